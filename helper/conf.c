@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conf.c - parser for /etc/vfiobind.conf.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A device list is a few lines; anything near this is not a config. */
+#define CONF_FILE_MAX (1024 * 1024)
+
+void diags_add(struct diags *d, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		char **v = realloc(d->msg, cap * sizeof(*v));
+
+		if (v == NULL) {
+			d->n++; /* still an error, even unprinted */
+			return;
+		}
+		d->msg = v;
+		d->cap = cap;
+	}
+	m = strdup(buf);
+	d->msg[d->n++] = m;
+}
+
+void diags_free(struct diags *d)
+{
+	for (size_t i = 0; i < d->n && i < d->cap; i++)
+		free(d->msg[i]);
+	free(d->msg);
+	memset(d, 0, sizeof(*d));
+}
+
+int conf_add(struct conf *c, const struct selector *sel)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct selector *v = realloc(c->sel, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		c->sel = v;
+		c->cap = cap;
+	}
+	c->sel[c->n++] = *sel;
+	return 0;
+}
+
+void conf_free(struct conf *c)
+{
+	free(c->sel);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Parse one line (no newline, no comment). Returns 1 on error, 0 if fine. */
+static int parse_line(const char *s, size_t len, const char *name, unsigned lineno, struct conf *c,
+                      struct diags *errs)
+{
+	struct selector sel;
+	char err[256];
+	size_t i = 0;
+	bool first = true;
+
+	while (i < len) {
+		size_t start;
+
+		while (i < len && is_blank(s[i]))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && !is_blank(s[i]))
+			i++;
+		if (first) {
+			if (selector_parse(s + start, i - start, &sel, err, sizeof(err)) < 0) {
+				diags_add(errs, "%s:%u: %s", name, lineno, err);
+				return 1;
+			}
+			first = false;
+		} else if (selector_parse_word(s + start, i - start, &sel, err, sizeof(err)) < 0) {
+			diags_add(errs, "%s:%u: %s", name, lineno, err);
+			return 1;
+		}
+	}
+	if (first)
+		return 0; /* blank line */
+	sel.file = name;
+	sel.line = lineno;
+	if (conf_add(c, &sel) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf *c, struct diags *errs)
+{
+	unsigned lineno = 0;
+	int nerr = 0;
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t llen = nl ? (size_t)(nl - line) : len - pos;
+		const char *hash;
+		int r;
+
+		pos += llen + (nl ? 1 : 0);
+		lineno++;
+
+		if (llen > CONF_LINE_MAX) {
+			diags_add(errs, "%s:%u: line is %zu bytes long, the limit is %d", name, lineno, llen,
+			          CONF_LINE_MAX);
+			nerr++;
+			continue;
+		}
+		if (memchr(line, '\0', llen) != NULL) {
+			diags_add(errs, "%s:%u: line contains a NUL byte", name, lineno);
+			nerr++;
+			continue;
+		}
+		hash = memchr(line, '#', llen);
+		if (hash)
+			llen = (size_t)(hash - line);
+		r = parse_line(line, llen, name, lineno, c, errs);
+		if (r < 0)
+			return r;
+		nerr += r;
+	}
+	return nerr;
+}
+
+int conf_parse_file(const char *path, const char *name, bool required, struct conf *c, struct diags *errs)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT && !required)
+			return 0;
+		diags_add(errs, "%s: cannot open: %s", name, strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONF_FILE_MAX) {
+		diags_add(errs, "%s: not a regular file of at most %d bytes", name, CONF_FILE_MAX);
+		close(fd);
+		return 1;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	r = conf_parse_buffer(buf, got, name, c, errs);
+	free(buf);
+	return r;
+}

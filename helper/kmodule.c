@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kmodule.c - libkmod glue.
+ */
+#include "kmodule.h"
+
+#include <errno.h>
+#include <libkmod.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "log.h"
+#include "sysfs.h"
+
+struct kmodule {
+	struct kmod_ctx *ctx;
+	char release[128];
+};
+
+/* libkmod speaks syslog priorities already; only its trailing newline and
+ * its verbosity need care. */
+static void kmod_log(void *data, int priority, const char *file, int line, const char *fn, const char *format,
+                     va_list args)
+{
+	(void)data;
+	(void)file;
+	(void)line;
+	(void)fn;
+	/* libkmod's errors are mostly about files it tried and did not need
+	 * (an absent modules.builtin.modinfo, say): keep them, but below our
+	 * own error level so one missing index does not look like a failure. */
+	if (priority < LOG_PRIO_WARNING)
+		priority = LOG_PRIO_WARNING;
+	log_vprintf(priority, format, args);
+}
+
+static void read_release(char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	struct utsname u;
+
+	if (root_path(path, sizeof(path), "/proc/sys/kernel/osrelease") == 0 &&
+	    sysfs_read_attr(path, buf, len) > 0)
+		return;
+	if (uname(&u) == 0)
+		snprintf(buf, len, "%s", u.release);
+	else
+		snprintf(buf, len, "unknown");
+}
+
+struct kmodule *kmodule_open(void)
+{
+	static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+	                                        "/usr/lib/modprobe.d", "/lib/modprobe.d"};
+	char dir[PATH_MAX];
+	char cbuf[5][PATH_MAX];
+	const char *cpaths[6];
+	struct kmodule *km;
+
+	km = calloc(1, sizeof(*km));
+	if (km == NULL)
+		return NULL;
+	read_release(km->release, sizeof(km->release));
+	if (root_path(dir, sizeof(dir), "/lib/modules/%s", km->release) < 0)
+		goto fail;
+	for (size_t i = 0; i < 5; i++) {
+		if (root_path(cbuf[i], sizeof(cbuf[i]), "%s", conf_dirs[i]) < 0)
+			goto fail;
+		cpaths[i] = cbuf[i];
+	}
+	cpaths[5] = NULL;
+	km->ctx = kmod_new(dir, cpaths);
+	if (km->ctx == NULL)
+		goto fail;
+	kmod_set_log_fn(km->ctx, kmod_log, NULL);
+	kmod_set_log_priority(km->ctx, log_get_max_prio());
+	return km;
+fail:
+	free(km);
+	return NULL;
+}
+
+void kmodule_close(struct kmodule *km)
+{
+	if (km == NULL)
+		return;
+	kmod_unref(km->ctx);
+	free(km);
+}
+
+const char *kmodule_release(const struct kmodule *km)
+{
+	return km->release;
+}
+
+const char *kmodule_kind_str(enum kmodule_kind kind)
+{
+	switch (kind) {
+	case KMODULE_BUILTIN:
+		return "built-in";
+	case KMODULE_MODULE:
+		return "module";
+	default:
+		return "";
+	}
+}
+
+enum kmodule_kind kmodule_kind(struct kmodule *km, const char *modname)
+{
+	struct kmod_module *mod = NULL;
+	char path[PATH_MAX];
+	int state = -ENOENT;
+
+	if (modname[0] == '\0')
+		return KMODULE_UNKNOWN;
+	/* kmod_module_get_initstate() consults modules.builtin (under our
+	 * prefix) before anything else; only that answer is used, because
+	 * its fallback reads /sys/module without the prefix. */
+	if (km && kmod_module_new_from_name(km->ctx, modname, &mod) == 0) {
+		state = kmod_module_get_initstate(mod);
+		kmod_module_unref(mod);
+		if (state == KMOD_MODULE_BUILTIN)
+			return KMODULE_BUILTIN;
+	}
+	if (root_path(path, sizeof(path), "/sys/module/%s/initstate", modname) == 0 && sysfs_exists(path))
+		return KMODULE_MODULE;
+	if (root_path(path, sizeof(path), "/sys/module/%s", modname) == 0 && sysfs_exists(path))
+		return KMODULE_BUILTIN;
+	return KMODULE_UNKNOWN;
+}
+
+static void print_action(struct kmod_module *m, bool install, const char *options)
+{
+	const char *opts = options && options[0] ? options : NULL;
+
+	if (install)
+		INF("running the modprobe.d install command for %s", kmod_module_get_name(m));
+	else
+		INF("loading module %s%s%s", kmod_module_get_name(m), opts ? " with options " : "", opts ? opts : "");
+}
+
+int kmodule_load(struct kmodule *km, const char *name)
+{
+	struct kmod_list *list = NULL, *l;
+	int err;
+
+	err = kmod_module_new_from_lookup(km->ctx, name, &list);
+	if (err < 0)
+		return err;
+	if (list == NULL)
+		return -ENOENT;
+	err = -ENOENT;
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, print_action);
+		kmod_module_unref(mod);
+		if (err == 0)
+			break;
+	}
+	kmod_module_unref_list(list);
+	/* probe_insert returns a positive KMOD_PROBE_APPLY_BLACKLIST* code
+	 * only when asked to honour blacklists, which we never do. */
+	return err > 0 ? -EPERM : err;
+}
+
+int kmodule_modalias_match(struct kmodule *km, const char *modalias, char *out, size_t len)
+{
+	struct kmod_list *list = NULL, *l;
+	int err = -ENOENT;
+
+	if (modalias[0] == '\0')
+		return -ENOENT;
+	if (kmod_module_new_from_lookup(km->ctx, modalias, &list) < 0)
+		return -ENOENT;
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+		const char *n = kmod_module_get_name(mod);
+
+		if (err != 0 && strcmp(n, "vfio_pci") != 0 && strcmp(n, "pci_stub") != 0) {
+			snprintf(out, len, "%s", n);
+			err = 0;
+		}
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	return err;
+}

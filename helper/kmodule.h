@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kmodule.h - everything vfiobind asks of kernel modules, through libkmod:
+ * loading vfio-pci the way modprobe would (modprobe.d options such as
+ * disable_vga=1, softdeps such as vfio's "post: vfio_iommu_type1"), telling
+ * a built-in driver from a module (modules.builtin), and resolving a
+ * function's modalias to the module coldplug would load for it.
+ *
+ * All paths are under the root prefix: <root>/lib/modules/<release> with
+ * the release from <root>/proc/sys/kernel/osrelease (uname(2) as a
+ * fallback), and modprobe.d from <root>/etc, /run, /usr/lib and /lib.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kmodule;
+
+enum kmodule_kind {
+	KMODULE_UNKNOWN,
+	KMODULE_BUILTIN,
+	KMODULE_MODULE,
+};
+
+/**
+ * kmodule_open() - create the libkmod context for the root prefix.
+ * Return: a context (never fails for missing directories: lookups then
+ * find nothing), or NULL on allocation failure.
+ */
+struct kmodule *kmodule_open(void);
+
+void kmodule_close(struct kmodule *km);
+
+/** kmodule_release() - the kernel release used ("6.1.0-26-amd64"). */
+const char *kmodule_release(const struct kmodule *km);
+
+/**
+ * kmodule_kind() - is @modname (e.g. "xhci_pci") built in or a module?
+ *
+ * Built-in when listed in modules.builtin (libkmod), or when
+ * /sys/module/@modname exists without an initstate file (only loadable
+ * modules have one: kernel/module/sysfs.c). A module when initstate
+ * exists. Otherwise unknown.
+ */
+enum kmodule_kind kmodule_kind(struct kmodule *km, const char *modname);
+
+/** kmodule_kind_str() - "built-in", "module" or "" for unknown. */
+const char *kmodule_kind_str(enum kmodule_kind kind);
+
+/**
+ * kmodule_load() - load @name and what it needs, as `modprobe @name`.
+ *
+ * Uses kmod_module_probe_insert_module(), which applies modprobe.d
+ * options, blacklist-free, with softdeps; already loaded modules are not
+ * an error. Each module inserted is logged.
+ * Return: 0; -ENOENT when @name is not in modules.dep (not in this image);
+ * another -errno from the kernel's finit_module(2) (e.g. -ENOEXEC,
+ * -EPERM when module loading is disabled).
+ */
+int kmodule_load(struct kmodule *km, const char *name);
+
+/**
+ * kmodule_modalias_match() - the module a modalias resolves to.
+ * @modalias: "pci:v00001002d0000744C..." from sysfs.
+ * @out:      first matching module name other than vfio_pci, @len bytes.
+ *
+ * Return: 0 with @out set, -ENOENT when no module matches (coldplug will
+ * load nothing for it from this image), or another -errno.
+ */
+int kmodule_modalias_match(struct kmodule *km, const char *modalias, char *out, size_t len);

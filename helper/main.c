@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - vfiobind's command line: parse options, wire the parts, turn
+ * errors into messages and the documented exit codes. Nothing below main
+ * exits or prints usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "cmdline.h"
+#include "conf.h"
+#include "kmodule.h"
+#include "log.h"
+#include "pci.h"
+#include "plan.h"
+#include "report.h"
+#include "sysfs.h"
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+/* Exit codes, documented in the README and usage(). */
+enum {
+	EXIT_OK = 0,      /* done; every selected function is on vfio-pci */
+	EXIT_PARTIAL = 1, /* some selected function is not on vfio-pci */
+	EXIT_USAGE = 2,   /* bad command line of vfiobind itself */
+	EXIT_CONFIG = 3,  /* the config or vfiobind= has errors: nothing done */
+	EXIT_SYSTEM = 4,  /* no sysfs, no IOMMU, vfio-pci unavailable */
+};
+
+struct opts {
+	const char *root;
+	const char *config;
+	bool quiet;
+	bool debug;
+};
+
+/* Everything read before a command acts. */
+struct input {
+	char conf_path[PATH_MAX];
+	const char *conf_name;
+	struct conf conf;
+	struct cmdline cl;
+	struct diags errs;
+	struct diags warns;
+	struct pci_list pci;
+	struct kmodule *km;
+	struct plan plan;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: vfiobind [OPTIONS] COMMAND\n"
+	        "Hand chosen PCI functions to vfio-pci in early boot.\n"
+	        "\n"
+	        "Commands:\n"
+	        "  bind          bind the declared functions to vfio-pci, verify, write\n"
+	        "                /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this)\n"
+	        "  plan          show what bind would do to each function; touches nothing\n"
+	        "  list          every PCI function by IOMMU group; '*' marks declared ones\n"
+	        "  status        declared against actual; exit 0 only when all are on vfio-pci\n"
+	        "  check [FILE]  check a config (default /etc/vfiobind.conf); touches nothing\n"
+	        "\n"
+	        "Options:\n"
+	        "  -r, --root DIR     take /sys, /proc, /etc, /run, /dev, /lib/modules under DIR\n"
+	        "  -c, --config FILE  device list (default /etc/vfiobind.conf under the root)\n"
+	        "  -q, --quiet        bind: log to the kernel log only, not to stderr\n"
+	        "  -d, --debug        log debug messages (also: vfiobind.debug on the kernel command line)\n"
+	        "  -h, --help         show this help\n"
+	        "  -V, --version      show the version\n"
+	        "\n"
+	        "Exit codes: 0 done, 1 some declared function not on vfio-pci, 2 usage,\n"
+	        "3 config error (nothing done), 4 system error (no sysfs, no IOMMU, no vfio-pci).\n");
+}
+
+static void input_free(struct input *in)
+{
+	plan_free(&in->plan);
+	kmodule_close(in->km);
+	pci_list_free(&in->pci);
+	conf_free(&in->conf);
+	diags_free(&in->errs);
+	diags_free(&in->warns);
+}
+
+/* Read the kernel command line and the config. Returns the error count,
+ * or -ENOMEM. A missing /proc/cmdline is not an error (a chroot). */
+static int read_input(const struct opts *o, struct input *in, bool config_required)
+{
+	char path[PATH_MAX], buf[CMDLINE_MAX];
+	int r, nerr = 0;
+
+	if (o->config) {
+		if (snprintf(in->conf_path, sizeof(in->conf_path), "%s", o->config) >= (int)sizeof(in->conf_path))
+			return -ENAMETOOLONG;
+		in->conf_name = o->config;
+	} else {
+		if (root_path(in->conf_path, sizeof(in->conf_path), CONF_DEFAULT_PATH) < 0)
+			return -ENAMETOOLONG;
+		in->conf_name = CONF_DEFAULT_PATH;
+	}
+	r = conf_parse_file(in->conf_path, in->conf_name, config_required, &in->conf, &in->errs);
+	if (r < 0)
+		return r;
+	nerr += r;
+
+	if (root_path(path, sizeof(path), "/proc/cmdline") < 0)
+		return -ENAMETOOLONG;
+	r = cmdline_read(path, buf, sizeof(buf));
+	if (r >= 0) {
+		r = cmdline_parse(buf, (size_t)r, &in->cl, &in->conf, &in->errs, &in->warns);
+		if (r < 0)
+			return r;
+		nerr += r;
+	} else {
+		memset(&in->cl, 0, sizeof(in->cl));
+		in->cl.poweroff = -1;
+	}
+	if (in->cl.debug)
+		log_setup(NULL, true, LOG_PRIO_DEBUG); /* refined by the caller */
+	return nerr;
+}
+
+static void log_diags(const struct diags *d, int prio)
+{
+	for (size_t i = 0; i < d->n && i < d->cap; i++)
+		log_printf(prio, "%s", d->msg[i] ? d->msg[i] : "(message lost: out of memory)");
+}
+
+static int scan_and_plan(struct input *in)
+{
+	int r;
+
+	r = pci_scan(&in->pci);
+	if (r < 0) {
+		ERR("cannot read /sys/bus/pci/devices: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	in->km = kmodule_open();
+	if (in->km == NULL) {
+		ERR("cannot create a libkmod context: %s", strerror(ENOMEM));
+		return EXIT_SYSTEM;
+	}
+	r = plan_build(&in->conf, &in->pci, in->km, &in->plan);
+	if (r < 0) {
+		ERR("planning failed: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+static bool plan_clean(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->e[i].action == PLAN_REFUSE && !(p->e[i].f && p->e[i].f->is_bridge && p->e[i].sel->kind != SEL_FUNCTION))
+			return false;
+		if (p->e[i].action == PLAN_ABSENT && !p->e[i].sel->optional)
+			return false;
+	}
+	return true;
+}
+
+static int cmd_bind(const struct opts *o)
+{
+	struct input in = {0};
+	char kmsg[PATH_MAX];
+	int r, rc, prio = o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO;
+	size_t on = 0, total = 0;
+
+	if (root_path(kmsg, sizeof(kmsg), "/dev/kmsg") < 0)
+		kmsg[0] = '\0';
+	log_setup(kmsg, !o->quiet, prio);
+
+	r = read_input(o, &in, false);
+	if (in.cl.debug)
+		prio = LOG_PRIO_DEBUG;
+	log_setup(kmsg, !o->quiet, prio);
+	if (r < 0) {
+		ERR("reading the configuration failed: %s", strerror(-r));
+		input_free(&in);
+		return EXIT_SYSTEM;
+	}
+	log_diags(&in.warns, LOG_PRIO_WARNING);
+	if (in.cl.off) {
+		NOTICE("vfiobind=off on the kernel command line: binding nothing this boot");
+		if (r == 0)
+			status_write(&in.plan, true);
+		input_free(&in);
+		return EXIT_OK;
+	}
+	if (r > 0) {
+		log_diags(&in.errs, LOG_PRIO_ERR);
+		ERR("%d error%s in the device list: binding nothing (a partial binding helps no VM)", r,
+		    r > 1 ? "s" : "");
+		status_write(&in.plan, false);
+		input_free(&in);
+		return EXIT_CONFIG;
+	}
+	if (in.conf.n == 0) {
+		INF("no devices declared in %s or on the kernel command line", in.conf_name);
+		status_write(&in.plan, false);
+		input_free(&in);
+		return EXIT_OK;
+	}
+
+	rc = scan_and_plan(&in);
+	if (rc != EXIT_OK) {
+		input_free(&in);
+		return rc;
+	}
+	if (in.plan.no_iommu && plan_count(&in.plan, PLAN_REFUSE) > 0) {
+		report_no_iommu();
+		for (size_t i = 0; i < in.plan.n; i++)
+			if (in.plan.e[i].action != PLAN_ABSENT)
+				in.plan.e[i].result = RESULT_REFUSED;
+		status_write(&in.plan, false);
+		input_free(&in);
+		return EXIT_SYSTEM;
+	}
+	report_log_plan(&in.plan);
+	r = apply_plan(&in.plan, in.km);
+
+	for (size_t i = 0; i < in.plan.n; i++) {
+		const struct plan_entry *e = &in.plan.e[i];
+
+		if (e->f && e->f->is_bridge)
+			continue;
+		if (e->action == PLAN_ABSENT && e->sel->optional)
+			continue;
+		total++;
+		on += e->result == RESULT_BOUND || e->result == RESULT_ALREADY;
+	}
+	if (status_write(&in.plan, false) < 0)
+		WRN("cannot write %s", STATUS_FILE);
+	if (on == total)
+		NOTICE("%zu of %zu declared functions on vfio-pci", on, total);
+	else
+		ERR("%zu of %zu declared functions on vfio-pci; the others keep their host drivers", on, total);
+
+	rc = r < 0 ? EXIT_SYSTEM : on == total ? EXIT_OK : EXIT_PARTIAL;
+	input_free(&in);
+	return rc;
+}
+
+/* plan, list and status share the reading; @which picks the report. */
+static int cmd_report(const struct opts *o, char which)
+{
+	struct input in = {0};
+	int r, rc;
+
+	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_WARNING);
+	r = read_input(o, &in, false);
+	if (r < 0) {
+		ERR("reading the configuration failed: %s", strerror(-r));
+		input_free(&in);
+		return EXIT_SYSTEM;
+	}
+	log_diags(&in.warns, LOG_PRIO_WARNING);
+	if (r > 0) {
+		log_diags(&in.errs, LOG_PRIO_ERR);
+		if (which != 'l') {
+			input_free(&in);
+			return EXIT_CONFIG;
+		}
+		/* list still shows the machine; nothing is marked. */
+		conf_free(&in.conf);
+	}
+	rc = scan_and_plan(&in);
+	if (rc != EXIT_OK) {
+		input_free(&in);
+		return rc;
+	}
+	switch (which) {
+	case 'p':
+		report_plan(stdout, &in.plan, &in.pci, in.km, &in.cl);
+		rc = in.plan.no_iommu && in.conf.n ? EXIT_SYSTEM : plan_clean(&in.plan) ? EXIT_OK : EXIT_PARTIAL;
+		break;
+	case 'l':
+		report_list(stdout, &in.plan, &in.pci, in.km);
+		if (!pci_iommu_groups_present())
+			fprintf(stdout, "(no IOMMU is active: /sys/kernel/iommu_groups is empty)\n");
+		rc = r > 0 ? EXIT_CONFIG : EXIT_OK;
+		break;
+	default:
+		rc = report_status(stdout, &in.plan, &in.pci, &in.cl) ? EXIT_OK : EXIT_PARTIAL;
+		break;
+	}
+	if (fflush(stdout) != 0)
+		rc = EXIT_SYSTEM;
+	input_free(&in);
+	return rc;
+}
+
+static int cmd_check(const struct opts *o, const char *file)
+{
+	struct conf c = {0};
+	struct diags errs = {0};
+	char path[PATH_MAX];
+	const char *name;
+	int r;
+
+	log_setup(NULL, true, LOG_PRIO_WARNING);
+	if (file) {
+		name = file;
+		snprintf(path, sizeof(path), "%s", file);
+	} else if (o->config) {
+		name = o->config;
+		snprintf(path, sizeof(path), "%s", o->config);
+	} else {
+		name = CONF_DEFAULT_PATH;
+		if (root_path(path, sizeof(path), CONF_DEFAULT_PATH) < 0)
+			return EXIT_USAGE;
+	}
+	r = conf_parse_file(path, name, true, &c, &errs);
+	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
+		fprintf(stderr, "%s\n", errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)");
+	if (r == 0 && !o->quiet)
+		printf("%s: %zu selector%s, no errors\n", name, c.n, c.n == 1 ? "" : "s");
+	conf_free(&c);
+	diags_free(&errs);
+	if (r < 0)
+		return EXIT_SYSTEM;
+	return r > 0 ? EXIT_CONFIG : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"root", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
+		{"quiet", no_argument, NULL, 'q'},      {"debug", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {0};
+	const char *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+r:c:qdhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o.root = optarg;
+			break;
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'd':
+			o.debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("vfiobind %s\n", VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (root_set(o.root) < 0) {
+		fprintf(stderr, "vfiobind: --root: path too long\n");
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+
+	if (strcmp(cmd, "check") == 0) {
+		if (argc - optind > 1) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		return cmd_check(&o, optind < argc ? argv[optind] : NULL);
+	}
+	if (optind != argc) {
+		fprintf(stderr, "vfiobind: %s takes no arguments\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "bind") == 0)
+		return cmd_bind(&o);
+	if (strcmp(cmd, "plan") == 0)
+		return cmd_report(&o, 'p');
+	if (strcmp(cmd, "list") == 0)
+		return cmd_report(&o, 'l');
+	if (strcmp(cmd, "status") == 0)
+		return cmd_report(&o, 's');
+	fprintf(stderr, "vfiobind: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

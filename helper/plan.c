@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * plan.c - selection and IOMMU group viability.
+ */
+#include "plan.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define VFIO_DRIVER "vfio-pci"
+
+void selector_origin(const struct selector *sel, char *buf, size_t len)
+{
+	if (sel->line)
+		snprintf(buf, len, "%s:%u", sel->file, sel->line);
+	else
+		snprintf(buf, len, "%s", sel->file ? sel->file : "?");
+}
+
+const char *plan_action_str(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_BIND:
+		return "bind";
+	case PLAN_SKIP:
+		return "skip";
+	case PLAN_REFUSE:
+		return "refuse";
+	case PLAN_ABSENT:
+		return "absent";
+	}
+	return "?";
+}
+
+const char *plan_result_str(enum plan_result r)
+{
+	switch (r) {
+	case RESULT_NONE:
+		return "none";
+	case RESULT_BOUND:
+		return "bound";
+	case RESULT_ALREADY:
+		return "already";
+	case RESULT_FAILED:
+		return "failed";
+	case RESULT_REFUSED:
+		return "refused";
+	case RESULT_ABSENT:
+		return "absent";
+	}
+	return "?";
+}
+
+static void note(struct plan *p, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(struct plan *p, int prio, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (p->nnotes == p->notes_cap) {
+		size_t cap = p->notes_cap ? p->notes_cap * 2 : 8;
+		struct plan_note *v = realloc(p->notes, cap * sizeof(*v));
+
+		if (v == NULL)
+			return;
+		p->notes = v;
+		p->notes_cap = cap;
+	}
+	p->notes[p->nnotes].prio = prio;
+	p->notes[p->nnotes].msg = strdup(buf);
+	if (p->notes[p->nnotes].msg)
+		p->nnotes++;
+}
+
+static struct plan_entry *find_entry(struct plan *p, const struct pci_func *f)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].f == f)
+			return &p->e[i];
+	return NULL;
+}
+
+static struct plan_entry *add_entry(struct plan *p, struct pci_func *f, const struct selector *sel)
+{
+	struct plan_entry *e;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct plan_entry *v = realloc(p->e, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		p->e = v;
+		p->cap = cap;
+	}
+	e = &p->e[p->n++];
+	memset(e, 0, sizeof(*e));
+	e->f = f;
+	e->sel = sel;
+	e->seq = (unsigned)p->n;
+	return e;
+}
+
+static void set_reason(struct plan_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_reason(struct plan_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Choose @f for @sel. Returns -ENOMEM or 0. */
+static int choose(struct plan *p, struct pci_func *f, const struct selector *sel, bool via_group)
+{
+	struct plan_entry *e = find_entry(p, f);
+	char o1[256], o2[256];
+
+	if (e) {
+		/* Reported, never applied twice (a group expansion reaching a
+		 * function already chosen is expected and not worth a line). */
+		if (!via_group) {
+			selector_origin(sel, o1, sizeof(o1));
+			selector_origin(e->sel, o2, sizeof(o2));
+			note(p, LOG_PRIO_NOTICE, "%s: selected again by %s (%s); first selected by %s", f->name, o1,
+			     sel->text, o2);
+		}
+		return 0;
+	}
+	e = add_entry(p, f, sel);
+	if (e == NULL)
+		return -ENOMEM;
+	e->via_group = via_group;
+	if (f->is_bridge) {
+		e->action = PLAN_REFUSE;
+		set_reason(e, "is a PCI bridge (%s); vfiobind never binds bridges", pci_class_name(f->class));
+	} else if (strcmp(f->driver, VFIO_DRIVER) == 0) {
+		e->action = PLAN_SKIP;
+	} else {
+		e->action = PLAN_BIND;
+	}
+	return 0;
+}
+
+static int refuse_guard(struct plan *p, struct pci_func *f, const struct selector *sel, const struct pci_id *found,
+                        const char *where)
+{
+	struct plan_entry *e = find_entry(p, f);
+	char o[256];
+
+	selector_origin(sel, o, sizeof(o));
+	if (e) {
+		note(p, LOG_PRIO_WARNING, "%s: %s is %04x:%04x, not %04x:%04x (id= guard at %s); this line is skipped",
+		     f->name, where, found->vendor, found->device, sel->guard.vendor, sel->guard.device, o);
+		return 0;
+	}
+	e = add_entry(p, f, sel);
+	if (e == NULL)
+		return -ENOMEM;
+	e->action = PLAN_REFUSE;
+	set_reason(e, "%s is %04x:%04x, not %04x:%04x (id= guard at %s): hardware changed?", where, found->vendor,
+	           found->device, sel->guard.vendor, sel->guard.device, o);
+	return 0;
+}
+
+static bool sel_matches(const struct selector *sel, const struct pci_func *f)
+{
+	switch (sel->kind) {
+	case SEL_FUNCTION:
+		return pci_addr_cmp(&sel->addr, &f->addr) == 0;
+	case SEL_SLOT:
+		return sel->addr.domain == f->addr.domain && sel->addr.bus == f->addr.bus &&
+		       sel->addr.dev == f->addr.dev;
+	case SEL_ID:
+		return sel->id.vendor == f->id.vendor && sel->id.device == f->id.device;
+	}
+	return false;
+}
+
+static int apply_selector(struct plan *p, const struct selector *sel, struct pci_list *pci)
+{
+	size_t matched = 0;
+	int r;
+
+	/* The guard: on a slot, function 0 stands for the card. */
+	if (sel->has_guard && sel->kind != SEL_ID) {
+		struct pci_addr a = sel->addr;
+		struct pci_func *g;
+
+		if (sel->kind == SEL_SLOT)
+			a.fn = 0;
+		g = pci_find(pci, &a);
+		if (g && (g->id.vendor != sel->guard.vendor || g->id.device != sel->guard.device)) {
+			for (size_t i = 0; i < pci->n; i++) {
+				if (!sel_matches(sel, &pci->f[i]))
+					continue;
+				r = refuse_guard(p, &pci->f[i], sel, &g->id, sel->kind == SEL_SLOT ? "function 0" : "it");
+				if (r < 0)
+					return r;
+			}
+			return 0;
+		}
+		if (g == NULL && sel->kind == SEL_SLOT) {
+			/* No function 0 to compare: treat as absent. */
+			goto absent;
+		}
+	}
+
+	for (size_t i = 0; i < pci->n; i++) {
+		struct pci_func *f = &pci->f[i];
+
+		if (!sel_matches(sel, f))
+			continue;
+		matched++;
+		r = choose(p, f, sel, false);
+		if (r < 0)
+			return r;
+		if (!sel->group || f->is_bridge || f->iommu_group < 0)
+			continue;
+		for (size_t j = 0; j < pci->n; j++) {
+			struct pci_func *g = &pci->f[j];
+
+			if (g == f || g->iommu_group != f->iommu_group || g->is_bridge)
+				continue;
+			r = choose(p, g, sel, true);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (matched)
+		return 0;
+absent: {
+	struct plan_entry *e = add_entry(p, NULL, sel);
+
+	if (e == NULL)
+		return -ENOMEM;
+	e->action = PLAN_ABSENT;
+	return 0;
+}
+}
+
+static bool entry_takes(const struct plan_entry *e)
+{
+	return e && (e->action == PLAN_BIND || e->action == PLAN_SKIP);
+}
+
+static bool driver_allowed(const char *drv)
+{
+	return drv[0] == '\0' || strcmp(drv, VFIO_DRIVER) == 0 || strcmp(drv, "pci-stub") == 0;
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+int plan_group_blockers(const struct pci_list *pci, int group, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *g = &pci->f[i];
+
+		if (g->iommu_group != group || g->is_bridge || driver_allowed(g->driver))
+			continue;
+		append(buf, len, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name, g->id.vendor, g->id.device,
+		       g->driver);
+		n++;
+	}
+	return n;
+}
+
+/* Check one group; refuse every function chosen in it when not viable. */
+static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km, int group)
+{
+	char blockers[512] = "", mod[PCI_NAME_MAX], o[256];
+	const struct selector *first = NULL;
+	int nblock = 0;
+
+	for (size_t i = 0; i < pci->n; i++) {
+		struct pci_func *g = &pci->f[i];
+		struct plan_entry *e;
+
+		if (g->iommu_group != group || g->is_bridge)
+			continue;
+		e = find_entry(p, g);
+		if (entry_takes(e)) {
+			if (!first)
+				first = e->sel;
+			continue;
+		}
+		if (!driver_allowed(g->driver)) {
+			append(blockers, sizeof(blockers), "%s%s (%04x:%04x, driver %s)", nblock ? "; " : "", g->name,
+			       g->id.vendor, g->id.device, g->driver);
+			nblock++;
+		} else if (g->driver[0] == '\0' && km && kmodule_modalias_match(km, g->modalias, mod, sizeof(mod)) == 0) {
+			append(blockers, sizeof(blockers), "%s%s (%04x:%04x, no driver yet; coldplug would load %s)",
+			       nblock ? "; " : "", g->name, g->id.vendor, g->id.device, mod);
+			nblock++;
+		}
+	}
+	if (nblock == 0 || first == NULL)
+		return;
+	selector_origin(first, o, sizeof(o));
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+
+		if (!e->f || e->f->iommu_group != group)
+			continue;
+		if (e->action == PLAN_BIND) {
+			e->action = PLAN_REFUSE;
+			set_reason(e,
+			           "IOMMU group %d is not viable: %s %s not selected; select %s too, or add the word "
+			           "'group' at %s",
+			           group, blockers, nblock > 1 ? "are" : "is", nblock > 1 ? "them" : "it", o);
+		} else if (e->action == PLAN_SKIP) {
+			note(p, LOG_PRIO_WARNING, "%s: on vfio-pci, but IOMMU group %d is not viable: %s", e->f->name,
+			     group, blockers);
+		}
+	}
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct plan_entry *x = a, *y = b;
+
+	if (x->f && y->f)
+		return pci_addr_cmp(&x->f->addr, &y->f->addr);
+	if (x->f || y->f)
+		return (x->f == NULL) - (y->f == NULL);
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct plan *p)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < c->n; i++) {
+		r = apply_selector(p, &c->sel[i], pci);
+		if (r < 0)
+			return r;
+	}
+
+	p->no_iommu = !pci_iommu_groups_present();
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+
+		if (e->action != PLAN_BIND)
+			continue;
+		if (p->no_iommu) {
+			e->action = PLAN_REFUSE;
+			set_reason(e, "no IOMMU is active");
+		} else if (e->f->iommu_group < 0) {
+			e->action = PLAN_REFUSE;
+			set_reason(e, "has no IOMMU group (not translated by any IOMMU)");
+		}
+	}
+
+	/* Each touched group once, in the order first met. */
+	for (size_t i = 0; i < p->n; i++) {
+		bool seen = false;
+
+		if (!entry_takes(&p->e[i]) || p->e[i].f->iommu_group < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (entry_takes(&p->e[j]) && p->e[j].f->iommu_group == p->e[i].f->iommu_group)
+				seen = true;
+		if (!seen)
+			check_group(p, pci, km, p->e[i].f->iommu_group);
+	}
+
+	/* What coldplug would otherwise do with an unbound function. */
+	for (size_t i = 0; km && i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+
+		if (e->f && e->f->driver[0] == '\0')
+			kmodule_modalias_match(km, e->f->modalias, e->coldplug_module, sizeof(e->coldplug_module));
+	}
+
+	if (p->n > 1)
+		qsort(p->e, p->n, sizeof(*p->e), cmp_entry);
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i].msg);
+	free(p->notes);
+	free(p->e);
+	memset(p, 0, sizeof(*p));
+}
+
+size_t plan_count(const struct plan *p, enum plan_action a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->e[i].action == a;
+	return n;
+}

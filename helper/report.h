@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * report.h - what vfiobind tells people and programs: the plan and list
+ * tables on stdout, the plan's decisions in the log, and the status file
+ * /run/vfiobind/status (tmpfs /run survives switch_root: systemd and
+ * dracut move it into the real root).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmdline.h"
+#include "kmodule.h"
+#include "plan.h"
+
+#define STATUS_DIR "/run/vfiobind"
+#define STATUS_FILE STATUS_DIR "/status"
+
+/** report_plan() - print what bind would do, one block per function. */
+void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+                 const struct cmdline *cl);
+
+/** report_list() - every function grouped by IOMMU group; '*' marks selected ones. */
+void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
+
+/**
+ * report_status() - declared against actual.
+ * Return: true when every selected function is on vfio-pci, every IOMMU
+ * group they are in is viable, and no non-optional selector is absent.
+ */
+bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl);
+
+/**
+ * report_log_plan() - log refusals, absences and notes of a plan (bind
+ * logs them before acting, so the kernel log tells the whole story).
+ */
+void report_log_plan(const struct plan *p);
+
+/**
+ * status_write() - write <root>/run/vfiobind/status.
+ *
+ * Format: a "#" header line, then one line per selected function:
+ * "ADDRESS VENDOR:DEVICE GROUP RESULT DRIVER", fields separated by one
+ * blank, "-" for an unknown field; RESULT is bound, already, failed,
+ * refused, absent or off. Written to a temporary file and renamed, so a
+ * reader never sees half a file.
+ * Return: 0 or -errno.
+ */
+int status_write(const struct plan *p, bool off);
+
+/** report_no_iommu() - the one error line for a machine without IOMMU. */
+void report_no_iommu(void);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * selector.h - what a config line or a vfiobind= item names: one PCI
+ * function, a slot, or a vendor:device ID, plus the words that qualify it.
+ *
+ * Forms (hex digits, case-insensitive; the domain may be left out and is
+ * then 0000):
+ *   0000:03:00.1   DOMAIN:BUS:DEV.FN   one function  (BDF / PCI address)
+ *   0000:03:00     DOMAIN:BUS:DEV      a slot: every function of the card
+ *   1002:744c      VENDOR:DEVICE       every function with this ID
+ * They never collide: an ID is exactly 4:4 hex digits, a slot without a
+ * domain is 2:2 and one with a domain has two colons.
+ *
+ * Words: id=VVVV:DDDD (bind only if that ID is found at the address; on a
+ * slot, function 0 is compared), group (take every endpoint of the IOMMU
+ * group), optional (an absent device is not an error).
+ *
+ * A selector only ever names a PCI address or ID: nothing in it becomes a
+ * path, so no config can make the helper touch a file outside /sys/bus/pci.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* "ffffffff:ff:1f.7" plus NUL; the kernel names devices "%04x:%02x:%02x.%d"
+ * and VMD domains need five digits (10000:e1:00.0). */
+#define PCI_ADDR_STRLEN 20
+
+struct pci_addr {
+	uint32_t domain;
+	uint8_t bus;
+	uint8_t dev; /* 0..31 */
+	uint8_t fn;  /* 0..7 */
+};
+
+enum selector_kind {
+	SEL_FUNCTION, /* one BDF */
+	SEL_SLOT,     /* every function of domain:bus:dev */
+	SEL_ID,       /* every function with vendor:device */
+};
+
+struct pci_id {
+	uint16_t vendor;
+	uint16_t device;
+};
+
+struct selector {
+	enum selector_kind kind;
+	struct pci_addr addr; /* SEL_FUNCTION, SEL_SLOT (fn unused) */
+	struct pci_id id;     /* SEL_ID */
+	bool has_guard;       /* id= given */
+	struct pci_id guard;
+	bool group;
+	bool optional;
+	/* Where it came from, for every message about it. */
+	const char *file; /* config path, or "kernel command line" */
+	unsigned line;    /* 1-based; 0 on the command line */
+	char text[48];    /* the selector as written (truncated) */
+};
+
+/**
+ * pci_addr_parse() - parse a full BDF "[DOMAIN:]BUS:DEV.FN".
+ * @s:    the string (not NUL-terminated, @len bytes).
+ * @addr: the result.
+ *
+ * Return: 0, or -EINVAL when @s is not a PCI address (wrong digit counts,
+ * device above 1f, function above 7).
+ */
+int pci_addr_parse(const char *s, size_t len, struct pci_addr *addr);
+
+/**
+ * pci_addr_format() - the kernel's name for @addr ("0000:03:00.1").
+ * @buf: at least PCI_ADDR_STRLEN bytes.
+ */
+void pci_addr_format(const struct pci_addr *addr, char *buf);
+
+/** pci_slot_format() - "0000:03:00" for the slot of @addr. */
+void pci_slot_format(const struct pci_addr *addr, char *buf);
+
+/** pci_addr_cmp() - order by domain, bus, device, function (qsort-style). */
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
+
+/**
+ * pci_id_parse() - parse "VVVV:DDDD" (exactly four hex digits each).
+ * Return: 0, or -EINVAL.
+ */
+int pci_id_parse(const char *s, size_t len, struct pci_id *id);
+
+/**
+ * selector_parse() - parse a selector word (address, slot or ID).
+ * @s:      the word (@len bytes, no surrounding blanks).
+ * @sel:    filled in; words default to off, origin fields untouched.
+ * @err:    on failure, a message naming the value ("'03:0.1' is not a PCI
+ *          address, slot or vendor:device ID"), @errlen bytes.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int selector_parse(const char *s, size_t len, struct selector *sel, char *err, size_t errlen);
+
+/**
+ * selector_parse_word() - apply one qualifying word ("group", "optional",
+ * "id=1002:744c") to @sel.
+ *
+ * Return: 0, or -EINVAL with a message in @err for an unknown word, a bad
+ * id= value, id= given twice, or id= on an ID selector.
+ */
+int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen);
+
+/**
+ * selector_describe() - "0000:03:00 (slot)" style text for messages.
+ * @buf: @len bytes.
+ */
+void selector_describe(const struct selector *sel, char *buf, size_t len);
+
+/**
+ * str_quote() - copy @len bytes of untrusted input into @buf for a message:
+ * printable ASCII kept, anything else as \xHH, truncated with "..." so a
+ * line of garbage never floods a log record.
+ */
+void str_quote(const char *s, size_t len, char *buf, size_t buflen);

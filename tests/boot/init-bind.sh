@@ -1,0 +1,132 @@
+#!/bin/sh
+# /init of the boot-test initramfs (busybox ash). Stands in for the early
+# part of a real initramfs: optionally lets host drivers bind first, runs
+# `vfiobind bind`, then does what udev coldplug would do, and reports every
+# observation on the serial console as `VFIOBIND-TEST: ...` lines for the
+# host to grep. Powers off at the end so QEMU exits.
+#
+# Kernel command line words read here:
+#   vfiobindtest.preload=1  load host drivers (by modalias, like coldplug)
+#                           before the helper runs: emulates drivers built
+#                           into the kernel, which bind before any hook.
+#   vfiobindtest.shell=1    drop to a shell instead of powering off.
+#
+# Result lines (one per fact, fields are KEY=VALUE after the tag):
+#   dev PHASE ADDR id=VVVV:DDDD class=0xCCCCCC group=N|none driver=NAME|none
+#       vfiodev=yes|no   PHASE: before, bound (after bind), final (after
+#                        coldplug); vfiodev: /dev/vfio/<group> exists
+#   coldplug PHASE ADDR rc=N
+#   bind rc=N time=SECONDS       exit status and duration of `vfiobind bind`
+#   bind-out LINE                its stdout/stderr
+#   status rc=N / status-file missing|LINE
+#   list LINE                    `vfiobind list`
+#   kmsg LINE                    dmesg lines mentioning vfiobind
+#   groups N                     number of IOMMU groups
+#   done                         reached the end (a missing `done` = hang/crash)
+# The full dmesg follows between `VFIOBIND-DMESG-BEGIN`/`-END`.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+tag='VFIOBIND-TEST:'
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o mode=0755 tmpfs /run
+# Kernel messages would otherwise be printed to the serial console in the
+# middle of our result lines; they are dumped as a whole at the end instead.
+echo 1 >/proc/sys/kernel/printk
+
+say() {
+	echo "$tag $*"
+}
+
+# Prefix every line of stdin with the tag and a word.
+say_lines() {
+	while IFS= read -r line; do
+		say "$1 $line"
+	done
+}
+
+cmdline=$(cat /proc/cmdline)
+has_word() {
+	case " $cmdline " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# Centiseconds since boot: busybox date has no %N.
+now_cs() {
+	read -r up _ </proc/uptime
+	# "1" in front: a fraction like "08" is not read as octal.
+	echo $((${up%.*} * 100 + 1${up#*.} - 100))
+}
+
+link_name() {
+	if [ -e "$1" ]; then
+		basename "$(readlink "$1")"
+	else
+		echo none
+	fi
+}
+
+list_devices() {
+	for d in /sys/bus/pci/devices/*; do
+		a=${d##*/}
+		group=$(link_name "$d/iommu_group")
+		vfiodev=no
+		[ ! -e "/dev/vfio/$group" ] || vfiodev=yes
+		say "dev $1 $a id=$(sed 's/^0x//' "$d/vendor"):$(sed 's/^0x//' "$d/device")" \
+			"class=$(cat "$d/class") group=$group driver=$(link_name "$d/driver")" \
+			"vfiodev=$vfiodev"
+	done
+}
+
+# What udev does at coldplug: modprobe every device's modalias. Only modules
+# present in the image can load, so the image decides the host drivers.
+coldplug() {
+	for d in /sys/bus/pci/devices/*; do
+		modprobe -q "$(cat "$d/modalias")"
+		say "coldplug $1 ${d##*/} rc=$?"
+	done
+}
+
+say "start kernel=$(uname -r) cmdline=$cmdline"
+say "groups $(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | wc -l)"
+
+! has_word vfiobindtest.preload=1 || coldplug preload
+list_devices before
+
+t0=$(now_cs)
+vfiobind bind >/run/bind.out 2>&1
+rc=$?
+t1=$(now_cs)
+say "bind rc=$rc time=$(((t1 - t0) / 100)).$(printf %02d $(((t1 - t0) % 100)))"
+say_lines bind-out </run/bind.out
+list_devices bound
+
+coldplug final
+list_devices final
+
+vfiobind status >/run/status.out 2>&1
+say "status rc=$?"
+say_lines status-out </run/status.out
+if [ -f /run/vfiobind/status ]; then
+	say_lines status-file </run/vfiobind/status
+else
+	say "status-file missing"
+fi
+vfiobind list 2>&1 | say_lines list
+say "vfio-nodes" /dev/vfio/*
+dmesg | grep vfiobind | say_lines kmsg
+say "done"
+
+echo VFIOBIND-DMESG-BEGIN
+dmesg
+echo VFIOBIND-DMESG-END
+
+if has_word vfiobindtest.shell=1; then
+	echo 7 >/proc/sys/kernel/printk
+	setsid cttyhack sh
+fi
+poweroff -f
