@@ -51,3 +51,20 @@ asan:
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- tests ---------------------------------------------------------------
+# The kernel model (tests/kmodel) is an LD_PRELOAD library: it only works
+# with the dynamic build, which is why the fixture tests use it.
+KMODEL_CFLAGS := -shared -fPIC -O1 -g -Wall -Wextra $(WERROR) -Wno-format-truncation -Wno-unused-result
+
+$(BUILD)/kmodel.so: tests/kmodel/kmodel.c
+	@mkdir -p $(@D)
+	$(CC) $(KMODEL_CFLAGS) -o $@ $< -ldl
+
+check-fixtures: $(BUILD)/vfiobind $(BUILD)/kmodel.so
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
+		BUILD=$(abspath $(BUILD)/fixtures) tests/fixtures/run.sh
+
+fixtures-update: $(BUILD)/vfiobind $(BUILD)/kmodel.so
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
+		BUILD=$(abspath $(BUILD)/fixtures) tests/fixtures/run.sh -u

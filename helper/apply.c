@@ -52,6 +52,10 @@ static int ensure_vfio(struct kmodule *km)
 		    kmodule_release(km));
 		return r;
 	}
+	if (r == -EXDEV) {
+		ERR("binding nothing");
+		return r;
+	}
 	if (r < 0) {
 		ERR("loading %s failed: %s; binding nothing", VFIO_MODULE, strerror(-r));
 		return r;

@@ -18,11 +18,12 @@
 struct kmodule {
 	struct kmod_ctx *ctx;
 	char release[128];
+	char running[128]; /* uname(2) release: finit_module(2) loads there */
 };
 
 /* libkmod speaks syslog priorities already; only its trailing newline and
  * its verbosity need care. */
-static void kmod_log(void *data, int priority, const char *file, int line, const char *fn, const char *format,
+__attribute__((format(printf, 6, 0))) static void kmod_log(void *data, int priority, const char *file, int line, const char *fn, const char *format,
                      va_list args)
 {
 	(void)data;
@@ -31,9 +32,12 @@ static void kmod_log(void *data, int priority, const char *file, int line, const
 	(void)fn;
 	/* libkmod's errors are mostly about files it tried and did not need
 	 * (an absent modules.builtin.modinfo, say): keep them, but below our
-	 * own error level so one missing index does not look like a failure. */
+	 * own error level so one missing index does not look like a failure.
+	 * Its info messages are internal chatter ("context %p released"). */
 	if (priority < LOG_PRIO_WARNING)
 		priority = LOG_PRIO_WARNING;
+	else if (priority == LOG_PRIO_INFO)
+		priority = LOG_PRIO_DEBUG;
 	log_vprintf(priority, format, args);
 }
 
@@ -51,6 +55,13 @@ static void read_release(char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 }
 
+static void read_running(char *buf, size_t len)
+{
+	struct utsname u;
+
+	snprintf(buf, len, "%s", uname(&u) == 0 ? u.release : "unknown");
+}
+
 struct kmodule *kmodule_open(void)
 {
 	static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
@@ -64,6 +75,7 @@ struct kmodule *kmodule_open(void)
 	if (km == NULL)
 		return NULL;
 	read_release(km->release, sizeof(km->release));
+	read_running(km->running, sizeof(km->running));
 	if (root_path(dir, sizeof(dir), "/lib/modules/%s", km->release) < 0)
 		goto fail;
 	for (size_t i = 0; i < 5; i++) {
@@ -147,6 +159,13 @@ int kmodule_load(struct kmodule *km, const char *name)
 	struct kmod_list *list = NULL, *l;
 	int err;
 
+	/* Modules under a root prefix built for another kernel would only be
+	 * rejected by it (vermagic); under --root in a test they must never
+	 * reach the running kernel at all. */
+	if (strcmp(km->release, km->running) != 0) {
+		ERR("modules of kernel %s cannot be loaded into the running kernel %s", km->release, km->running);
+		return -EXDEV;
+	}
 	err = kmod_module_new_from_lookup(km->ctx, name, &list);
 	if (err < 0)
 		return err;

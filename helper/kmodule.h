@@ -55,6 +55,8 @@ const char *kmodule_kind_str(enum kmodule_kind kind);
  * options, blacklist-free, with softdeps; already loaded modules are not
  * an error. Each module inserted is logged.
  * Return: 0; -ENOENT when @name is not in modules.dep (not in this image);
+ * -EXDEV when the release under the root prefix is not the running
+ * kernel's (uname(2)): its modules are not for this kernel;
  * another -errno from the kernel's finit_module(2) (e.g. -ENOEXEC,
  * -EPERM when module loading is disabled).
  */

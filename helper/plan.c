@@ -127,8 +127,11 @@ static int choose(struct plan *p, struct pci_func *f, const struct selector *sel
 
 	if (e) {
 		/* Reported, never applied twice (a group expansion reaching a
-		 * function already chosen is expected and not worth a line). */
-		if (!via_group) {
+		 * function already chosen is expected and not worth a line, nor
+		 * is one line reaching a function both ways). */
+		if (e->sel == sel) {
+			e->via_group = e->via_group && via_group;
+		} else if (!via_group) {
 			selector_origin(sel, o1, sizeof(o1));
 			selector_origin(e->sel, o2, sizeof(o2));
 			note(p, LOG_PRIO_NOTICE, "%s: selected again by %s (%s); first selected by %s", f->name, o1,
@@ -142,7 +145,7 @@ static int choose(struct plan *p, struct pci_func *f, const struct selector *sel
 	e->via_group = via_group;
 	if (f->is_bridge) {
 		e->action = PLAN_REFUSE;
-		set_reason(e, "is a PCI bridge (%s); vfiobind never binds bridges", pci_class_name(f->class));
+		set_reason(e, "is a bridge (%s); vfiobind never binds bridges", pci_class_name(f->class));
 	} else if (strcmp(f->driver, VFIO_DRIVER) == 0) {
 		e->action = PLAN_SKIP;
 	} else {
@@ -271,7 +274,7 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-int plan_group_blockers(const struct pci_list *pci, int group, char *buf, size_t len)
+int plan_group_blockers(const struct pci_list *pci, int group, const struct plan *skip, char *buf, size_t len)
 {
 	int n = 0;
 
@@ -280,6 +283,8 @@ int plan_group_blockers(const struct pci_list *pci, int group, char *buf, size_t
 		const struct pci_func *g = &pci->f[i];
 
 		if (g->iommu_group != group || g->is_bridge || driver_allowed(g->driver))
+			continue;
+		if (skip && find_entry((struct plan *)skip, g))
 			continue;
 		append(buf, len, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name, g->id.vendor, g->id.device,
 		       g->driver);

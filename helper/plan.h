@@ -83,12 +83,14 @@ size_t plan_count(const struct plan *p, enum plan_action a);
 
 /**
  * plan_group_blockers() - describe what keeps IOMMU group @group from
- * being viable right now, judged against @pci alone (no selection): every
- * non-bridge function bound to a driver other than vfio-pci or pci-stub.
- * @buf: "0000:02:00.1 (1022:43eb, ahci); ..." or "" when viable.
+ * being viable right now: every non-bridge function bound to a driver
+ * other than vfio-pci or pci-stub.
+ * @skip: a plan whose chosen functions are left out of the answer (the
+ *        caller reports those itself), or NULL.
+ * @buf:  "0000:02:00.1 (1022:43eb, ahci); ..." or "" when viable.
  * Return: the number of blockers.
  */
-int plan_group_blockers(const struct pci_list *pci, int group, char *buf, size_t len);
+int plan_group_blockers(const struct pci_list *pci, int group, const struct plan *skip, char *buf, size_t len);
 
 /** selector_origin() - "FILE:LINE" or "kernel command line" for @sel. */
 void selector_origin(const struct selector *sel, char *buf, size_t len);

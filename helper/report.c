@@ -149,6 +149,14 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 		fprintf(out, "%s%s\n", i == 0 ? "\n" : "", p->notes[i].msg);
 }
 
+static void append_flag(char *line, size_t len, const char *flag, const char *val)
+{
+	size_t used = strlen(line);
+
+	if (used < len)
+		snprintf(line + used, len - used, "  %s%s", flag, val);
+}
+
 struct list_widths {
 	int addr, cls, drv;
 };
@@ -220,14 +228,22 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
 					fprintf(out, "IOMMU group %d\n", f->iommu_group);
 				last = f->iommu_group;
 			}
-			fprintf(out, "  %c %-*s  %04x:%04x  %-*s  %-*s", sel ? '*' : ' ', w.addr, f->name, f->id.vendor,
-			        f->id.device, w.cls, pci_class_name(f->class), w.drv, drvs + idx[k] * sizeof(drv));
+			char line[512];
+			size_t len;
+
+			snprintf(line, sizeof(line), "  %c %-*s  %04x:%04x  %-*s  %-*s", sel ? '*' : ' ', w.addr, f->name,
+			         f->id.vendor, f->id.device, w.cls, pci_class_name(f->class), w.drv,
+			         drvs + idx[k] * sizeof(drv));
 			if (f->override[0])
-				fprintf(out, "  override=%s", f->override);
+				append_flag(line, sizeof(line), "override=", f->override);
 			if (f->boot_vga == 1)
-				fprintf(out, "  boot_vga");
+				append_flag(line, sizeof(line), "boot_vga", "");
 			if (sel && !f->has_reset)
-				fprintf(out, "  no-reset");
+				append_flag(line, sizeof(line), "no-reset", "");
+			len = strlen(line);
+			while (len > 0 && line[len - 1] == ' ')
+				line[--len] = '\0';
+			fputs(line, out);
 			fputc('\n', out);
 		}
 	}
@@ -247,7 +263,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 	char blockers[512], d[96];
 	bool ok = true;
 
-	fprintf(out, "%-12s  %-9s  %5s  %-16s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "STATE");
+	fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "STATE");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pci_func *f = e->f;
@@ -256,7 +272,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 
 		if (!f) {
 			selector_describe(e->sel, d, sizeof(d));
-			fprintf(out, "%-12s  %-9s  %5s  %-16s  %s\n", d, "-", "-", "-",
+			fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", d, "-", "-", "-",
 			        e->sel->optional ? "absent (optional)" : "absent");
 			ok = ok && e->sel->optional;
 			continue;
@@ -270,13 +286,13 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		if (strcmp(f->driver, VFIO_DRIVER) != 0) {
 			state = "not on vfio-pci";
 			ok = false;
-		} else if (f->iommu_group >= 0 && plan_group_blockers(pci, f->iommu_group, blockers, sizeof(blockers))) {
+		} else if (f->iommu_group >= 0 && plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers))) {
 			state = "group not viable";
 			ok = false;
 		} else {
 			state = "ok";
 		}
-		fprintf(out, "%-12s  %04x:%04x  %5s  %-16s  %s\n", f->name, f->id.vendor, f->id.device, grp,
+		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %s\n", f->name, f->id.vendor, f->id.device, grp,
 		        f->driver[0] ? f->driver : "-", state);
 	}
 	/* Every group once: name what blocks it. */
@@ -289,7 +305,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		for (size_t j = 0; j < i; j++)
 			if (p->e[j].f && p->e[j].f->iommu_group == f->iommu_group)
 				seen = true;
-		if (!seen && plan_group_blockers(pci, f->iommu_group, blockers, sizeof(blockers)))
+		if (!seen && plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers)))
 			fprintf(out, "IOMMU group %d is not viable: %s\n", f->iommu_group, blockers);
 	}
 	if (cl->off)

@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kmodel.c - an LD_PRELOAD library that plays the kernel for fixture
+ * tests, the way kmod's testsuite does (testsuite/init_module.c, path.c).
+ *
+ * vfiobind runs with --root KMODEL_ROOT against a fake sysfs tree of plain
+ * files. Plain files do not react to writes; this library makes them:
+ *
+ *   devices/ADDR/driver_override  store the value as the kernel shows it
+ *   drivers/NAME/unbind           -ENODEV unless bound to NAME; else unbind
+ *   drivers/NAME/bind             -EBUSY when bound; else bind
+ *   drivers_probe                 bind to driver_override's driver if that
+ *                                 driver is registered, else to the
+ *                                 function's host driver (.kmodel/hostdrv);
+ *                                 success even when nothing binds
+ *   finit_module(2)               "load": /sys/module/NAME/initstate, and
+ *                                 for vfio_pci register the driver and bind
+ *                                 every unbound function whose
+ *                                 driver_override is vfio-pci, as the real
+ *                                 driver_register() does
+ *   uname(2)                      the fixture's release
+ *
+ * libkmod's unprefixed /sys/module lookups are redirected under the root.
+ * Faults come from KMODEL_ROOT/.kmodel/faults, one "OP TARGET RESULT" per
+ * line: OP is override, unbind, probe or load; RESULT an errno name or
+ * "nobind" (probe succeeds, binds nothing). Every action is appended to
+ * KMODEL_ROOT/.kmodel/events, which tests compare with golden files.
+ *
+ * Nothing here ever reaches the real kernel: init_module and
+ * delete_module fail with EPERM.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define MAX_FD 4096
+
+static char root[PATH_MAX];
+static size_t rootlen;
+static char *tracked[MAX_FD];
+
+static int (*real_open)(const char *, int, ...);
+static int (*real_openat)(int, const char *, int, ...);
+static ssize_t (*real_write)(int, const void *, size_t);
+static int (*real_close)(int);
+static long (*real_syscall)(long, ...);
+static int (*real_stat)(const char *, struct stat *);
+static int (*real_uname)(struct utsname *);
+
+__attribute__((constructor)) static void kmodel_init(void)
+{
+	const char *r = getenv("KMODEL_ROOT");
+
+	real_open = dlsym(RTLD_NEXT, "open");
+	real_openat = dlsym(RTLD_NEXT, "openat");
+	real_write = dlsym(RTLD_NEXT, "write");
+	real_close = dlsym(RTLD_NEXT, "close");
+	real_syscall = dlsym(RTLD_NEXT, "syscall");
+	real_stat = dlsym(RTLD_NEXT, "stat");
+	real_uname = dlsym(RTLD_NEXT, "uname");
+	if (r && realpath(r, root))
+		rootlen = strlen(root);
+}
+
+/* ---- small file helpers, all on real paths ---------------------------- */
+
+static int put_file(const char *path, const char *content)
+{
+	int fd = real_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (real_write(fd, content, strlen(content)) < 0) {
+		real_close(fd);
+		return -1;
+	}
+	return real_close(fd);
+}
+
+static void get_file(const char *path, char *buf, size_t len)
+{
+	int fd = real_open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	real_close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+}
+
+static void event(const char *fmt, ...)
+{
+	char path[PATH_MAX], line[1024];
+	va_list ap;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/.kmodel", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/.kmodel/events", root);
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	fd = real_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (real_write(fd, line, (size_t)n) < 0) {
+		/* best effort */
+	}
+	real_close(fd);
+}
+
+static int errno_by_name(const char *s)
+{
+	static const struct {
+		const char *n;
+		int e;
+	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},       {"ENOEXEC", ENOEXEC},
+	         {"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM},
+	         {"EAGAIN", EAGAIN}, {"ENXIO", ENXIO}};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(s, t[i].n) == 0)
+			return t[i].e;
+	return 0;
+}
+
+/* The injected RESULT for OP on TARGET, or NULL. */
+static const char *fault(const char *op, const char *target, char *buf, size_t len)
+{
+	char path[PATH_MAX], all[8192];
+	char *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/.kmodel/faults", root);
+	get_file(path, all, sizeof(all));
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char o[64], t[256], r[64];
+
+		if (sscanf(line, "%63s %255s %63s", o, t, r) == 3 && strcmp(o, op) == 0 && strcmp(t, target) == 0) {
+			snprintf(buf, len, "%s", r);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static int fail_with(const char *op, const char *target)
+{
+	char r[64];
+	int e;
+
+	if (!fault(op, target, r, sizeof(r)))
+		return 0;
+	e = errno_by_name(r);
+	if (e)
+		event("%s %s fails with %s", op, target, r);
+	return e;
+}
+
+/* ---- the PCI bus ------------------------------------------------------- */
+
+static int dev_dir(const char *addr, char *out)
+{
+	char p[PATH_MAX];
+
+	if (strchr(addr, '/') || strlen(addr) > 32)
+		return -1;
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s", root, addr);
+	return realpath(p, out) ? 0 : -1;
+}
+
+static void dev_driver(const char *dir, char *out, size_t len)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+	ssize_t n;
+
+	out[0] = '\0';
+	snprintf(p, sizeof(p), "%s/driver", dir);
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n < 0)
+		return;
+	t[n] = '\0';
+	snprintf(out, len, "%s", strrchr(t, '/') ? strrchr(t, '/') + 1 : t);
+}
+
+static int driver_registered(const char *drv)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/%s", root, drv);
+	return real_stat(p, &st) == 0;
+}
+
+static void do_bind(const char *addr, const char *dir, const char *drv)
+{
+	char p[PATH_MAX], d[PATH_MAX], g[PATH_MAX];
+	ssize_t n;
+
+	snprintf(d, sizeof(d), "%s/sys/bus/pci/drivers/%s", root, drv);
+	snprintf(p, sizeof(p), "%s/driver", dir);
+	symlink(d, p);
+	snprintf(p, sizeof(p), "%s/%s", d, addr);
+	symlink(dir, p);
+	event("bind %s %s", addr, drv);
+	if (strcmp(drv, "vfio-pci") != 0)
+		return;
+	/* vfio-pci creates the group's character device. */
+	snprintf(p, sizeof(p), "%s/iommu_group", dir);
+	n = readlink(p, g, sizeof(g) - 1);
+	if (n < 0)
+		return;
+	g[n] = '\0';
+	snprintf(p, sizeof(p), "%s/dev/vfio", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/dev/vfio/%s", root, strrchr(g, '/') ? strrchr(g, '/') + 1 : g);
+	put_file(p, "");
+}
+
+static void do_unbind(const char *addr, const char *dir, const char *drv)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/driver", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/%s/%s", root, drv, addr);
+	unlink(p);
+	event("unbind %s %s", addr, drv);
+}
+
+static void host_driver(const char *addr, char *out, size_t len)
+{
+	char path[PATH_MAX], all[8192];
+	char *line, *save = NULL;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/.kmodel/hostdrv", root);
+	get_file(path, all, sizeof(all));
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char a[64], d[64];
+
+		if (sscanf(line, "%63s %63s", a, d) == 2 && strcmp(a, addr) == 0)
+			snprintf(out, len, "%s", d);
+	}
+}
+
+static int probe(const char *addr)
+{
+	char dir[PATH_MAX], p[PATH_MAX], cur[128], ov[128], r[64];
+
+	if (dev_dir(addr, dir) < 0)
+		return ENODEV;
+	if (fault("probe", addr, r, sizeof(r))) {
+		if (strcmp(r, "nobind") == 0) {
+			event("probe %s binds nothing (injected)", addr);
+			return 0;
+		}
+		return fail_with("probe", addr);
+	}
+	dev_driver(dir, cur, sizeof(cur));
+	if (cur[0]) {
+		event("probe %s: already bound to %s", addr, cur);
+		return 0;
+	}
+	snprintf(p, sizeof(p), "%s/driver_override", dir);
+	get_file(p, ov, sizeof(ov));
+	if (strcmp(ov, "(null)") == 0)
+		ov[0] = '\0';
+	if (!ov[0])
+		host_driver(addr, ov, sizeof(ov));
+	if (ov[0] && driver_registered(ov))
+		do_bind(addr, dir, ov);
+	else
+		event("probe %s: no driver binds", addr);
+	return 0;
+}
+
+static void register_vfio_pci(void)
+{
+	char d[PATH_MAX], p[PATH_MAX], m[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(d, sizeof(d), "%s/sys/bus/pci/drivers/vfio-pci", root);
+	mkdir(d, 0755);
+	snprintf(p, sizeof(p), "%s/bind", d);
+	put_file(p, "");
+	snprintf(p, sizeof(p), "%s/unbind", d);
+	put_file(p, "");
+	snprintf(p, sizeof(p), "%s/new_id", d);
+	put_file(p, "");
+	snprintf(m, sizeof(m), "%s/sys/module/vfio_pci", root);
+	snprintf(p, sizeof(p), "%s/module", d);
+	symlink(m, p);
+	event("register driver vfio-pci");
+
+	/* driver_register() -> driver_attach(): every unbound device whose
+	 * driver_override names us binds now (measured on 6.1). */
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices", root);
+	dir = opendir(p);
+	if (!dir)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		char dev[PATH_MAX], cur[128], ov[128], op[PATH_MAX];
+
+		if (de->d_name[0] == '.' || dev_dir(de->d_name, dev) < 0)
+			continue;
+		dev_driver(dev, cur, sizeof(cur));
+		snprintf(op, sizeof(op), "%s/driver_override", dev);
+		get_file(op, ov, sizeof(ov));
+		if (!cur[0] && strcmp(ov, "vfio-pci") == 0)
+			do_bind(de->d_name, dev, "vfio-pci");
+	}
+	closedir(dir);
+}
+
+/* ---- writes ------------------------------------------------------------ */
+
+static ssize_t model_write(int fd, const char *rpath, const void *buf, size_t len)
+{
+	char val[256], dir[PATH_MAX], cur[128];
+	const char *base = strrchr(rpath, '/') + 1;
+	const char *rel = rpath + rootlen;
+	size_t vlen = len < sizeof(val) - 1 ? len : sizeof(val) - 1;
+	int e;
+
+	memcpy(val, buf, vlen);
+	val[vlen] = '\0';
+	if (vlen > 0 && val[vlen - 1] == '\n')
+		val[--vlen] = '\0';
+
+	if (strcmp(base, "driver_override") == 0) {
+		char addr[64], content[300];
+		const char *a;
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - 1 - rpath), rpath);
+		a = strrchr(dir, '/') + 1;
+		snprintf(addr, sizeof(addr), "%s", a);
+		if ((e = fail_with("override", addr)) != 0) {
+			errno = e;
+			return -1;
+		}
+		snprintf(content, sizeof(content), "%s\n", vlen ? val : "(null)");
+		put_file(rpath, content);
+		event("override %s %s", addr, vlen ? val : "(null)");
+		return (ssize_t)len;
+	}
+	if (strcmp(rel, "/sys/bus/pci/drivers_probe") == 0) {
+		if ((e = probe(val)) != 0) {
+			errno = e;
+			return -1;
+		}
+		return (ssize_t)len;
+	}
+	if (strncmp(rel, "/sys/bus/pci/drivers/", 21) == 0 &&
+	    (strcmp(base, "unbind") == 0 || strcmp(base, "bind") == 0)) {
+		char drv[128];
+
+		snprintf(drv, sizeof(drv), "%.*s", (int)(base - 1 - (rel + 21)), rel + 21);
+		if (dev_dir(val, dir) < 0) {
+			errno = ENODEV;
+			return -1;
+		}
+		dev_driver(dir, cur, sizeof(cur));
+		if (strcmp(base, "unbind") == 0) {
+			if (strcmp(cur, drv) != 0) {
+				event("unbind %s %s fails with ENODEV (bound to %s)", val, drv, cur[0] ? cur : "nothing");
+				errno = ENODEV;
+				return -1;
+			}
+			if ((e = fail_with("unbind", val)) != 0) {
+				errno = e;
+				return -1;
+			}
+			do_unbind(val, dir, drv);
+		} else {
+			if (cur[0]) {
+				errno = EBUSY;
+				return -1;
+			}
+			do_bind(val, dir, drv);
+		}
+		return (ssize_t)len;
+	}
+	return real_write(fd, buf, len);
+}
+
+/* ---- interposed libc --------------------------------------------------- */
+
+static const char *redirect(const char *path, char *buf)
+{
+	if (rootlen && path && strncmp(path, "/sys/module", 11) == 0 && (path[11] == '/' || path[11] == '\0')) {
+		snprintf(buf, PATH_MAX, "%s%s", root, path);
+		return buf;
+	}
+	return path;
+}
+
+static void track(int fd, const char *path, int flags)
+{
+	char rp[PATH_MAX];
+
+	if (fd < 0 || fd >= MAX_FD || !rootlen || (flags & O_ACCMODE) == O_RDONLY)
+		return;
+	if (!realpath(path, rp) || strncmp(rp, root, rootlen) != 0 || strncmp(rp + rootlen, "/sys/", 5) != 0)
+		return;
+	free(tracked[fd]);
+	tracked[fd] = strdup(rp);
+}
+
+int open(const char *path, int flags, ...)
+{
+	char buf[PATH_MAX];
+	mode_t mode = 0;
+	va_list ap;
+	int fd;
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	path = redirect(path, buf);
+	fd = real_open(path, flags, mode);
+	track(fd, path, flags);
+	return fd;
+}
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	char buf[PATH_MAX];
+	mode_t mode = 0;
+	va_list ap;
+	int fd;
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	path = redirect(path, buf);
+	fd = real_openat(dirfd, path, flags, mode);
+	if (path[0] == '/')
+		track(fd, path, flags);
+	return fd;
+}
+int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+int stat(const char *path, struct stat *st)
+{
+	char buf[PATH_MAX];
+
+	return real_stat(redirect(path, buf), st);
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	if (fd >= 0 && fd < MAX_FD && tracked[fd])
+		return model_write(fd, tracked[fd], buf, len);
+	return real_write(fd, buf, len);
+}
+
+int close(int fd)
+{
+	if (fd >= 0 && fd < MAX_FD && tracked[fd]) {
+		free(tracked[fd]);
+		tracked[fd] = NULL;
+	}
+	return real_close(fd);
+}
+
+static long model_finit_module(int fd)
+{
+	char p[PATH_MAX], t[PATH_MAX], name[128];
+	struct stat st;
+	ssize_t n;
+	char *s;
+	int e;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n < 0)
+		return -1;
+	t[n] = '\0';
+	snprintf(name, sizeof(name), "%s", strrchr(t, '/') ? strrchr(t, '/') + 1 : t);
+	s = strstr(name, ".ko");
+	if (s)
+		*s = '\0';
+	for (s = name; *s; s++)
+		if (*s == '-')
+			*s = '_';
+	if ((e = fail_with("load", name)) != 0) {
+		errno = e;
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/sys/module/%s/initstate", root, name);
+	if (real_stat(p, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/sys/module/%s", root, name);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys/module/%s/initstate", root, name);
+	put_file(p, "live\n");
+	return 0;
+}
+
+long syscall(long nr, ...)
+{
+	long a[6];
+	va_list ap;
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+
+	if (nr == SYS_finit_module) {
+		const char *args = (const char *)a[1];
+		char mname[PATH_MAX], t[PATH_MAX];
+		long r;
+
+		if (!rootlen) {
+			errno = EPERM;
+			return -1;
+		}
+		r = model_finit_module((int)a[0]);
+		snprintf(mname, sizeof(mname), "/proc/self/fd/%d", (int)a[0]);
+		ssize_t n = readlink(mname, t, sizeof(t) - 1);
+		t[n > 0 ? n : 0] = '\0';
+		if (r == 0) {
+			const char *b = strrchr(t, '/') ? strrchr(t, '/') + 1 : t;
+
+			event("load %s%s%s", b, args && args[0] ? " " : "", args ? args : "");
+			if (strncmp(b, "vfio-pci.ko", 11) == 0)
+				register_vfio_pci();
+		}
+		return r;
+	}
+	if (nr == SYS_init_module || nr == SYS_delete_module) {
+		errno = EPERM;
+		return -1;
+	}
+	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+int init_module(void *image, unsigned long len, const char *args)
+{
+	(void)image;
+	(void)len;
+	(void)args;
+	errno = EPERM;
+	return -1;
+}
+
+int delete_module(const char *name, unsigned flags)
+{
+	(void)name;
+	(void)flags;
+	errno = EPERM;
+	return -1;
+}
+
+int uname(struct utsname *u)
+{
+	char p[PATH_MAX], rel[sizeof(u->release)];
+	int r = real_uname(u);
+
+	if (r == 0 && rootlen) {
+		snprintf(p, sizeof(p), "%s/proc/sys/kernel/osrelease", root);
+		get_file(p, rel, sizeof(rel));
+		if (rel[0])
+			snprintf(u->release, sizeof(u->release), "%s", rel);
+	}
+	return r;
+}
