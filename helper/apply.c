@@ -109,7 +109,8 @@ static void rollback_group(struct plan *p, struct kmodule *km, int group, const 
 
 			e->result = RESULT_FAILED;
 			snprintf(e->reason, sizeof(e->reason),
-			         "given back (IOMMU group %d is bound whole or not at all, and %s failed)", group, culprit);
+				 "given back (IOMMU group %d is bound whole or not at all, and %s failed)", group,
+				 culprit);
 			ERR("%s: %s; driver now %s", f->name, e->reason,
 			    f->driver[0] ? driver_desc(km, f, drv, sizeof(drv)) : "none");
 		} else {
@@ -174,7 +175,8 @@ static int bind_group(struct plan *p, struct kmodule *km, int group)
 			if (f->driver[0])
 				fail(e, "after drivers_probe the driver is %s, not vfio-pci", f->driver);
 			else
-				fail(e, "no driver bound after drivers_probe (vfio-pci refused it; see the kernel log)");
+				fail(e,
+				     "no driver bound after drivers_probe (vfio-pci refused it; see the kernel log)");
 			continue;
 		}
 		e->result = RESULT_BOUND;

@@ -98,7 +98,7 @@ static int parse_bool(const char *v, size_t vlen, bool bare)
 }
 
 static int parse_param(const char *p, size_t plen, const char *v, size_t vlen, bool bare, struct cmdline *cl,
-                       struct conf *c, struct diags *errs, struct diags *warns)
+		       struct conf *c, struct diags *errs, struct diags *warns)
 {
 	char q[96];
 	int b;
@@ -139,7 +139,7 @@ bad_bool:
 }
 
 int cmdline_parse(const char *buf, size_t len, struct cmdline *cl, struct conf *c, struct diags *errs,
-                  struct diags *warns)
+		  struct diags *warns)
 {
 	const char *nul = memchr(buf, '\0', len);
 	size_t i = 0;

@@ -24,7 +24,7 @@
 #include "conf.h"
 
 #define CMDLINE_ORIGIN "kernel command line"
-#define CMDLINE_MAX 8192
+#define CMDLINE_MAX    8192
 
 struct cmdline {
 	bool off;      /* vfiobind=off */
@@ -46,7 +46,7 @@ struct cmdline {
  * Return: the number of errors, or -ENOMEM.
  */
 int cmdline_parse(const char *buf, size_t len, struct cmdline *cl, struct conf *c, struct diags *errs,
-                  struct diags *warns);
+		  struct diags *warns);
 
 /**
  * cmdline_read() - read @path (/proc/cmdline under the root prefix).

@@ -76,8 +76,7 @@ static bool is_blank(char ch)
 }
 
 /* Parse one line (no newline, no comment). Returns 1 on error, 0 if fine. */
-static int parse_line(const char *s, size_t len, const char *name, unsigned lineno, struct conf *c,
-                      struct diags *errs)
+static int parse_line(const char *s, size_t len, const char *name, unsigned lineno, struct conf *c, struct diags *errs)
 {
 	struct selector sel;
 	char err[256];
@@ -132,7 +131,7 @@ int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf
 
 		if (llen > CONF_LINE_MAX) {
 			diags_add(errs, "%s:%u: line is %zu bytes long, the limit is %d", name, lineno, llen,
-			          CONF_LINE_MAX);
+				  CONF_LINE_MAX);
 			nerr++;
 			continue;
 		}

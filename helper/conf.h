@@ -15,7 +15,7 @@
 
 #include "selector.h"
 
-#define CONF_LINE_MAX 1024
+#define CONF_LINE_MAX	  1024
 #define CONF_DEFAULT_PATH "/etc/vfiobind.conf"
 
 /* A growing list of "FILE:LINE: message" strings. */

@@ -23,8 +23,8 @@ struct kmodule {
 
 /* libkmod speaks syslog priorities already; only its trailing newline and
  * its verbosity need care. */
-__attribute__((format(printf, 6, 0))) static void kmod_log(void *data, int priority, const char *file, int line, const char *fn, const char *format,
-                     va_list args)
+__attribute__((format(printf, 6, 0))) static void kmod_log(void *data, int priority, const char *file, int line,
+							   const char *fn, const char *format, va_list args)
 {
 	(void)data;
 	(void)file;
@@ -46,8 +46,7 @@ static void read_release(char *buf, size_t len)
 	char path[PATH_MAX];
 	struct utsname u;
 
-	if (root_path(path, sizeof(path), "/proc/sys/kernel/osrelease") == 0 &&
-	    sysfs_read_attr(path, buf, len) > 0)
+	if (root_path(path, sizeof(path), "/proc/sys/kernel/osrelease") == 0 && sysfs_read_attr(path, buf, len) > 0)
 		return;
 	if (uname(&u) == 0)
 		snprintf(buf, len, "%s", u.release);
@@ -65,7 +64,7 @@ static void read_running(char *buf, size_t len)
 struct kmodule *kmodule_open(void)
 {
 	static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
-	                                        "/usr/lib/modprobe.d", "/lib/modprobe.d"};
+						"/usr/lib/modprobe.d", "/lib/modprobe.d"};
 	char dir[PATH_MAX];
 	char cbuf[5][PATH_MAX];
 	const char *cpaths[6];
@@ -172,8 +171,7 @@ int kmodule_load(struct kmodule *km, const char *name)
 	if (list == NULL)
 		return -ENOENT;
 	err = -ENOENT;
-	kmod_list_foreach(l, list)
-	{
+	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 
 		err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, print_action);
@@ -196,8 +194,7 @@ int kmodule_modalias_match(struct kmodule *km, const char *modalias, char *out, 
 		return -ENOENT;
 	if (kmod_module_new_from_lookup(km->ctx, modalias, &list) < 0)
 		return -ENOENT;
-	kmod_list_foreach(l, list)
-	{
+	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 		const char *n = kmod_module_get_name(mod);
 

@@ -49,8 +49,8 @@ void log_printf(int prio, const char *fmt, ...) __attribute__((format(printf, 2,
 /** log_vprintf() - log_printf() with a va_list (for libkmod's log hook). */
 void log_vprintf(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
-#define ERR(...) log_printf(LOG_PRIO_ERR, __VA_ARGS__)
-#define WRN(...) log_printf(LOG_PRIO_WARNING, __VA_ARGS__)
+#define ERR(...)    log_printf(LOG_PRIO_ERR, __VA_ARGS__)
+#define WRN(...)    log_printf(LOG_PRIO_WARNING, __VA_ARGS__)
 #define NOTICE(...) log_printf(LOG_PRIO_NOTICE, __VA_ARGS__)
-#define INF(...) log_printf(LOG_PRIO_INFO, __VA_ARGS__)
-#define DBG(...) log_printf(LOG_PRIO_DEBUG, __VA_ARGS__)
+#define INF(...)    log_printf(LOG_PRIO_INFO, __VA_ARGS__)
+#define DBG(...)    log_printf(LOG_PRIO_DEBUG, __VA_ARGS__)

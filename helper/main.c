@@ -28,9 +28,9 @@
 
 /* Exit codes, documented in the README and usage(). */
 enum {
-	EXIT_OK = 0,      /* done; every selected function is on vfio-pci */
+	EXIT_OK = 0,	  /* done; every selected function is on vfio-pci */
 	EXIT_PARTIAL = 1, /* some selected function is not on vfio-pci */
-	EXIT_USAGE = 2,   /* bad command line of vfiobind itself */
+	EXIT_USAGE = 2,	  /* bad command line of vfiobind itself */
 	EXIT_CONFIG = 3,  /* the config or vfiobind= has errors: nothing done */
 	EXIT_SYSTEM = 4,  /* no sysfs, no IOMMU, vfio-pci unavailable */
 };
@@ -57,28 +57,27 @@ struct input {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-	        "Usage: vfiobind [OPTIONS] COMMAND\n"
-	        "Hand chosen PCI functions to vfio-pci in early boot.\n"
-	        "\n"
-	        "Commands:\n"
-	        "  bind          bind the declared functions to vfio-pci, verify, write\n"
-	        "                /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this)\n"
-	        "  plan          show what bind would do to each function; touches nothing\n"
-	        "  list          every PCI function by IOMMU group; '*' marks declared ones\n"
-	        "  status        declared against actual; exit 0 only when all are on vfio-pci\n"
-	        "  check [FILE]  check a config (default /etc/vfiobind.conf); touches nothing\n"
-	        "\n"
-	        "Options:\n"
-	        "  -r, --root DIR     take /sys, /proc, /etc, /run, /dev, /lib/modules under DIR\n"
-	        "  -c, --config FILE  device list (default /etc/vfiobind.conf under the root)\n"
-	        "  -q, --quiet        bind: log to the kernel log only, not to stderr\n"
-	        "  -d, --debug        log debug messages (also: vfiobind.debug on the kernel command line)\n"
-	        "  -h, --help         show this help\n"
-	        "  -V, --version      show the version\n"
-	        "\n"
-	        "Exit codes: 0 done, 1 some declared function not on vfio-pci, 2 usage,\n"
-	        "3 config error (nothing done), 4 system error (no sysfs, no IOMMU, no vfio-pci).\n");
+	fprintf(out, "Usage: vfiobind [OPTIONS] COMMAND\n"
+		     "Hand chosen PCI functions to vfio-pci in early boot.\n"
+		     "\n"
+		     "Commands:\n"
+		     "  bind          bind the declared functions to vfio-pci, verify, write\n"
+		     "                /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this)\n"
+		     "  plan          show what bind would do to each function; touches nothing\n"
+		     "  list          every PCI function by IOMMU group; '*' marks declared ones\n"
+		     "  status        declared against actual; exit 0 only when all are on vfio-pci\n"
+		     "  check [FILE]  check a config (default /etc/vfiobind.conf); touches nothing\n"
+		     "\n"
+		     "Options:\n"
+		     "  -r, --root DIR     take /sys, /proc, /etc, /run, /dev, /lib/modules under DIR\n"
+		     "  -c, --config FILE  device list (default /etc/vfiobind.conf under the root)\n"
+		     "  -q, --quiet        bind: log to the kernel log only, not to stderr\n"
+		     "  -d, --debug        log debug messages (also: vfiobind.debug on the kernel command line)\n"
+		     "  -h, --help         show this help\n"
+		     "  -V, --version      show the version\n"
+		     "\n"
+		     "Exit codes: 0 done, 1 some declared function not on vfio-pci, 2 usage,\n"
+		     "3 config error (nothing done), 4 system error (no sysfs, no IOMMU, no vfio-pci).\n");
 }
 
 static void input_free(struct input *in)
@@ -160,7 +159,8 @@ static int scan_and_plan(struct input *in)
 static bool plan_clean(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		if (p->e[i].action == PLAN_REFUSE && !(p->e[i].f && p->e[i].f->is_bridge && p->e[i].sel->kind != SEL_FUNCTION))
+		if (p->e[i].action == PLAN_REFUSE &&
+		    !(p->e[i].f && p->e[i].f->is_bridge && p->e[i].sel->kind != SEL_FUNCTION))
 			return false;
 		if (p->e[i].action == PLAN_ABSENT && !p->e[i].sel->optional)
 			return false;
@@ -334,10 +334,13 @@ static int cmd_check(const struct opts *o, const char *file)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"root", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
-		{"quiet", no_argument, NULL, 'q'},      {"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'r'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;

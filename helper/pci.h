@@ -26,14 +26,14 @@ struct pci_func {
 	struct pci_addr addr;
 	char name[PCI_ADDR_STRLEN]; /* the sysfs name, "0000:03:00.0" */
 	struct pci_id id;
-	uint32_t class;     /* 0xCCSSPP: class, subclass, prog-if */
-	bool is_bridge;     /* header type 1 or 2: vfio never needs those bound */
-	int iommu_group;    /* -1: none (no IOMMU, or not translated) */
-	int boot_vga;       /* -1: no boot_vga attribute, else 0/1 */
-	bool has_reset;     /* a "reset" attribute exists */
-	char driver[PCI_NAME_MAX];    /* bound driver, "" when none */
-	char module[PCI_NAME_MAX];    /* module providing it, "" when unknown */
-	char override[PCI_NAME_MAX];  /* driver_override, "" when "(null)" */
+	uint32_t class;		     /* 0xCCSSPP: class, subclass, prog-if */
+	bool is_bridge;		     /* header type 1 or 2: vfio never needs those bound */
+	int iommu_group;	     /* -1: none (no IOMMU, or not translated) */
+	int boot_vga;		     /* -1: no boot_vga attribute, else 0/1 */
+	bool has_reset;		     /* a "reset" attribute exists */
+	char driver[PCI_NAME_MAX];   /* bound driver, "" when none */
+	char module[PCI_NAME_MAX];   /* module providing it, "" when unknown */
+	char override[PCI_NAME_MAX]; /* driver_override, "" when "(null)" */
 	char modalias[128];
 };
 

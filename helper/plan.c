@@ -155,7 +155,7 @@ static int choose(struct plan *p, struct pci_func *f, const struct selector *sel
 }
 
 static int refuse_guard(struct plan *p, struct pci_func *f, const struct selector *sel, const struct pci_id *found,
-                        const char *where)
+			const char *where)
 {
 	struct plan_entry *e = find_entry(p, f);
 	char o[256];
@@ -171,7 +171,7 @@ static int refuse_guard(struct plan *p, struct pci_func *f, const struct selecto
 		return -ENOMEM;
 	e->action = PLAN_REFUSE;
 	set_reason(e, "%s is %04x:%04x, not %04x:%04x (id= guard at %s): hardware changed?", where, found->vendor,
-	           found->device, sel->guard.vendor, sel->guard.device, o);
+		   found->device, sel->guard.vendor, sel->guard.device, o);
 	return 0;
 }
 
@@ -206,7 +206,8 @@ static int apply_selector(struct plan *p, const struct selector *sel, struct pci
 			for (size_t i = 0; i < pci->n; i++) {
 				if (!sel_matches(sel, &pci->f[i]))
 					continue;
-				r = refuse_guard(p, &pci->f[i], sel, &g->id, sel->kind == SEL_SLOT ? "function 0" : "it");
+				r = refuse_guard(p, &pci->f[i], sel, &g->id,
+						 sel->kind == SEL_SLOT ? "function 0" : "it");
 				if (r < 0)
 					return r;
 			}
@@ -241,7 +242,7 @@ static int apply_selector(struct plan *p, const struct selector *sel, struct pci
 	}
 	if (matched)
 		return 0;
-absent: {
+absent : {
 	struct plan_entry *e = add_entry(p, NULL, sel);
 
 	if (e == NULL)
@@ -286,8 +287,7 @@ int plan_group_blockers(const struct pci_list *pci, int group, const struct plan
 			continue;
 		if (skip && find_entry((struct plan *)skip, g))
 			continue;
-		append(buf, len, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name, g->id.vendor, g->id.device,
-		       g->driver);
+		append(buf, len, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name, g->id.vendor, g->id.device, g->driver);
 		n++;
 	}
 	return n;
@@ -316,7 +316,8 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 			append(blockers, sizeof(blockers), "%s%s (%04x:%04x, driver %s)", nblock ? "; " : "", g->name,
 			       g->id.vendor, g->id.device, g->driver);
 			nblock++;
-		} else if (g->driver[0] == '\0' && km && kmodule_modalias_match(km, g->modalias, mod, sizeof(mod)) == 0) {
+		} else if (g->driver[0] == '\0' && km &&
+			   kmodule_modalias_match(km, g->modalias, mod, sizeof(mod)) == 0) {
 			append(blockers, sizeof(blockers), "%s%s (%04x:%04x, no driver yet; coldplug would load %s)",
 			       nblock ? "; " : "", g->name, g->id.vendor, g->id.device, mod);
 			nblock++;
@@ -333,9 +334,9 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 		if (e->action == PLAN_BIND) {
 			e->action = PLAN_REFUSE;
 			set_reason(e,
-			           "IOMMU group %d is not viable: %s %s not selected; select %s too, or add the word "
-			           "'group' at %s",
-			           group, blockers, nblock > 1 ? "are" : "is", nblock > 1 ? "them" : "it", o);
+				   "IOMMU group %d is not viable: %s %s not selected; select %s too, or add the word "
+				   "'group' at %s",
+				   group, blockers, nblock > 1 ? "are" : "is", nblock > 1 ? "them" : "it", o);
 		} else if (e->action == PLAN_SKIP) {
 			note(p, LOG_PRIO_WARNING, "%s: on vfio-pci, but IOMMU group %d is not viable: %s", e->f->name,
 			     group, blockers);

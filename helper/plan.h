@@ -27,22 +27,22 @@ enum plan_action {
 };
 
 enum plan_result {
-	RESULT_NONE,    /* not applied (plan, status, or vfiobind=off) */
-	RESULT_BOUND,   /* moved to vfio-pci now */
+	RESULT_NONE,	/* not applied (plan, status, or vfiobind=off) */
+	RESULT_BOUND,	/* moved to vfio-pci now */
 	RESULT_ALREADY, /* was on vfio-pci */
-	RESULT_FAILED,  /* a step failed; rolled back */
+	RESULT_FAILED,	/* a step failed; rolled back */
 	RESULT_REFUSED, /* refused by the plan */
-	RESULT_ABSENT,  /* no such function */
+	RESULT_ABSENT,	/* no such function */
 };
 
 struct plan_entry {
-	struct pci_func *f;         /* NULL for PLAN_ABSENT */
+	struct pci_func *f;	    /* NULL for PLAN_ABSENT */
 	const struct selector *sel; /* the first selector that chose it */
-	bool via_group;             /* chosen by another function's 'group' */
+	bool via_group;		    /* chosen by another function's 'group' */
 	enum plan_action action;
 	enum plan_result result;
-	unsigned seq;               /* creation order, for a stable sort */
-	char reason[640];           /* why refused / failed; "" otherwise */
+	unsigned seq;			    /* creation order, for a stable sort */
+	char reason[640];		    /* why refused / failed; "" otherwise */
 	char coldplug_module[PCI_NAME_MAX]; /* no driver yet: what would bind */
 	/* Bookkeeping while applying, for rollback. */
 	bool override_written;

@@ -70,7 +70,7 @@ static void print_group_line(FILE *out, const struct plan *p, const struct pci_l
 		else
 			state = g->driver;
 		fprintf(out, "%s%s %04x:%04x %s", others ? ", " : ", with ", g->name, g->id.vendor, g->id.device,
-		        state);
+			state);
 		others++;
 	}
 	fprintf(out, "%s\n", others ? "" : ", alone");
@@ -99,13 +99,13 @@ static void print_action(FILE *out, const struct plan_entry *e, const char *drv)
 }
 
 void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
-                 const struct cmdline *cl)
+		 const struct cmdline *cl)
 {
 	char drv[PCI_NAME_MAX * 2 + 16], o[256], d[96];
 
 	fprintf(out, "# vfiobind plan: %zu to bind, %zu already on vfio-pci, %zu refused, %zu absent\n",
-	        plan_count(p, PLAN_BIND), plan_count(p, PLAN_SKIP), plan_count(p, PLAN_REFUSE),
-	        plan_count(p, PLAN_ABSENT));
+		plan_count(p, PLAN_BIND), plan_count(p, PLAN_SKIP), plan_count(p, PLAN_REFUSE),
+		plan_count(p, PLAN_ABSENT));
 	if (cl->off)
 		fprintf(out, "# vfiobind=off is on the kernel command line: bind does nothing this boot\n");
 	if (p->no_iommu)
@@ -121,14 +121,14 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 			selector_describe(e->sel, d, sizeof(d));
 			fprintf(out, "%s: absent\n", d);
 			fprintf(out, "  action: none: %s%s\n",
-			        e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",
-			        e->sel->optional ? " (optional)" : "");
+				e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",
+				e->sel->optional ? " (optional)" : "");
 			fprintf(out, "  from:   %s (%s)\n", o, e->sel->text);
 			continue;
 		}
 		driver_text(km, f, drv, sizeof(drv));
-		fprintf(out, "%s  %04x:%04x  %s [%04x]\n", f->name, f->id.vendor, f->id.device, pci_class_name(f->class),
-		        f->class >> 8);
+		fprintf(out, "%s  %04x:%04x  %s [%04x]\n", f->name, f->id.vendor, f->id.device,
+			pci_class_name(f->class), f->class >> 8);
 		if (f->driver[0])
 			fprintf(out, "  driver: %s\n", drv);
 		else if (e->coldplug_module[0])
@@ -231,9 +231,9 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
 			char line[512];
 			size_t len;
 
-			snprintf(line, sizeof(line), "  %c %-*s  %04x:%04x  %-*s  %-*s", sel ? '*' : ' ', w.addr, f->name,
-			         f->id.vendor, f->id.device, w.cls, pci_class_name(f->class), w.drv,
-			         drvs + idx[k] * sizeof(drv));
+			snprintf(line, sizeof(line), "  %c %-*s  %04x:%04x  %-*s  %-*s", sel ? '*' : ' ', w.addr,
+				 f->name, f->id.vendor, f->id.device, w.cls, pci_class_name(f->class), w.drv,
+				 drvs + idx[k] * sizeof(drv));
 			if (f->override[0])
 				append_flag(line, sizeof(line), "override=", f->override);
 			if (f->boot_vga == 1)
@@ -273,7 +273,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		if (!f) {
 			selector_describe(e->sel, d, sizeof(d));
 			fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", d, "-", "-", "-",
-			        e->sel->optional ? "absent (optional)" : "absent");
+				e->sel->optional ? "absent (optional)" : "absent");
 			ok = ok && e->sel->optional;
 			continue;
 		}
@@ -286,14 +286,15 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		if (strcmp(f->driver, VFIO_DRIVER) != 0) {
 			state = "not on vfio-pci";
 			ok = false;
-		} else if (f->iommu_group >= 0 && plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers))) {
+		} else if (f->iommu_group >= 0 &&
+			   plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers))) {
 			state = "group not viable";
 			ok = false;
 		} else {
 			state = "ok";
 		}
 		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %s\n", f->name, f->id.vendor, f->id.device, grp,
-		        f->driver[0] ? f->driver : "-", state);
+			f->driver[0] ? f->driver : "-", state);
 	}
 	/* Every group once: name what blocks it. */
 	for (size_t i = 0; i < p->n; i++) {
@@ -326,8 +327,8 @@ void report_log_plan(const struct plan *p)
 		if (e->action == PLAN_ABSENT) {
 			selector_describe(e->sel, d, sizeof(d));
 			log_printf(e->sel->optional ? LOG_PRIO_INFO : LOG_PRIO_ERR, "%s (%s): %s%s", d, o,
-			           e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",
-			           e->sel->optional ? ", optional" : "");
+				   e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",
+				   e->sel->optional ? ", optional" : "");
 		} else if (e->action == PLAN_REFUSE) {
 			ERR("%s: refused: %s", e->f->name, e->reason);
 		} else if (e->action == PLAN_SKIP) {
@@ -361,7 +362,7 @@ int status_write(const struct plan *p, bool off)
 		return r;
 	}
 	fprintf(f, "# vfiobind status%s: address vendor:device iommu_group result driver\n",
-	        off ? " (vfiobind=off)" : "");
+		off ? " (vfiobind=off)" : "");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pci_func *fn = e->f;
@@ -378,11 +379,11 @@ int status_write(const struct plan *p, bool off)
 			continue;
 		}
 		if (fn->iommu_group >= 0)
-			fprintf(f, "%s %04x:%04x %d %s %s\n", fn->name, fn->id.vendor, fn->id.device, fn->iommu_group, res,
-			        fn->driver[0] ? fn->driver : "-");
+			fprintf(f, "%s %04x:%04x %d %s %s\n", fn->name, fn->id.vendor, fn->id.device, fn->iommu_group,
+				res, fn->driver[0] ? fn->driver : "-");
 		else
 			fprintf(f, "%s %04x:%04x - %s %s\n", fn->name, fn->id.vendor, fn->id.device, res,
-			        fn->driver[0] ? fn->driver : "-");
+				fn->driver[0] ? fn->driver : "-");
 	}
 	if (fflush(f) != 0 || ferror(f)) {
 		r = -EIO;

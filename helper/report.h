@@ -14,12 +14,12 @@
 #include "kmodule.h"
 #include "plan.h"
 
-#define STATUS_DIR "/run/vfiobind"
+#define STATUS_DIR  "/run/vfiobind"
 #define STATUS_FILE STATUS_DIR "/status"
 
 /** report_plan() - print what bind would do, one block per function. */
 void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
-                 const struct cmdline *cl);
+		 const struct cmdline *cl);
 
 /** report_list() - every function grouped by IOMMU group; '*' marks selected ones. */
 void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);

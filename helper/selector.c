@@ -213,7 +213,7 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 	}
 	str_quote(s, len, q, sizeof(q));
 	snprintf(err, errlen,
-	         "'%s' is not a PCI address (0000:03:00.1), slot (0000:03:00) or vendor:device ID (1002:744c)", q);
+		 "'%s' is not a PCI address (0000:03:00.1), slot (0000:03:00) or vendor:device ID (1002:744c)", q);
 	return -EINVAL;
 }
 

@@ -38,7 +38,7 @@ struct pci_addr {
 enum selector_kind {
 	SEL_FUNCTION, /* one BDF */
 	SEL_SLOT,     /* every function of domain:bus:dev */
-	SEL_ID,       /* every function with vendor:device */
+	SEL_ID,	      /* every function with vendor:device */
 };
 
 struct pci_id {
@@ -50,14 +50,14 @@ struct selector {
 	enum selector_kind kind;
 	struct pci_addr addr; /* SEL_FUNCTION, SEL_SLOT (fn unused) */
 	struct pci_id id;     /* SEL_ID */
-	bool has_guard;       /* id= given */
+	bool has_guard;	      /* id= given */
 	struct pci_id guard;
 	bool group;
 	bool optional;
 	/* Where it came from, for every message about it. */
 	const char *file; /* config path, or "kernel command line" */
-	unsigned line;    /* 1-based; 0 on the command line */
-	char text[48];    /* the selector as written (truncated) */
+	unsigned line;	  /* 1-based; 0 on the command line */
+	char text[48];	  /* the selector as written (truncated) */
 };
 
 /**

@@ -136,9 +136,8 @@ static int errno_by_name(const char *s)
 	static const struct {
 		const char *n;
 		int e;
-	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},       {"ENOEXEC", ENOEXEC},
-	         {"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM},
-	         {"EAGAIN", EAGAIN}, {"ENXIO", ENXIO}};
+	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},	     {"ENOEXEC", ENOEXEC}, {"EPERM", EPERM},
+		 {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM}, {"EAGAIN", EAGAIN},   {"ENXIO", ENXIO}};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(s, t[i].n) == 0)
@@ -385,7 +384,8 @@ static ssize_t model_write(int fd, const char *rpath, const void *buf, size_t le
 		dev_driver(dir, cur, sizeof(cur));
 		if (strcmp(base, "unbind") == 0) {
 			if (strcmp(cur, drv) != 0) {
-				event("unbind %s %s fails with ENODEV (bound to %s)", val, drv, cur[0] ? cur : "nothing");
+				event("unbind %s %s fails with ENODEV (bound to %s)", val, drv,
+				      cur[0] ? cur : "nothing");
 				errno = ENODEV;
 				return -1;
 			}
