@@ -128,3 +128,13 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 
 check-unit: $(BUILD)/test-parse
 	$(BUILD)/test-parse
+
+# ---- real boots ------------------------------------------------------------
+check-boot: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-boot.sh
+
+demo: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/demo.sh
+
+# Everything a reviewer needs; the cheap checks first.
+check: format-check shellcheck check-unit check-fixtures check-asan check-boot

@@ -152,8 +152,11 @@ static int bind_group(struct plan *p, struct kmodule *km, int group)
 		if (f->driver[0] && strcmp(f->driver, VFIO_DRIVER) != 0) {
 			driver_desc(km, f, drv, sizeof(drv));
 			r = pci_unbind(f);
-			if (r == -ENODEV) {
-				/* Someone unbound it first: only the link tells. */
+			if (r == -ENODEV || r == -ENOENT) {
+				/* Someone unbound it first: the kernel answers ENODEV
+				 * on drivers/X/unbind, and ENOENT when the driver
+				 * link we write through is already gone. Only the
+				 * link tells. */
 				pci_refresh_driver(f);
 				r = f->driver[0] && strcmp(f->driver, VFIO_DRIVER) != 0 ? -ENODEV : 0;
 			}

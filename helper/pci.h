@@ -77,7 +77,8 @@ int pci_set_override(const struct pci_func *f, const char *drv);
 /**
  * pci_unbind() - detach @f from its current driver via
  * /sys/bus/pci/devices/ADDR/driver/unbind.
- * Return: 0; -ENODEV when it was not bound (the kernel's answer to a
+ * Return: 0; -ENOENT when no driver is bound (the driver link is gone);
+ * -ENODEV when it was not bound to that driver (the kernel's answer to a
  * second unbind); -EBUSY or another -errno from the driver's remove path.
  */
 int pci_unbind(const struct pci_func *f);

@@ -11,17 +11,21 @@
 #                           into the kernel, which bind before any hook.
 #   vfiobindtest.shell=1    drop to a shell instead of powering off.
 #
-# Result lines (one per fact, fields are KEY=VALUE after the tag):
+# Result lines, after the tag (KEY=VALUE fields):
+#   start kernel=RELEASE cmdline=...
+#   groups N                     number of IOMMU groups
 #   dev PHASE ADDR id=VVVV:DDDD class=0xCCCCCC group=N|none driver=NAME|none
 #       vfiodev=yes|no   PHASE: before, bound (after bind), final (after
 #                        coldplug); vfiodev: /dev/vfio/<group> exists
 #   coldplug PHASE ADDR rc=N
 #   bind rc=N time=SECONDS       exit status and duration of `vfiobind bind`
 #   bind-out LINE                its stdout/stderr
-#   status rc=N / status-file missing|LINE
-#   list LINE                    `vfiobind list`
-#   kmsg LINE                    dmesg lines mentioning vfiobind
-#   groups N                     number of IOMMU groups
+#   status rc=N, status-out LINE `vfiobind status` exit and output
+#   status-file missing|LINE     /run/vfiobind/status
+#   list-before LINE             `vfiobind list` before bind
+#   list LINE                    `vfiobind list` at the end
+#   vfio-nodes PATH...           /dev/vfio/* at the end
+#   kmsg LINE                    dmesg records "vfiobind: ..."
 #   done                         reached the end (a missing `done` = hang/crash)
 # The full dmesg follows between `VFIOBIND-DMESG-BEGIN`/`-END`.
 
@@ -96,6 +100,7 @@ say "groups $(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | wc -l)"
 
 ! has_word vfiobindtest.preload=1 || coldplug preload
 list_devices before
+vfiobind list 2>&1 | say_lines list-before
 
 t0=$(now_cs)
 vfiobind bind >/run/bind.out 2>&1
@@ -118,7 +123,8 @@ else
 fi
 vfiobind list 2>&1 | say_lines list
 say "vfio-nodes" /dev/vfio/*
-dmesg | grep vfiobind | say_lines kmsg
+# The helper's own records only, not the command line echoed at boot.
+dmesg | grep '\] vfiobind: ' | say_lines kmsg
 say "done"
 
 echo VFIOBIND-DMESG-BEGIN

@@ -15,8 +15,8 @@
 # Other env: KVER (default: newest /lib/modules/*-amd64), MODROOT (root the
 # modules come from, default /), BUSYBOX (default /bin/busybox, static).
 #
-# MODULEs (default: vfio-pci) are resolved with their dependencies and
-# softdeps; the image's modules.* indexes are regenerated with depmod -b so
+# MODULEs, plus vfio-pci always, are resolved with their dependencies and
+# softdeps (vfio's softdep brings vfio_iommu_type1); the image's modules.* indexes are regenerated with depmod -b so
 # that both busybox modprobe and libkmod in the guest see only what is there.
 #
 # The helper lands at /usr/sbin/vfiobind; its shared libraries (ldd) at the
@@ -63,8 +63,7 @@ while getopts 'o:b:c:i:m:f:z:h' opt; do
 	esac
 done
 shift $((OPTIND - 1))
-modules+=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=(vfio-pci)
+modules+=(vfio-pci "$@")
 
 if [ -z "${KVER:-}" ]; then
 	# Newest Debian amd64 kernel; sort -V orders 6.1.0-9 before 6.1.0-56.

@@ -1,0 +1,246 @@
+#!/bin/bash
+# Real-kernel test of vfiobind: boots Debian's kernel under QEMU/TCG with the
+# helper in a busybox initramfs and checks, from the serial log, which
+# driver each function of the emulated card ends up on.
+#
+# Usage: tests/boot/test-boot.sh [CASE...]    (default: all cases)
+# Cases:
+#   plain    config declares the card's slot; nothing bound before the
+#            helper; coldplug afterwards must not take the card back
+#   preload  same, but host drivers bind first (as built-in drivers do):
+#            the helper has to move them
+#   off      vfiobind=off on the command line: the card stays on its host
+#            drivers
+#   cmdline  vfiobind=02:00.0 on the command line adds the second xHCI
+# Env:
+#   VFIOBIND      helper to test (default <repo>/build/vfiobind); the
+#                 stand-in tests/boot/fake-vfiobind.sh works too
+#   KVER, KERNEL, QEMU, QEMU_TIMEOUT   passed to qemu-run.sh/mkinitramfs.sh
+#   BOOT_TEST_DIR where images and serial logs go (default: a new temp
+#                 dir, removed after a fully passing run unless KEEP=1)
+# Output: `ok N - ...`/`not ok N - ...` lines, `# ` diagnostics, then
+# `N passed, M failed`. Exit 0 only if nothing failed; 2 if it cannot run.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+vfiobind=${VFIOBIND:-$repo/build/vfiobind}
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(plain preload off cmdline)
+
+# The card and its host drivers, as qemu-run.sh builds it.
+card=(0000:01:00.0 0000:01:00.1 0000:01:00.2)
+declare -A host_driver=(
+	[0000:01:00.0]=bochs-drm
+	[0000:01:00.1]=snd_hda_intel
+	[0000:01:00.2]=xhci_hcd
+	[0000:02:00.0]=xhci_hcd
+)
+other=0000:02:00.0
+
+bail() {
+	echo "Bail out! $*"
+	exit 2
+}
+
+for c in "${cases[@]}"; do
+	case $c in
+	plain | preload | off | cmdline) ;;
+	*) bail "unknown case: $c" ;;
+	esac
+done
+[ -x "$vfiobind" ] || bail "no helper at $vfiobind (build it, or set VFIOBIND=$here/fake-vfiobind.sh)"
+
+if [ -n "${BOOT_TEST_DIR:-}" ]; then
+	work=$BOOT_TEST_DIR
+	mkdir -p "$work"
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-boot.XXXXXX")
+fi
+
+n=0 passed=0 failed=0
+timings=()
+
+# check DESCRIPTION COMMAND...: one test point. The command's diagnostics
+# are held back so that they follow their `not ok` line, as TAP readers
+# expect.
+check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$work/diag" 2>&1; then
+		echo "ok $n - $desc"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $desc"
+		failed=$((failed + 1))
+	fi
+	cat "$work/diag"
+}
+
+# Result lines of the current boot, without the tag ($res is the file).
+res=
+# field PHASE ADDR KEY: KEY=value of `dev PHASE ADDR ...`, "missing" if the
+# line is absent (boot died before printing it).
+field() {
+	local v
+	v=$(awk -v p="$1" -v a="$2" -v k="$3=" \
+		'$1 == "dev" && $2 == p && $3 == a {
+			for (i = 4; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1)
+		}' "$res")
+	echo "${v:-missing}"
+}
+
+# expect WHAT GOT WANT: compare, with a diagnostic on mismatch.
+expect() {
+	[ "$2" = "$3" ] && return 0
+	echo "# $1: got '$2', want '$3'"
+	return 1
+}
+
+expect_not() {
+	[ "$2" != "$3" ] && [ "$2" != missing ] && return 0
+	echo "# $1: got '$2', want anything but '$3'"
+	return 1
+}
+
+driver_is() {
+	expect "$2 $1 driver" "$(field "$2" "$1" driver)" "$3"
+}
+
+has_vfio_node() {
+	local group
+	group=$(field final "$1" group)
+	expect_not "$1 iommu group" "$group" none &&
+		expect "/dev/vfio/$group for $1" "$(field final "$1" vfiodev)" yes
+}
+
+bind_rc() {
+	local rc
+	rc=$(sed -n 's/^bind rc=\([0-9]*\).*/\1/p' "$res")
+	expect "vfiobind bind exit" "${rc:-missing}" "$1"
+}
+
+status_file_present() {
+	! grep -qx 'status-file missing' "$res" && grep -q '^status-file ' "$res"
+}
+
+logs_to_kmsg() {
+	grep -q '^kmsg .*\] vfiobind: ' "$res"
+}
+
+# kmsg_has TEXT: a "vfiobind: TEXT..." record is in the guest's kernel log.
+kmsg_has() {
+	grep -qF "] vfiobind: $1" "$res" && return 0
+	echo "# no kernel log record 'vfiobind: $1'; the helper's records were:"
+	sed -n 's/^kmsg /#   /p' "$res"
+	return 1
+}
+
+# boot NAME KERNEL_ARGS...: boot the image, leave the result lines in $res.
+# One test point: the guest ran /init to its end and powered off.
+boot() {
+	local name=$1 rc=0 t0 t1 ms bind_time
+	shift
+	res=$work/$name.res
+	t0=$(date +%s%N)
+	APPEND_EXTRA="$*" "$here/qemu-run.sh" -i "$work/initramfs.cpio" \
+		-l "$work/$name.log" 2>>"$work/qemu-run.err" || rc=$?
+	t1=$(date +%s%N)
+	tr -d '\r' <"$work/$name.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$res"
+	ms=$(((t1 - t0) / 1000000))
+	bind_time=$(sed -n 's/^bind rc=[0-9]* time=//p' "$res")
+	timings+=("$name $((ms / 1000)).$(printf %02d $((ms % 1000 / 10))) s (bind ${bind_time:-?} s)")
+	check "$name: guest ran /init to the end and powered off ($((ms / 1000)).$(printf %02d $((ms % 1000 / 10))) s)" \
+		boot_ok "$rc"
+}
+
+boot_ok() {
+	case $1 in
+	0) ;;
+	124) echo "# QEMU timed out" ;;
+	*) echo "# qemu-run.sh exit $1" ;;
+	esac
+	grep -qx "done" "$res" && [ "$1" = 0 ] && return 0
+	echo "# serial log tail:"
+	tr -d '\r' <"${res%.res}.log" | tail -n 15 | sed 's/^/#   /'
+	return 1
+}
+
+# The card on vfio-pci with its group node, the other xHCI left alone.
+card_on_vfio() {
+	local a
+	check "$1: vfiobind bind exits 0" bind_rc 0
+	for a in "${card[@]}"; do
+		check "$1: $a on vfio-pci after bind and coldplug" driver_is "$a" final vfio-pci
+		check "$1: /dev/vfio/<group> of $a exists" has_vfio_node "$a"
+	done
+}
+
+case_plain() {
+	boot plain
+	card_on_vfio plain
+	check "plain: undeclared $other on xhci_hcd" driver_is $other final xhci_hcd
+	check "plain: /run/vfiobind/status written" status_file_present
+	check "plain: vfiobind lines in the kernel log" logs_to_kmsg
+}
+
+case_preload() {
+	local a
+	boot preload vfiobindtest.preload=1
+	for a in "${card[@]}"; do
+		check "preload: $a on ${host_driver[$a]} before the helper" \
+			driver_is "$a" before "${host_driver[$a]}"
+	done
+	card_on_vfio preload
+	for a in "${card[@]}"; do
+		check "preload: kernel log says $a was moved off ${host_driver[$a]}" \
+			kmsg_has "$a: unbound from ${host_driver[$a]}"
+	done
+	check "preload: undeclared $other still on xhci_hcd" driver_is $other final xhci_hcd
+}
+
+case_off() {
+	local a
+	boot off vfiobind=off
+	check "off: vfiobind bind exits 0 (disabled is not an error)" bind_rc 0
+	check "off: the kernel log says why nothing was bound" \
+		kmsg_has "vfiobind=off on the kernel command line: binding nothing this boot"
+	for a in "${card[@]}"; do
+		check "off: $a on ${host_driver[$a]}, not vfio-pci" \
+			driver_is "$a" final "${host_driver[$a]}"
+	done
+}
+
+case_cmdline() {
+	boot cmdline vfiobind=02:00.0
+	card_on_vfio cmdline
+	check "cmdline: $other added by vfiobind= is on vfio-pci" driver_is $other final vfio-pci
+}
+
+echo "# helper: $vfiobind"
+echo "# work dir: $work"
+# The card by slot: every function of 01:00, whatever its driver.
+printf '%s\n' '# tests/boot: the GPU-shaped card of qemu-run.sh' '0000:01:00' \
+	>"$work/vfiobind.conf"
+"$here/mkinitramfs.sh" -o "$work/initramfs.cpio" -b "$vfiobind" \
+	-c "$work/vfiobind.conf" -i "$here/init-bind.sh" \
+	vfio-pci vfio_iommu_type1 xhci_pci snd_hda_intel bochs 2>"$work/mkinitramfs.err" ||
+	bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
+
+for c in "${cases[@]}"; do
+	"case_$c"
+done
+
+for t in "${timings[@]}"; do
+	echo "# boot wall time: $t"
+done
+echo "1..$n"
+rm -f "$work/diag"
+if [ "$failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${BOOT_TEST_DIR:-}" ]; then
+	rm -rf "$work"
+else
+	echo "# logs kept in $work"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
