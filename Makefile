@@ -20,8 +20,8 @@ CFLAGS     ?= -O2 -g
 WERROR     ?= -Werror
 BUILD      ?= build
 
-KMOD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
-KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
+KMOD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null)
+KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid)
 
 VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
 VB_CFLAGS   := -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -97,7 +97,8 @@ shellcheck:
 # What the build, the tests and the demo need on a fresh Debian 12, installed
 # only when missing (so a machine that has them never touches the network).
 DEB_PACKAGES := gcc make pkg-config libkmod-dev clang clang-format shellcheck kmod cpio \
-                busybox-static qemu-system-x86 linux-image-amd64
+                busybox-static qemu-system-x86 linux-image-amd64 \
+                dracut-core initramfs-tools systemd e2fsprogs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:

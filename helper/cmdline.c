@@ -103,6 +103,15 @@ static int parse_param(const char *p, size_t plen, const char *v, size_t vlen, b
 	char q[96];
 	int b;
 
+	if (eq(p, plen, "root") || eq(p, plen, "resume")) {
+		char *dst = p[1] == 'o' ? cl->root : cl->resume;
+
+		if (!bare && vlen < sizeof(cl->root)) {
+			memcpy(dst, v, vlen);
+			dst[vlen] = '\0';
+		}
+		return 0;
+	}
 	if (eq(p, plen, PREFIX)) {
 		if (bare) {
 			diags_add(errs, "%s: vfiobind needs a value (off, or a list of selectors)", CMDLINE_ORIGIN);

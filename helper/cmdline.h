@@ -9,6 +9,9 @@
  *   vfiobind.poweroff=0                          no host power-off after
  *                                                a clean guest shutdown
  *
+ * root= and resume= are kept too: the storage guard refuses to hand away
+ * the disks they name.
+ *
  * Several vfiobind= parameters add up; "off" anywhere wins. Words use '+'
  * on the command line because blanks end a parameter there:
  * vfiobind=0000:03:00+group,0000:0c:00.0+id=1022:43fc.
@@ -32,6 +35,10 @@ struct cmdline {
 	bool vm_off;   /* vfiobind.vm=off */
 	int poweroff;  /* vfiobind.poweroff=: -1 unset, 0, 1 */
 	unsigned nsel; /* selectors added by vfiobind= */
+	/* The disks the storage guard protects, as given (last one wins, as
+	 * in the kernel's own parsing): "UUID=...", "/dev/nvme0n1p2", ... */
+	char root[256];	  /* root= */
+	char resume[256]; /* resume= */
 };
 
 /**

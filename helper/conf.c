@@ -189,3 +189,25 @@ int conf_parse_file(const char *path, const char *name, bool required, struct co
 	free(buf);
 	return r;
 }
+
+int conf_check_secure(const char *path, const char *name, struct diags *errs)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		diags_add(errs, "%s: not a regular file", name);
+		return -EPERM;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		diags_add(errs, "%s: owned by uid %u, not root: refusing to trust it", name, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		diags_add(errs, "%s: writable by %s (mode %04o): refusing to trust it; chmod go-w %s", name,
+			  (st.st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st.st_mode & 07777), name);
+		return -EPERM;
+	}
+	return 0;
+}

@@ -70,3 +70,16 @@ int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf
 int conf_parse_file(const char *path, const char *name, bool required, struct conf *c, struct diags *errs);
 
 void conf_free(struct conf *c);
+
+/**
+ * conf_check_secure() - refuse a config others could have written.
+ * @path: the file (root-prefixed); @name: the name used in the message.
+ *
+ * The device list decides which devices the host loses at boot, so, as
+ * OpenDoas does for doas.conf, it must be a regular file owned by root
+ * (or by the user running vfiobind, for tests and unprivileged checks)
+ * and not writable by group or others.
+ * Return: 0 (also when the file does not exist: nothing to trust), or
+ * -EPERM with one message in @errs.
+ */
+int conf_check_secure(const char *path, const char *name, struct diags *errs);

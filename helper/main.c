@@ -20,6 +20,7 @@
 #include "pci.h"
 #include "plan.h"
 #include "report.h"
+#include "storage.h"
 #include "sysfs.h"
 
 #ifndef VERSION
@@ -52,6 +53,7 @@ struct input {
 	struct diags warns;
 	struct pci_list pci;
 	struct kmodule *km;
+	struct storage storage;
 	struct plan plan;
 };
 
@@ -83,6 +85,7 @@ static void usage(FILE *out)
 static void input_free(struct input *in)
 {
 	plan_free(&in->plan);
+	storage_free(&in->storage);
 	kmodule_close(in->km);
 	pci_list_free(&in->pci);
 	conf_free(&in->conf);
@@ -148,7 +151,12 @@ static int scan_and_plan(struct input *in)
 		ERR("cannot create a libkmod context: %s", strerror(ENOMEM));
 		return EXIT_SYSTEM;
 	}
-	r = plan_build(&in->conf, &in->pci, in->km, &in->plan);
+	r = storage_scan(&in->storage, &in->cl);
+	if (r < 0) {
+		ERR("reading block devices failed: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	r = plan_build(&in->conf, &in->pci, in->km, &in->storage, &in->plan);
 	if (r < 0) {
 		ERR("planning failed: %s", strerror(-r));
 		return EXIT_SYSTEM;
@@ -196,6 +204,8 @@ static int cmd_bind(const struct opts *o)
 		input_free(&in);
 		return EXIT_OK;
 	}
+	if (r == 0 && conf_check_secure(in.conf_path, in.conf_name, &in.errs) < 0)
+		r = 1;
 	if (r > 0) {
 		log_diags(&in.errs, LOG_PRIO_ERR);
 		ERR("%d error%s in the device list: binding nothing (a partial binding helps no VM)", r,
@@ -320,6 +330,8 @@ static int cmd_check(const struct opts *o, const char *file)
 			return EXIT_USAGE;
 	}
 	r = conf_parse_file(path, name, true, &c, &errs);
+	if (r >= 0 && conf_check_secure(path, name, &errs) < 0)
+		r++;
 	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
 		fprintf(stderr, "%s\n", errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)");
 	if (r == 0 && !o->quiet)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display.h"
 #include "log.h"
 
 #define VFIO_DRIVER "vfio-pci"
@@ -344,6 +345,89 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 	}
 }
 
+/*
+ * The storage guard for one function about to be bound. The host must
+ * keep what it boots from, what it has mounted, its swap and its resume
+ * device; a storage controller whose disks cannot be seen yet (its driver
+ * is a module coldplug has not loaded) cannot be checked at all.
+ */
+static void check_storage(struct plan *p, struct plan_entry *e, struct storage *st)
+{
+	struct pci_func *f = e->f;
+	char d[320], why[64], o[256], first[400] = "";
+	size_t idx[32], n;
+	unsigned holds = 0;
+
+	n = storage_below(st, f, idx, sizeof(idx) / sizeof(idx[0]));
+	e->storage[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const struct blkdev *b = &st->b[idx[i]];
+
+		storage_describe(b, d, sizeof(d));
+		append(e->storage, sizeof(e->storage), "%s%s", i ? "; " : "", d);
+		if (b->holds && !first[0]) {
+			storage_reasons(b->holds, why, sizeof(why));
+			snprintf(first, sizeof(first), "%s which is %s", d, why);
+		}
+		holds |= b->holds;
+	}
+	selector_origin(e->sel, o, sizeof(o));
+	if (holds) {
+		if (e->sel->force) {
+			note(p, LOG_PRIO_WARNING, "%s: force at %s: binding although it holds %s", f->name, o, first);
+			return;
+		}
+		e->action = PLAN_REFUSE;
+		set_reason(e, "holds %s; the host needs it (the word 'force' at %s would override)", first, o);
+		return;
+	}
+	if (n == 0 && (f->class >> 16) == 0x01 && !f->driver[0]) {
+		if (e->sel->force) {
+			note(p, LOG_PRIO_WARNING,
+			     "%s: force at %s: binding a storage controller whose disks cannot be seen", f->name, o);
+			return;
+		}
+		e->action = PLAN_REFUSE;
+		set_reason(e,
+			   "is a storage controller whose disks cannot be seen yet (no driver bound), so nothing shows "
+			   "they hold no root=, mounted filesystem, swap or resume; run `vfiobind plan` on the running "
+			   "system, then add the word 'force' at %s",
+			   o);
+	}
+}
+
+/* Warnings only: the host console goes dark, and maybe no display is left. */
+static void check_display(struct plan *p, const struct pci_list *pci)
+{
+	bool warned = false, host_gpu = false;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+
+		if (!e->f || e->action != PLAN_BIND)
+			continue;
+		display_firmware_fb(e->f, e->firmware_fb, sizeof(e->firmware_fb));
+		if (e->f->boot_vga != 1 && !e->firmware_fb[0])
+			continue;
+		note(p, LOG_PRIO_WARNING,
+		     "%s %s%s: the host console on it goes dark, and a firmware framebuffer left on it can upset the "
+		     "guest; boot with video=efifb:off (efifb) or initcall_blacklist=sysfb_init (simpledrm)",
+		     e->f->name, e->firmware_fb[0] ? "holds the firmware framebuffer " : "is the boot GPU (boot_vga=1)",
+		     e->firmware_fb);
+		warned = true;
+	}
+	if (!warned)
+		return;
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct plan_entry *e = find_entry(p, &pci->f[i]);
+
+		if (display_is_gpu(&pci->f[i]) && !(e && (e->action == PLAN_BIND || e->action == PLAN_SKIP)))
+			host_gpu = true;
+	}
+	if (!host_gpu)
+		note(p, LOG_PRIO_WARNING, "no display controller is left to the host: it will run headless");
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct plan_entry *x = a, *y = b;
@@ -355,7 +439,7 @@ static int cmp_entry(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct plan *p)
+int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st, struct plan *p)
 {
 	int r;
 
@@ -381,6 +465,12 @@ int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, s
 		}
 	}
 
+	/* Before viability: a function the storage guard keeps for the host
+	 * blocks its group like any other host-owned function. */
+	for (size_t i = 0; st && i < p->n; i++)
+		if (p->e[i].action == PLAN_BIND)
+			check_storage(p, &p->e[i], st);
+
 	/* Each touched group once, in the order first met. */
 	for (size_t i = 0; i < p->n; i++) {
 		bool seen = false;
@@ -402,6 +492,7 @@ int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, s
 			kmodule_modalias_match(km, e->f->modalias, e->coldplug_module, sizeof(e->coldplug_module));
 	}
 
+	check_display(p, pci);
 	if (p->n > 1)
 		qsort(p->e, p->n, sizeof(*p->e), cmp_entry);
 	return 0;

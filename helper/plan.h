@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "kmodule.h"
 #include "pci.h"
+#include "storage.h"
 
 enum plan_action {
 	PLAN_BIND,   /* set driver_override, unbind if bound, probe, verify */
@@ -44,6 +45,8 @@ struct plan_entry {
 	unsigned seq;			    /* creation order, for a stable sort */
 	char reason[640];		    /* why refused / failed; "" otherwise */
 	char coldplug_module[PCI_NAME_MAX]; /* no driver yet: what would bind */
+	char storage[768];		    /* disks below it, for plan */
+	char firmware_fb[64];		    /* iomem framebuffer on its BARs */
 	/* Bookkeeping while applying, for rollback. */
 	bool override_written;
 	char unbound_from[PCI_NAME_MAX];
@@ -67,14 +70,20 @@ struct plan {
 /**
  * plan_build() - match every selector of @c against @pci and decide.
  * @km: libkmod context for modalias lookups, or NULL to skip them.
+ * @st: block devices for the storage guard, or NULL to skip it.
  * @p:  the result; free with plan_free().
  *
  * Selectors are taken in order; a function chosen twice keeps its first
- * selector and the repeat becomes a note. Never fails on bad hardware
- * state: every problem becomes a refusal or a note.
+ * selector and the repeat becomes a note. Refused: bridges, id= guard
+ * mismatches, functions whose disks hold root=, resume=, a mounted
+ * filesystem or swap, storage controllers whose disks cannot be seen yet
+ * (both unless the line says force), functions without an IOMMU group,
+ * and whole groups that are not viable. The display guard only adds
+ * warnings. Never fails on bad hardware state: every problem becomes a
+ * refusal or a note.
  * Return: 0, or -ENOMEM.
  */
-int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct plan *p);
+int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st, struct plan *p);
 
 void plan_free(struct plan *p);
 

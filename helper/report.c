@@ -140,8 +140,12 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 		print_action(out, e, drv);
 		print_group_line(out, p, pci, f);
 		fprintf(out, "  from:   %s (%s%s)\n", o, e->sel->text, e->via_group ? ", group" : "");
+		if (e->storage[0])
+			fprintf(out, "  disks:  %s\n", e->storage);
 		if (f->boot_vga == 1)
 			fprintf(out, "  note:   boot_vga: the firmware console is on this GPU\n");
+		if (e->firmware_fb[0])
+			fprintf(out, "  note:   its BARs hold the firmware framebuffer %s\n", e->firmware_fb);
 		if (!f->has_reset)
 			fprintf(out, "  note:   no reset method: it may not return to the host after the guest\n");
 	}

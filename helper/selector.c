@@ -234,6 +234,10 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 		sel->optional = true;
 		return 0;
 	}
+	if (word_is(s, len, "force")) {
+		sel->force = true;
+		return 0;
+	}
 	if (len >= 3 && memcmp(s, "id=", 3) == 0) {
 		if (sel->kind == SEL_ID) {
 			snprintf(err, errlen, "id= guards an address or slot; '%s' already is an ID", sel->text);
@@ -252,7 +256,7 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 		return 0;
 	}
 	str_quote(s, len, q, sizeof(q));
-	snprintf(err, errlen, "unknown word '%s' (expected id=VVVV:DDDD, group or optional)", q);
+	snprintf(err, errlen, "unknown word '%s' (expected id=VVVV:DDDD, group, optional or force)", q);
 	return -EINVAL;
 }
 

@@ -13,7 +13,9 @@
  *
  * Words: id=VVVV:DDDD (bind only if that ID is found at the address; on a
  * slot, function 0 is compared), group (take every endpoint of the IOMMU
- * group), optional (an absent device is not an error).
+ * group), optional (an absent device is not an error), force (bind even
+ * a storage controller the storage guard would refuse; logged as a
+ * warning).
  *
  * A selector only ever names a PCI address or ID: nothing in it becomes a
  * path, so no config can make the helper touch a file outside /sys/bus/pci.
@@ -54,6 +56,7 @@ struct selector {
 	struct pci_id guard;
 	bool group;
 	bool optional;
+	bool force;
 	/* Where it came from, for every message about it. */
 	const char *file; /* config path, or "kernel command line" */
 	unsigned line;	  /* 1-based; 0 on the command line */
