@@ -1,0 +1,60 @@
+#!/bin/bash
+# dracut module vfiobind: add_dracutmodules+=" vfiobind " in
+# /etc/dracut.conf.d/vfiobind.conf, or `dracut --add vfiobind`.
+#
+# Shell images (--omit systemd) run the pre-udev hook; systemd images run
+# vfiobind.service, ordered before udevd, coldplug, systemd-modules-load and
+# dracut-pre-udev.service. Exactly one is installed: pre-udev hooks run in
+# the systemd flow too (from dracut-pre-udev.service), and binding twice
+# would only log everything twice.
+
+# Where `make install` put these on the build host (it rewrites the lines).
+vfiobind_bin=/usr/bin/vfiobind
+vfiobind_conf=/etc/vfiobind.conf
+
+# Only when asked for: the device list is the user's decision, never
+# something dracut should infer.
+check() {
+	return 255
+}
+
+depends() {
+	return 0
+}
+
+installkernel() {
+	# Not hostonly: vfio-pci is not bound on the build host (or is, to
+	# devices unrelated to boot), so host-only detection would drop it.
+	# vfio_iommu_type1 is vfio's softdep; never vfio_virqfd, which was
+	# merged into vfio in 6.2.
+	hostonly='' instmods vfio-pci vfio vfio_iommu_type1
+}
+
+# dracut sets moddir, initdir, systemdsystemunitdir and SYSTEMCTL.
+# shellcheck disable=SC2154
+install() {
+	local out line
+
+	# A device list with an error binds nothing at boot: fail the build
+	# now, with the checker's FILE:LINE: messages, instead.
+	if ! out=$("$vfiobind_bin" check "${dracutsysrootdir-}$vfiobind_conf" 2>&1); then
+		dfatal "vfiobind: $vfiobind_conf has errors; not building the image:"
+		while IFS= read -r line; do
+			dfatal "$line"
+		done <<<"$out"
+		exit 1
+	fi
+
+	# Inside the image the helper is /usr/bin/vfiobind and reads
+	# /etc/vfiobind.conf, whatever BINDIR the host uses.
+	inst_binary "$vfiobind_bin" /usr/bin/vfiobind
+	inst_simple "$vfiobind_conf" /etc/vfiobind.conf
+
+	if dracut_module_included "systemd"; then
+		inst_simple "$moddir/vfiobind.service" "$systemdsystemunitdir/vfiobind.service"
+		$SYSTEMCTL -q --root "$initdir" enable vfiobind.service
+	else
+		# 00: before every other pre-udev hook.
+		inst_hook pre-udev 00 "$moddir/vfiobind-pre-udev.sh"
+	fi
+}
