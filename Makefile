@@ -31,7 +31,7 @@ SRCS := $(wildcard helper/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 
 .PHONY: all check check-unit check-fixtures check-asan check-boot lint format format-check \
-        shellcheck deps demo install clean asan
+        shellcheck deps demo install install-hooks clean asan
 
 all: $(BUILD)/vfiobind
 
@@ -80,7 +80,8 @@ check-asan: $(BUILD)/kmodel.so
 
 # ---- style ---------------------------------------------------------------
 C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c)
-SH_SOURCES = $(shell grep -rlE '^\#!/bin/(ba)?sh' tests hook install bench .ci 2>/dev/null)
+# By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
+SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' tests hook install bench .ci 2>/dev/null)
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -112,7 +113,7 @@ deps:
 
 # ---- install -------------------------------------------------------------
 # The config is never overwritten: a user's device list is theirs.
-install: $(BUILD)/vfiobind
+install: $(BUILD)/vfiobind install-hooks
 	install -D -m 0755 $(BUILD)/vfiobind $(DESTDIR)$(BINDIR)/vfiobind
 	install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(DATADIR)/vfiobind/vfiobind.conf.example
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf ]; then \
@@ -120,6 +121,34 @@ install: $(BUILD)/vfiobind
 	else \
 		install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf; \
 	fi
+
+# The initramfs hooks, each where its tool looks. The build-time hooks name
+# the helper and the config by the paths above: the sed rewrites their
+# `vfiobind_bin=`/`vfiobind_conf=`/`vfiobind_unit=` lines (mkinitcpio's own
+# Makefile does the same to its paths). Inside every image the helper is
+# /usr/bin/vfiobind and the config /etc/vfiobind.conf.
+INITCPIODIR   ?= $(PREFIX)/lib/initcpio
+DRACUTMODDIR  ?= $(PREFIX)/lib/dracut/modules.d
+ITOOLSDIR     ?= $(DATADIR)/initramfs-tools
+PKGLIBDIR     ?= $(PREFIX)/lib/vfiobind
+HOOK_SED = sed -e 's|^vfiobind_bin=.*|vfiobind_bin=$(BINDIR)/vfiobind|' \
+               -e 's|^vfiobind_conf=.*|vfiobind_conf=$(SYSCONFDIR)/vfiobind.conf|' \
+               -e 's|^vfiobind_unit=.*|vfiobind_unit=$(PKGLIBDIR)/vfiobind.service|'
+HOOK_TMP = $(BUILD)/install-hooks
+
+install-hooks:
+	@mkdir -p $(HOOK_TMP)
+	$(HOOK_SED) install/mkinitcpio/vfiobind >$(HOOK_TMP)/mkinitcpio
+	$(HOOK_SED) install/dracut/90vfiobind/module-setup.sh >$(HOOK_TMP)/module-setup.sh
+	$(HOOK_SED) install/initramfs-tools/hooks/vfiobind >$(HOOK_TMP)/initramfs-tools
+	install -D -m 0644 $(HOOK_TMP)/mkinitcpio $(DESTDIR)$(INITCPIODIR)/install/vfiobind
+	install -D -m 0644 hook/mkinitcpio/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
+	install -D -m 0644 hook/systemd/vfiobind.service $(DESTDIR)$(PKGLIBDIR)/vfiobind.service
+	install -D -m 0755 $(HOOK_TMP)/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/module-setup.sh
+	install -D -m 0755 hook/dracut/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
+	install -D -m 0644 hook/systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
+	install -D -m 0755 $(HOOK_TMP)/initramfs-tools $(DESTDIR)$(ITOOLSDIR)/hooks/vfiobind
+	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
 UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o
