@@ -6,6 +6,9 @@
 #   make deps         install the Debian packages the build and tests need
 #   make demo         boot the GPU-shaped QEMU machine and show bind working
 #   make install      DESTDIR= PREFIX= as usual
+#   make static       build/static-musl/vfiobind, fully static, at most 1 MiB;
+#                     make STATIC=1 install|check-boot|demo use it
+#   make bench        the figures of README "Measured"
 #
 # Caller's CFLAGS/LDFLAGS win; ours are added, never overwritten.
 
@@ -19,6 +22,15 @@ CC         ?= cc
 CFLAGS     ?= -O2 -g
 WERROR     ?= -Werror
 BUILD      ?= build
+
+# STATIC=1: $(BUILD)/vfiobind is the fully static binary instead, built in
+# $(BUILD)/static-$(STATIC_LIBC), so that install, check-boot and demo take
+# it unchanged (see "static build" below).
+STATIC_LIBC  ?= musl
+STATIC_BUILD := $(BUILD)/static-$(STATIC_LIBC)
+ifeq ($(STATIC),1)
+override BUILD := $(STATIC_BUILD)
+endif
 
 KMOD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null)
 KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid)
@@ -99,7 +111,8 @@ shellcheck:
 # only when missing (so a machine that has them never touches the network).
 DEB_PACKAGES := gcc make pkg-config libkmod-dev clang clang-format shellcheck kmod cpio \
                 busybox-static qemu-system-x86 linux-image-amd64 \
-                dracut-core initramfs-tools systemd e2fsprogs
+                dracut-core initramfs-tools systemd e2fsprogs \
+                libblkid-dev dosfstools fdisk ntfs-3g
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -166,5 +179,33 @@ check-boot: $(BUILD)/vfiobind
 demo: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/demo.sh
 
+# The fault matrix: one real boot per fault (or per set of independent ones).
+check-faults: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-faults.sh
+
 # Everything a reviewer needs; the cheap checks first.
-check: format-check shellcheck check-unit check-fixtures check-asan check-boot
+check: format-check shellcheck check-unit check-fixtures check-asan check-boot check-faults check-fuzz
+
+# ---- fuzzing ---------------------------------------------------------------
+# libFuzzer (clang) with ASan+UBSan on the two parsers that read untrusted
+# bytes. check-fuzz is the short CI run on a copy of the committed seed
+# corpus; FUZZ_SECONDS=3600 make check-fuzz for a long one.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11
+FUZZERS := conf cmdline
+FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c
+
+$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS)
+
+check-fuzz: $(FUZZERS:%=$(BUILD)/fuzz-%)
+	@for f in $(FUZZERS); do \
+		rm -rf $(BUILD)/fuzz-corpus/$$f && mkdir -p $(BUILD)/fuzz-corpus/$$f && \
+		cp tests/fuzz/corpus/$$f/* $(BUILD)/fuzz-corpus/$$f/ && \
+		$(BUILD)/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+			$(BUILD)/fuzz-corpus/$$f >$(BUILD)/fuzz-$$f.log 2>&1; rc=$$?; \
+		execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(BUILD)/fuzz-$$f.log); \
+		if [ $$rc = 0 ]; then echo "fuzz $$f: $$execs executions in $(FUZZ_SECONDS) s, no crash"; \
+		else tail -40 $(BUILD)/fuzz-$$f.log; echo "fuzz $$f: FAILED (exit $$rc)"; exit 1; fi; \
+	done

@@ -10,6 +10,8 @@
 #                           before the helper runs: emulates drivers built
 #                           into the kernel, which bind before any hook.
 #   vfiobindtest.shell=1    drop to a shell instead of powering off.
+#   vfiobindtest.confmode=MODE   chmod /etc/vfiobind.conf first.
+#   vfiobindtest.modprobe=A,B    modprobe these after the preload.
 #
 # Result lines, after the tag (KEY=VALUE fields):
 #   start kernel=RELEASE cmdline=...
@@ -99,6 +101,20 @@ say "start kernel=$(uname -r) cmdline=$cmdline"
 say "groups $(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | wc -l)"
 
 ! has_word vfiobindtest.preload=1 || coldplug preload
+# vfiobindtest.confmode=MODE: chmod the config (the hygiene check);
+# vfiobindtest.modprobe=A,B: load these too before the helper (virtio_blk
+# for a root disk: coldplug of PCI modaliases alone does not reach it).
+for w in $cmdline; do
+	case $w in
+	vfiobindtest.confmode=*) chmod "${w#*=}" /etc/vfiobind.conf ;;
+	vfiobindtest.modprobe=*)
+		for m in $(echo "${w#*=}" | tr , ' '); do
+			modprobe "$m"
+			say "modprobe $m rc=$?"
+		done
+		;;
+	esac
+done
 list_devices before
 vfiobind list 2>&1 | say_lines list-before
 

@@ -13,7 +13,8 @@
 #                  DEST is the path inside the image, default SRC
 #   -z none|gzip|zstd  compression             (env COMPRESS, default none)
 # Other env: KVER (default: newest /lib/modules/*-amd64), MODROOT (root the
-# modules come from, default /), BUSYBOX (default /bin/busybox, static).
+# modules come from, default /), BUSYBOX (default /bin/busybox, static),
+# NO_VFIO=1 (leave vfio-pci out, unless named).
 #
 # MODULEs, plus vfio-pci always, are resolved with their dependencies and
 # softdeps (vfio's softdep brings vfio_iommu_type1); the image's modules.* indexes are regenerated with depmod -b so
@@ -63,7 +64,12 @@ while getopts 'o:b:c:i:m:f:z:h' opt; do
 	esac
 done
 shift $((OPTIND - 1))
-modules+=(vfio-pci "$@")
+# NO_VFIO=1: an image someone built without vfio-pci (the fault matrix).
+if [ "${NO_VFIO:-0}" = 1 ]; then
+	modules+=("$@")
+else
+	modules+=(vfio-pci "$@")
+fi
 
 if [ -z "${KVER:-}" ]; then
 	# Newest Debian amd64 kernel; sort -V orders 6.1.0-9 before 6.1.0-56.

@@ -23,6 +23,8 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 cases=("$@")
@@ -37,11 +39,6 @@ declare -A host_driver=(
 	[0000:02:00.0]=xhci_hcd
 )
 other=0000:02:00.0
-
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
 
 for c in "${cases[@]}"; do
 	case $c in
@@ -58,55 +55,6 @@ else
 	work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-boot.XXXXXX")
 fi
 
-n=0 passed=0 failed=0
-timings=()
-
-# check DESCRIPTION COMMAND...: one test point. The command's diagnostics
-# are held back so that they follow their `not ok` line, as TAP readers
-# expect.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/diag" 2>&1; then
-		echo "ok $n - $desc"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	cat "$work/diag"
-}
-
-# Result lines of the current boot, without the tag ($res is the file).
-res=
-# field PHASE ADDR KEY: KEY=value of `dev PHASE ADDR ...`, "missing" if the
-# line is absent (boot died before printing it).
-field() {
-	local v
-	v=$(awk -v p="$1" -v a="$2" -v k="$3=" \
-		'$1 == "dev" && $2 == p && $3 == a {
-			for (i = 4; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1)
-		}' "$res")
-	echo "${v:-missing}"
-}
-
-# expect WHAT GOT WANT: compare, with a diagnostic on mismatch.
-expect() {
-	[ "$2" = "$3" ] && return 0
-	echo "# $1: got '$2', want '$3'"
-	return 1
-}
-
-expect_not() {
-	[ "$2" != "$3" ] && [ "$2" != missing ] && return 0
-	echo "# $1: got '$2', want anything but '$3'"
-	return 1
-}
-
-driver_is() {
-	expect "$2 $1 driver" "$(field "$2" "$1" driver)" "$3"
-}
 
 has_vfio_node() {
 	local group
@@ -115,56 +63,8 @@ has_vfio_node() {
 		expect "/dev/vfio/$group for $1" "$(field final "$1" vfiodev)" yes
 }
 
-bind_rc() {
-	local rc
-	rc=$(sed -n 's/^bind rc=\([0-9]*\).*/\1/p' "$res")
-	expect "vfiobind bind exit" "${rc:-missing}" "$1"
-}
-
 status_file_present() {
 	! grep -qx 'status-file missing' "$res" && grep -q '^status-file ' "$res"
-}
-
-logs_to_kmsg() {
-	grep -q '^kmsg .*\] vfiobind: ' "$res"
-}
-
-# kmsg_has TEXT: a "vfiobind: TEXT..." record is in the guest's kernel log.
-kmsg_has() {
-	grep -qF "] vfiobind: $1" "$res" && return 0
-	echo "# no kernel log record 'vfiobind: $1'; the helper's records were:"
-	sed -n 's/^kmsg /#   /p' "$res"
-	return 1
-}
-
-# boot NAME KERNEL_ARGS...: boot the image, leave the result lines in $res.
-# One test point: the guest ran /init to its end and powered off.
-boot() {
-	local name=$1 rc=0 t0 t1 ms bind_time
-	shift
-	res=$work/$name.res
-	t0=$(date +%s%N)
-	APPEND_EXTRA="$*" "$here/qemu-run.sh" -i "$work/initramfs.cpio" \
-		-l "$work/$name.log" 2>>"$work/qemu-run.err" || rc=$?
-	t1=$(date +%s%N)
-	tr -d '\r' <"$work/$name.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$res"
-	ms=$(((t1 - t0) / 1000000))
-	bind_time=$(sed -n 's/^bind rc=[0-9]* time=//p' "$res")
-	timings+=("$name $((ms / 1000)).$(printf %02d $((ms % 1000 / 10))) s (bind ${bind_time:-?} s)")
-	check "$name: guest ran /init to the end and powered off ($((ms / 1000)).$(printf %02d $((ms % 1000 / 10))) s)" \
-		boot_ok "$rc"
-}
-
-boot_ok() {
-	case $1 in
-	0) ;;
-	124) echo "# QEMU timed out" ;;
-	*) echo "# qemu-run.sh exit $1" ;;
-	esac
-	grep -qx "done" "$res" && [ "$1" = 0 ] && return 0
-	echo "# serial log tail:"
-	tr -d '\r' <"${res%.res}.log" | tail -n 15 | sed 's/^/#   /'
-	return 1
 }
 
 # The card on vfio-pci with its group node, the other xHCI left alone.
@@ -223,7 +123,8 @@ echo "# work dir: $work"
 # The card by slot: every function of 01:00, whatever its driver.
 printf '%s\n' '# tests/boot: the GPU-shaped card of qemu-run.sh' '0000:01:00' \
 	>"$work/vfiobind.conf"
-"$here/mkinitramfs.sh" -o "$work/initramfs.cpio" -b "$vfiobind" \
+image=$work/initramfs.cpio
+"$here/mkinitramfs.sh" -o "$image" -b "$vfiobind" \
 	-c "$work/vfiobind.conf" -i "$here/init-bind.sh" \
 	vfio-pci vfio_iommu_type1 xhci_pci snd_hda_intel bochs 2>"$work/mkinitramfs.err" ||
 	bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
@@ -232,15 +133,4 @@ for c in "${cases[@]}"; do
 	"case_$c"
 done
 
-for t in "${timings[@]}"; do
-	echo "# boot wall time: $t"
-done
-echo "1..$n"
-rm -f "$work/diag"
-if [ "$failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${BOOT_TEST_DIR:-}" ]; then
-	rm -rf "$work"
-else
-	echo "# logs kept in $work"
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

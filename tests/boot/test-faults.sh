@@ -1,0 +1,158 @@
+#!/bin/bash
+# The fault matrix, in real boots: Debian's kernel under QEMU/TCG with the
+# helper in a busybox initramfs, the host drivers bound first (as built-in
+# drivers are), and one fault per boot - or several independent ones where
+# a single config can hold them. For every case:
+#   - the guest runs /init to its end and powers off (the boot goes on);
+#   - `vfiobind bind` exits with the documented code;
+#   - the kernel log has the expected vfiobind line;
+#   - no function other than the declared, allowed ones changed driver:
+#     every function's driver before the helper is compared with after it.
+#
+# Usage: tests/boot/test-faults.sh [CASE...]   (default: all)
+# Env: VFIOBIND (default <repo>/build/vfiobind), KEEP=1, BOOT_TEST_DIR.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+repo=$(cd "$here/../.." && pwd)
+vfiobind=${VFIOBIND:-$repo/build/vfiobind}
+[ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
+if [ -n "${BOOT_TEST_DIR:-}" ]; then
+	work=$BOOT_TEST_DIR
+	mkdir -p "$work"
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-faults.XXXXXX")
+fi
+
+card="0000:01:00.0 0000:01:00.1 0000:01:00.2"
+modules=(vfio_iommu_type1 xhci_pci snd_hda_intel bochs virtio_pci virtio_blk)
+all_cases=(several slot-guard no-iommu no-vfio not-viable root-disk malformed off writable)
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
+
+# image NAME CONFIG-TEXT: an initramfs with this /etc/vfiobind.conf.
+make_image() {
+	printf '%s' "$2" >"$work/$1.conf"
+	image=$work/$1.cpio
+	"$here/mkinitramfs.sh" -o "$image" -b "$vfiobind" -c "$work/$1.conf" -i "$here/init-bind.sh" \
+		"${modules[@]}" 2>"$work/mkinitramfs.err" >/dev/null ||
+		bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
+}
+
+# The common assertions after a boot: exit code, log line(s), what moved.
+outcome() { # NAME RC "CHANGED" LOG-LINE...
+	local name=$1 rc=$2 changed=$3 line
+	shift 3
+	check "$name: vfiobind bind exits $rc" bind_rc "$rc"
+	for line in "$@"; do
+		check "$name: kernel log: vfiobind: ${line:0:70}" kmsg_has "$line"
+	done
+	check "$name: only [${changed:-nothing}] changed driver" only_changed before bound "$changed"
+}
+
+case_several() {
+	# Independent faults in one config: an absent device, a repeated line,
+	# the boot GPU declared, and an id= guard that does not match (the
+	# undeclared xHCI is 1b36:000d, not 1234:1111).
+	make_image several "0000:01:00
+0000:05:00.0
+0000:01:00
+0000:02:00.0 id=1234:1111
+"
+	boot several vfiobindtest.preload=1
+	outcome several 1 "$card" \
+		"0000:05:00.0 (/etc/vfiobind.conf:2): no such PCI function" \
+		"0000:01:00.0: selected again by /etc/vfiobind.conf:3" \
+		"0000:01:00.0 is the boot GPU (boot_vga=1)" \
+		"0000:02:00.0: refused: it is 1b36:000d, not 1234:1111 (id= guard at /etc/vfiobind.conf:4)" \
+		"3 of 5 declared functions on vfio-pci"
+}
+
+case_slot-guard() {
+	# After a hardware change another card sits in the slot.
+	make_image slot-guard "0000:01:00 id=1002:744c
+"
+	boot slot-guard vfiobindtest.preload=1
+	outcome slot-guard 1 "" \
+		"0000:01:00.0: refused: function 0 is 1234:1111, not 1002:744c (id= guard at /etc/vfiobind.conf:1)"
+}
+
+case_no-iommu() {
+	make_image no-iommu "0000:01:00
+"
+	QEMU_IOMMU=0 boot no-iommu vfiobindtest.preload=1
+	outcome no-iommu 4 "" "no IOMMU groups in /sys/kernel/iommu_groups: the IOMMU is off"
+}
+
+case_no-vfio() {
+	NO_VFIO=1 make_image no-vfio "0000:01:00
+"
+	boot no-vfio vfiobindtest.preload=1
+	outcome no-vfio 4 "" "vfio-pci is not in /lib/modules/"
+}
+
+case_not-viable() {
+	# Only the xHCI of the card: its VGA and HDA share IOMMU group 4.
+	make_image not-viable "0000:01:00.2
+"
+	boot not-viable vfiobindtest.preload=1
+	outcome not-viable 1 "" \
+		"0000:01:00.2: refused: IOMMU group 4 is not viable: 0000:01:00.0 (1234:1111, driver bochs-drm); 0000:01:00.1 (8086:293e, driver snd_hda_intel) are not selected"
+}
+
+case_root-disk() {
+	# root= names the filesystem on a virtio disk; its controller is
+	# declared (a typo away from the card). The card still binds.
+	local uuid=4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+	truncate -s 8M "$work/root.img"
+	mkfs.ext4 -q -F -U "$uuid" -L hostroot "$work/root.img" >/dev/null 2>&1
+	make_image root-disk "0000:00:06.0
+0000:01:00
+"
+	QEMU_EXTRA="-drive file=$work/root.img,format=raw,if=none,id=rootdisk -device virtio-blk-pci,drive=rootdisk,bus=pcie.0,addr=06.0" \
+		boot root-disk vfiobindtest.preload=1 vfiobindtest.modprobe=virtio_blk "root=UUID=$uuid"
+	outcome root-disk 1 "$card" \
+		"0000:00:06.0: refused: holds vda ext4 UUID=$uuid LABEL=hostroot which is root=" \
+		"3 of 4 declared functions on vfio-pci"
+}
+
+case_malformed() {
+	make_image malformed "0000:01:00
+0000:02:00.0 grouped
+03:00:0
+"
+	boot malformed vfiobindtest.preload=1
+	outcome malformed 3 "" \
+		"/etc/vfiobind.conf:2: unknown word 'grouped'" \
+		"/etc/vfiobind.conf:3: '03:00:0' is not a PCI address" \
+		"2 errors in the device list: binding nothing"
+}
+
+case_off() {
+	make_image off "0000:01:00
+"
+	boot off vfiobindtest.preload=1 vfiobind=off
+	outcome off 0 "" "vfiobind=off on the kernel command line: binding nothing this boot"
+}
+
+case_writable() {
+	make_image writable "0000:01:00
+"
+	boot writable vfiobindtest.preload=1 vfiobindtest.confmode=0666
+	outcome writable 3 "" \
+		"/etc/vfiobind.conf: writable by others (mode 0666): refusing to trust it"
+}
+
+for c in "${cases[@]}"; do
+	case " ${all_cases[*]} " in
+	*" $c "*) ;;
+	*) bail "unknown case: $c (known: ${all_cases[*]})" ;;
+	esac
+done
+echo "# helper: $vfiobind"
+for c in "${cases[@]}"; do
+	"case_$c"
+done
+finish
