@@ -27,25 +27,11 @@ static int parse_item(const char *s, size_t len, struct conf *c, struct diags *e
 {
 	struct selector sel;
 	char err[256], q[96];
-	size_t i = 0, start;
-	bool first = true;
 
-	str_quote(s, len, q, sizeof(q));
-	while (i <= len) {
-		start = i;
-		while (i < len && s[i] != '+')
-			i++;
-		if (first) {
-			if (selector_parse(s + start, i - start, &sel, err, sizeof(err)) < 0) {
-				diags_add(errs, "%s: vfiobind=%s: %s", CMDLINE_ORIGIN, q, err);
-				return 1;
-			}
-			first = false;
-		} else if (selector_parse_word(s + start, i - start, &sel, err, sizeof(err)) < 0) {
-			diags_add(errs, "%s: vfiobind=%s: %s", CMDLINE_ORIGIN, q, err);
-			return 1;
-		}
-		i++;
+	if (selector_parse_line(s, len, '+', &sel, err, sizeof(err)) != 0) {
+		str_quote(s, len, q, sizeof(q));
+		diags_add(errs, "%s: vfiobind=%s: %s", CMDLINE_ORIGIN, q, err);
+		return 1;
 	}
 	sel.file = CMDLINE_ORIGIN;
 	sel.line = 0;

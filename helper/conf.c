@@ -70,41 +70,18 @@ void conf_free(struct conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static bool is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
-}
-
 /* Parse one line (no newline, no comment). Returns 1 on error, 0 if fine. */
 static int parse_line(const char *s, size_t len, const char *name, unsigned lineno, struct conf *c, struct diags *errs)
 {
 	struct selector sel;
 	char err[256];
-	size_t i = 0;
-	bool first = true;
+	int r = selector_parse_line(s, len, ' ', &sel, err, sizeof(err));
 
-	while (i < len) {
-		size_t start;
-
-		while (i < len && is_blank(s[i]))
-			i++;
-		if (i == len)
-			break;
-		start = i;
-		while (i < len && !is_blank(s[i]))
-			i++;
-		if (first) {
-			if (selector_parse(s + start, i - start, &sel, err, sizeof(err)) < 0) {
-				diags_add(errs, "%s:%u: %s", name, lineno, err);
-				return 1;
-			}
-			first = false;
-		} else if (selector_parse_word(s + start, i - start, &sel, err, sizeof(err)) < 0) {
-			diags_add(errs, "%s:%u: %s", name, lineno, err);
-			return 1;
-		}
+	if (r < 0) {
+		diags_add(errs, "%s:%u: %s", name, lineno, err);
+		return 1;
 	}
-	if (first)
+	if (r > 0)
 		return 0; /* blank line */
 	sel.file = name;
 	sel.line = lineno;

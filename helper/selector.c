@@ -260,6 +260,50 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 	return -EINVAL;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_sep(char c, char sep)
+{
+	return sep == ' ' ? is_blank(c) : c == sep;
+}
+
+int selector_parse_line(const char *s, size_t len, char sep, struct selector *sel, char *err, size_t errlen)
+{
+	bool first = true;
+	size_t i = 0;
+
+	for (;;) {
+		size_t start;
+		int r;
+
+		if (sep == ' ') {
+			while (i < len && is_blank(s[i]))
+				i++;
+			if (i == len)
+				break;
+		}
+		start = i;
+		while (i < len && !is_sep(s[i], sep))
+			i++;
+		if (first)
+			r = selector_parse(s + start, i - start, sel, err, errlen);
+		else
+			r = selector_parse_word(s + start, i - start, sel, err, errlen);
+		if (r < 0)
+			return r;
+		first = false;
+		if (sep != ' ') {
+			if (i == len)
+				break;
+			i++; /* past the separator: a word must follow */
+		}
+	}
+	return first ? 1 : 0;
+}
+
 void selector_describe(const struct selector *sel, char *buf, size_t len)
 {
 	char a[PCI_ADDR_STRLEN];

@@ -112,6 +112,19 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen);
 
 /**
+ * selector_parse_line() - a selector and its words, as one config line or
+ * one vfiobind= item holds them.
+ * @sep: ' ' for a config line (words separated by runs of blanks), or a
+ *       separator character such as '+' for the kernel command line,
+ *       where blanks end a parameter (there an empty word is an error).
+ * @sel: filled in; origin fields untouched.
+ *
+ * Return: 0; 1 when @s holds no word at all (a blank line); -EINVAL with
+ * a message in @err.
+ */
+int selector_parse_line(const char *s, size_t len, char sep, struct selector *sel, char *err, size_t errlen);
+
+/**
  * selector_describe() - "0000:03:00 (slot)" style text for messages.
  * @buf: @len bytes.
  */

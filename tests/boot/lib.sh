@@ -8,6 +8,17 @@
 n=0 passed=0 failed=0
 timings=()
 
+# make_work NAME: $work, from BOOT_TEST_DIR or a new temporary directory
+# (kept when a test fails, or with KEEP=1).
+make_work() {
+	if [ -n "${BOOT_TEST_DIR:-}" ]; then
+		work=$BOOT_TEST_DIR
+		mkdir -p "$work"
+	else
+		work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-$1.XXXXXX")
+	fi
+}
+
 bail() {
 	echo "Bail out! $*"
 	exit 2

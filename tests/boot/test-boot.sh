@@ -48,12 +48,7 @@ for c in "${cases[@]}"; do
 done
 [ -x "$vfiobind" ] || bail "no helper at $vfiobind (build it, or set VFIOBIND=$here/fake-vfiobind.sh)"
 
-if [ -n "${BOOT_TEST_DIR:-}" ]; then
-	work=$BOOT_TEST_DIR
-	mkdir -p "$work"
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-boot.XXXXXX")
-fi
+make_work boot
 
 
 has_vfio_node() {

@@ -19,12 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 [ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
-if [ -n "${BOOT_TEST_DIR:-}" ]; then
-	work=$BOOT_TEST_DIR
-	mkdir -p "$work"
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-faults.XXXXXX")
-fi
+make_work faults
 
 card="0000:01:00.0 0000:01:00.1 0000:01:00.2"
 modules=(vfio_iommu_type1 xhci_pci snd_hda_intel bochs virtio_pci virtio_blk)

@@ -87,6 +87,7 @@ static void test_words(void)
 	      "id= id=");
 	check(selector_parse_word("group", 5, &s, err, sizeof(err)) == 0 && s.group, "word", "group");
 	check(selector_parse_word("optional", 8, &s, err, sizeof(err)) == 0 && s.optional, "word", "optional");
+	check(selector_parse_word("force", 5, &s, err, sizeof(err)) == 0 && s.force, "word", "force");
 	check(selector_parse_word("groups", 6, &s, err, sizeof(err)) < 0 && strstr(err, "unknown word 'groups'"),
 	      "unknown word", "groups");
 	selector_parse("1002:744c", 9, &s, err, sizeof(err));
@@ -137,6 +138,32 @@ static void test_cmdline(void)
 	}
 }
 
+static void test_cmdline_disks(void)
+{
+	static const struct {
+		const char *in, *root, *resume;
+	} t[] = {
+	    {"root=UUID=0a34 ro resume=/dev/nvme0n1p3", "UUID=0a34", "/dev/nvme0n1p3"},
+	    {"root=/dev/sda1 root=PARTUUID=ab-02", "PARTUUID=ab-02", ""}, /* the last wins */
+	    {"\"root=LABEL=my root\" quiet", "LABEL=my root", ""},
+	    {"root resume", "", ""}, /* bare: no value */
+	    {"quiet -- root=/dev/sdz", "", ""},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct diags errs = {0}, warns = {0};
+		struct conf conf = {0};
+		struct cmdline cl;
+
+		cmdline_parse(t[i].in, strlen(t[i].in), &cl, &conf, &errs, &warns);
+		check(strcmp(cl.root, t[i].root) == 0 && strcmp(cl.resume, t[i].resume) == 0,
+		      "root= and resume=", t[i].in);
+		conf_free(&conf);
+		diags_free(&errs);
+		diags_free(&warns);
+	}
+}
+
 static void test_conf(void)
 {
 	static const char text[] = "# comment\n"
@@ -169,6 +196,7 @@ int main(void)
 	test_selectors();
 	test_words();
 	test_cmdline();
+	test_cmdline_disks();
 	test_conf();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
