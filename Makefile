@@ -64,6 +64,56 @@ asan-build:
 clean:
 	rm -rf $(BUILD)
 
+# ---- static build ----------------------------------------------------------
+# `make static`: a fully static vfiobind for any initramfs (busybox-only,
+# hand made): nothing to resolve at boot, no dlopen. static/libs.sh builds
+# what it links from Debian's source packages (`make deps` adds the deb-src
+# entry): libkmod, which Debian ships only shared, with zstd and xz so that
+# .ko.zst and .ko.xz load; zstd's decoder; with musl also liblzma and
+# libblkid. musl is the default because glibc cannot make the size limit:
+# STATIC_LIBC=glibc links Debian's liblzma.a and libblkid.a and comes out
+# near 1.3 MB, 650 KB of it glibc's own static printf, iconv and string
+# functions, 300 KB libblkid's probers.
+STATIC_MAX_BYTES ?= 1048576
+MUSL_CC          ?= musl-gcc
+STATIC_DEPS      := $(STATIC_BUILD)/deps
+
+.PHONY: static check-static check-boot-static
+
+ifeq ($(STATIC),1)
+ifeq ($(STATIC_LIBC),musl)
+override CC := $(MUSL_CC)
+endif
+override CPPFLAGS := -I$(STATIC_DEPS)/include -I$(STATIC_DEPS)/include/blkid $(CPPFLAGS)
+override LDFLAGS  += -static -s -Wl,--gc-sections -L$(STATIC_DEPS)/lib
+KMOD_LIBS := -lkmod -lzstd -llzma -lblkid
+
+$(OBJS): | $(STATIC_DEPS)/.done
+$(BUILD)/vfiobind: $(STATIC_DEPS)/.done
+
+$(STATIC_DEPS)/.done: static/libs.sh
+	CC="$(CC)" static/libs.sh $(STATIC_LIBC) $(STATIC_DEPS)
+
+# The size every image pays, printed and held to the limit where it is built.
+static: $(BUILD)/vfiobind
+	@if readelf -lW $< | grep -q INTERP || readelf -dW $< | grep -q NEEDED; then \
+		echo "static: $< is dynamically linked"; exit 1; fi
+	@size=$$(stat -c %s $<); \
+	echo "static: $< ($(STATIC_LIBC)): $$size bytes, limit $(STATIC_MAX_BYTES)"; \
+	[ $$size -le $(STATIC_MAX_BYTES) ] || { echo "static: over the limit"; exit 1; }
+else
+static:
+	@$(MAKE) --no-print-directory STATIC=1 static
+
+# The static binary against the fixtures that need no kernel model (it
+# cannot preload one), and the proof that it opens no shared object.
+check-static: $(BUILD)/vfiobind $(BUILD)/kmodel.so
+	@$(MAKE) --no-print-directory STATIC=1 static
+	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) DYNAMIC=$(abspath $(BUILD)/vfiobind) \
+		KMODEL=$(abspath $(BUILD)/kmodel.so) BUILD=$(abspath $(STATIC_BUILD)/fixtures) \
+		static/check.sh
+endif
+
 # ---- tests ---------------------------------------------------------------
 # The kernel model (tests/kmodel) is an LD_PRELOAD library: it only works
 # with the dynamic build, which is why the fixture tests use it.
@@ -93,7 +143,7 @@ check-asan: $(BUILD)/kmodel.so
 # ---- style ---------------------------------------------------------------
 C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
-SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' tests hook install bench .ci 2>/dev/null)
+SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' tests hook install bench static .ci 2>/dev/null)
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -113,6 +163,9 @@ DEB_PACKAGES := gcc make pkg-config libkmod-dev clang clang-format shellcheck km
                 busybox-static qemu-system-x86 linux-image-amd64 \
                 dracut-core initramfs-tools systemd e2fsprogs \
                 libblkid-dev dosfstools fdisk ntfs-3g
+# The static build: musl, Debian's source packages (dpkg-source), the glibc
+# flavour's liblzma.a; check-static watches the binary with strace.
+DEB_PACKAGES += musl-tools dpkg-dev liblzma-dev strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -123,6 +176,31 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages present"; fi
+
+# static/libs.sh fetches Debian source packages with `apt-get source`, which
+# needs a deb-src entry for this suite (and its security updates, so the code
+# is what the installed packages were built from). Added only when apt-get
+# cannot find the kmod source.
+SRC_LIST := /etc/apt/sources.list.d/vfiobind-src.sources
+deps: deps-src
+deps-src:
+	@if apt-get source --print-uris kmod >/dev/null 2>&1; then \
+		echo "deps: Debian source packages reachable"; \
+	else \
+		. /etc/os-release; \
+		if [ ! -e $(SRC_LIST) ]; then \
+			echo "deps: adding $(SRC_LIST) (deb-src, $$VERSION_CODENAME)"; \
+			printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+				"Suites: $$VERSION_CODENAME $$VERSION_CODENAME-updates" 'Components: main' \
+				'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' '' \
+				'Types: deb-src' 'URIs: http://deb.debian.org/debian-security' \
+				"Suites: $$VERSION_CODENAME-security" 'Components: main' \
+				'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | \
+				$(SUDO) tee $(SRC_LIST) >/dev/null; \
+		fi; \
+		$(SUDO) apt-get update -qq && apt-get source --print-uris kmod >/dev/null || \
+			{ echo "deps: apt-get source kmod still fails; see $(SRC_LIST)"; exit 1; }; \
+	fi
 
 # ---- install -------------------------------------------------------------
 # The config is never overwritten: a user's device list is theirs.

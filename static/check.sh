@@ -1,0 +1,56 @@
+#!/bin/bash
+# check.sh - the static vfiobind against what the dynamic one is held to:
+#   1. it is static: no program interpreter, no NEEDED entry;
+#   2. the fixture cases that need no kernel model give the golden answers
+#      (every case whose command is not `bind`: list, plan with libblkid
+#      probing the storage fixtures' filesystem images, status, check,
+#      usage errors). The model is an LD_PRELOAD library, which a static
+#      binary ignores; binding with the static binary is proved by the
+#      real boots (make check-boot-static);
+#   3. it opens no shared object, gconv module or NSS file at run time
+#      (what glibc's static dlopen would reach for), seen with strace.
+#
+# Env: VFIOBIND (the static binary), KMODEL, BUILD (scratch), as for
+# tests/fixtures/run.sh.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+bin=${VFIOBIND:?VFIOBIND=static binary}
+fixtures=$repo/tests/fixtures
+failed=0
+
+echo "# static binary: $bin ($(stat -c %s "$bin") bytes)"
+if readelf -lW "$bin" | grep -q INTERP || readelf -dW "$bin" | grep -q NEEDED; then
+	echo "not ok - $bin is dynamically linked"
+	failed=1
+else
+	echo "ok - no program interpreter, no shared library needed"
+fi
+
+cases=()
+for c in "$fixtures"/cases/*/; do
+	args=
+	# shellcheck disable=SC1091
+	args=$(. "$c/case" && echo "$args")
+	[ "${args%% *}" = bind ] || cases+=("$(basename "$c")")
+done
+echo "# ${#cases[@]} fixture cases without bind"
+"$fixtures/run.sh" "${cases[@]}" || failed=1
+
+if command -v strace >/dev/null; then
+	root=${BUILD:-/tmp}/run/ryzen-plan
+	[ -d "$root" ] || root=/nonexistent
+	log=$(mktemp)
+	strace -f -qq -e trace=open,openat,execve -o "$log" "$bin" --root "$root" plan >/dev/null 2>&1 || :
+	if grep -E '\.so([."]|$)|gconv|nsswitch|/etc/(passwd|group)' "$log"; then
+		echo "not ok - opened a shared object or an NSS/iconv file at run time"
+		failed=1
+	else
+		echo "ok - $(grep -c . "$log") open/exec calls, no shared object among them"
+	fi
+	rm -f "$log"
+else
+	echo "ok - # SKIP no strace (Debian: strace)"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,182 @@
+#!/bin/bash
+# libs.sh LIBC DIR - the static libraries a fully static vfiobind links,
+# built from Debian's own source packages (`apt-get source`, so the code is
+# the code Debian ships and patches), into DIR/lib and DIR/include.
+#
+#   library   source package  built here
+#   libkmod   kmod            always: Debian ships no libkmod.a. With zstd
+#                             and xz, so .ko.zst and .ko.xz load; without
+#                             OpenSSL, which only modinfo's signature
+#                             printing uses.
+#   libzstd   libzstd         always: the decoder alone, without the pre-1.0
+#                             legacy formats and the BMI2 twin of each
+#                             function. Debian's libzstd.a would add 150 KB
+#                             no kernel module needs.
+#   liblzma   xz-utils        musl only (glibc: Debian's liblzma.a)
+#   libblkid  util-linux      musl only (glibc: Debian's libblkid.a)
+#
+# LIBC is glibc or musl; CC defaults to cc or musl-gcc to match, CFLAGS to
+# -O2. Sources are fetched once into DIR/src; that needs a deb-src entry for
+# this suite, which `make deps` adds. DIR/.done marks a finished build.
+set -eu
+
+libc=${1:?usage: libs.sh glibc|musl DIR}
+dir=${2:?usage: libs.sh glibc|musl DIR}
+case $libc in
+glibc) cc=${CC:-cc} ;;
+musl) cc=${CC:-musl-gcc} ;;
+*) echo "libs.sh: unknown libc '$libc' (glibc or musl)" >&2 && exit 2 ;;
+esac
+cflags="${CFLAGS:--O2} -ffunction-sections -fdata-sections"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+mkdir -p "$dir/src" "$dir/lib" "$dir/include"
+dir=$(cd "$dir" && pwd)
+src=$dir/src
+log=$dir/build.log
+: >"$log"
+
+die() {
+	echo "libs.sh: $*" >&2
+	exit 1
+}
+
+step() {
+	echo "libs.sh: $*" >&2
+}
+
+# fetch PACKAGE: Debian's source package, patched, in $src/PACKAGE.
+fetch() {
+	[ ! -e "$src/$1/.extracted" ] || return 0
+	rm -rf "${src:?}/$1" "$src/$1.dl"
+	mkdir -p "$src/$1.dl"
+	step "fetching Debian source package $1"
+	(cd "$src/$1.dl" && apt-get source --download-only "$1") >>"$log" 2>&1 ||
+		die "apt-get source $1 failed (no deb-src entry? run: make deps); see $log"
+	dpkg-source -x "$src/$1.dl"/*.dsc "$src/$1" >>"$log" 2>&1 ||
+		die "dpkg-source -x $1 failed; see $log"
+	touch "$src/$1/.extracted"
+}
+
+# have_decl HEADER SYMBOL: does $cc declare SYMBOL (configure's
+# AC_CHECK_DECLS), 1 or 0.
+have_decl() {
+	if printf '#define _GNU_SOURCE\n#include <%s>\nint main(void) { (void)%s; return 0; }\n' "$1" "$2" |
+		$cc -x c -o /dev/null - 2>/dev/null; then
+		echo 1
+	else
+		echo 0
+	fi
+}
+
+# musl's gcc wrapper leaves out /usr/include, and with it the kernel's uapi
+# headers that libkmod and libblkid use: give them just those three trees.
+kinc=
+if [ "$libc" = musl ]; then
+	command -v "$cc" >/dev/null || die "$cc not found (Debian: musl-tools)"
+	kinc=$dir/kernel-include
+	mkdir -p "$kinc"
+	ln -sfn /usr/include/linux "$kinc/linux"
+	ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
+	ln -sfn "/usr/include/$(gcc -print-multiarch)/asm" "$kinc/asm"
+	cflags="$cflags -isystem $kinc"
+fi
+
+# ---- zstd: lib/common and lib/decompress, as its Makefile's
+# ZSTD_LIB_COMPRESSION=0 build does.
+fetch libzstd
+step "building libzstd.a (decoder) with $cc"
+z=$src/libzstd/lib
+rm -rf "$dir/obj/zstd"
+mkdir -p "$dir/obj/zstd"
+for f in "$z"/common/*.c "$z"/decompress/*.c; do
+	# Word splitting of $cflags is intended.
+	# shellcheck disable=SC2086
+	$cc $cflags -DZSTD_LEGACY_SUPPORT=0 -DZSTD_DISABLE_ASM -DDYNAMIC_BMI2=0 \
+		-c -o "$dir/obj/zstd/$(basename "$f" .c).o" "$f" >>"$log" 2>&1 || die "compiling $f; see $log"
+done
+rm -f "$dir/lib/libzstd.a"
+ar rcs "$dir/lib/libzstd.a" "$dir"/obj/zstd/*.o
+cp "$z/zstd.h" "$z/zstd_errors.h" "$dir/include/"
+
+# ---- liblzma and libblkid for musl: their own build systems, in their
+# source trees (configure ships in the tarballs; no autotools needed).
+#
+# autotools_freeze TREE: Debian's patches touch configure.ac and
+# Makefile.am; make would then rerun automake. Give the generated files
+# newer times, in the order the rules expect.
+autotools_freeze() {
+	find "$1" -name aclocal.m4 -exec touch {} +
+	sleep 1
+	find "$1" \( -name configure -o -name config.h.in \) -exec touch {} +
+	sleep 1
+	find "$1" -name Makefile.in -exec touch {} +
+}
+
+if [ "$libc" = musl ]; then
+	fetch xz-utils
+	x=$src/xz-utils
+	if [ ! -e "$x/.built" ]; then
+		step "building liblzma.a (decoders) with $cc"
+		autotools_freeze "$x"
+		(cd "$x" && ./configure CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static \
+			--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo \
+			--disable-lzma-links --disable-scripts --disable-doc --disable-nls \
+			--disable-threads --disable-encoders --enable-decoders=lzma1,lzma2,delta,x86 &&
+			make -j"$jobs" -C src/liblzma) >>"$log" 2>&1 || die "building liblzma; see $log"
+		touch "$x/.built"
+	fi
+	cp "$x/src/liblzma/.libs/liblzma.a" "$dir/lib/"
+	cp -r "$x/src/liblzma/api/lzma.h" "$x/src/liblzma/api/lzma" "$dir/include/"
+
+	fetch util-linux
+	u=$src/util-linux
+	if [ ! -e "$u/.built" ]; then
+		step "building libblkid.a with $cc (util-linux configure: about a minute)"
+		autotools_freeze "$u"
+		(cd "$u" && ./configure CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static \
+			--disable-all-programs --enable-libblkid --disable-nls --disable-bash-completion \
+			--without-udev --without-systemd --without-python --without-btrfs --without-econf \
+			--without-selinux --without-audit --without-cap-ng --without-ncursesw \
+			--without-tinfo --without-readline --without-libz --without-libmagic --without-user &&
+			make -j"$jobs" libblkid.la) >>"$log" 2>&1 || die "building libblkid; see $log"
+		touch "$u/.built"
+	fi
+	cp "$u/.libs/libblkid.a" "$dir/lib/"
+	mkdir -p "$dir/include/blkid"
+	cp "$u/libblkid/src/blkid.h" "$dir/include/blkid/"
+fi
+
+# ---- libkmod: the file list of kmod's Makefile.am (libkmod/ and shared/).
+# kmod refuses `configure --enable-static`, so the few defines configure
+# would find go here instead of a config.h.
+fetch kmod
+step "building libkmod.a with $cc"
+k=$src/kmod
+kdefs=(-D_GNU_SOURCE '-DSYSCONFDIR="/etc"' -DENABLE_LOGGING=1 -DENABLE_DEBUG=1
+	-DENABLE_ZSTD=1 -DENABLE_XZ=1 -DHAVE_STATIC_ASSERT=1 -DHAVE_NORETURN=1
+	-DHAVE_STRUCT_STAT_ST_MTIM=1 -DHAVE_LINUX_MODULE_H=1 -DHAVE___BUILTIN_UADDL_OVERFLOW=1
+	-DHAVE___BUILTIN_UADDLL_OVERFLOW=1
+	-DHAVE_DECL_STRNDUPA="$(have_decl string.h 'strndupa("", 0)')"
+	-DHAVE_DECL_BE32TOH="$(have_decl endian.h 'be32toh(0)')")
+[ "$(have_decl stdlib.h 'secure_getenv("")')" = 0 ] || kdefs+=(-DHAVE_SECURE_GETENV=1)
+rm -rf "$dir/obj/kmod"
+mkdir -p "$dir/obj/kmod"
+for f in libkmod/libkmod libkmod/libkmod-builtin libkmod/libkmod-list libkmod/libkmod-config \
+	libkmod/libkmod-index libkmod/libkmod-module libkmod/libkmod-file libkmod/libkmod-elf \
+	libkmod/libkmod-signature shared/array shared/hash shared/scratchbuf shared/strbuf \
+	shared/util; do
+	# Word splitting of $cflags is intended.
+	# shellcheck disable=SC2086
+	$cc $cflags "${kdefs[@]}" -I"$k" -I"$dir/include" \
+		-c -o "$dir/obj/kmod/${f##*/}.o" "$k/$f.c" >>"$log" 2>&1 || die "compiling $f.c; see $log"
+done
+rm -f "$dir/lib/libkmod.a"
+ar rcs "$dir/lib/libkmod.a" "$dir"/obj/kmod/*.o
+cp "$k/libkmod/libkmod.h" "$dir/include/"
+
+for v in kmod libzstd xz-utils util-linux; do
+	[ -d "$src/$v" ] || continue
+	(cd "$src/$v.dl" && printf '%s ' *.dsc)
+done | sed 's/\.dsc / /g; s/^/libs.sh: from /; s/ $/\n/' >&2
+touch "$dir/.done"
