@@ -6,7 +6,7 @@
 #
 # Sourced, not executed: no `exit`, and names carry a prefix.
 
-/usr/bin/vfiobind bind -q
+/usr/bin/vfiobind -q bind
 vfiobind_rc=$?
 # The boot goes on whatever the helper says; it logged its reasons to
 # /dev/kmsg, and this line records that the hook saw the failure.
