@@ -78,7 +78,7 @@ STATIC_MAX_BYTES ?= 1048576
 MUSL_CC          ?= musl-gcc
 STATIC_DEPS      := $(STATIC_BUILD)/deps
 
-.PHONY: static check-static check-boot-static
+.PHONY: static check-static check-boot-static check-boot-compressed
 
 ifeq ($(STATIC),1)
 ifeq ($(STATIC_LIBC),musl)
@@ -112,7 +112,15 @@ check-static: $(BUILD)/vfiobind $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) DYNAMIC=$(abspath $(BUILD)/vfiobind) \
 		KMODEL=$(abspath $(BUILD)/kmodel.so) BUILD=$(abspath $(STATIC_BUILD)/fixtures) \
 		static/check.sh
+
+# The real boots (tests/boot) with the static binary, plus one whose vfio
+# modules are .ko.zst and .ko.xz.
+check-boot-static:
+	@$(MAKE) --no-print-directory STATIC=1 static check-boot check-boot-compressed
 endif
+
+check-boot-compressed: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-compressed.sh
 
 # ---- tests ---------------------------------------------------------------
 # The kernel model (tests/kmodel) is an LD_PRELOAD library: it only works
