@@ -250,13 +250,18 @@ install-hooks:
 	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
-UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o
+UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o \
+             $(BUILD)/helper/vmconf.o
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-check-unit: $(BUILD)/test-parse
+$(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
+
+check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf
 	$(BUILD)/test-parse
+	$(BUILD)/test-vmconf
 
 # ---- real boots ------------------------------------------------------------
 check-boot: $(BUILD)/vfiobind
@@ -279,7 +284,7 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11
 FUZZERS := conf cmdline
-FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c
+FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c helper/vmconf.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vmconf.h"
+
 /* A device list is a few lines; anything near this is not a config. */
 #define CONF_FILE_MAX (1024 * 1024)
 
@@ -67,6 +69,7 @@ int conf_add(struct conf *c, const struct selector *sel)
 void conf_free(struct conf *c)
 {
 	free(c->sel);
+	vmconf_free(c->vms);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -103,28 +106,39 @@ int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf
 		const char *hash;
 		int r;
 
+		/* Inside a [vm NAME] section a bad line is the VM's error. */
+		struct diags *lerrs = c->vms && c->vms->in_section ? &c->vms->errs : errs;
+
 		pos += llen + (nl ? 1 : 0);
 		lineno++;
 
 		if (llen > CONF_LINE_MAX) {
-			diags_add(errs, "%s:%u: line is %zu bytes long, the limit is %d", name, lineno, llen,
+			diags_add(lerrs, "%s:%u: line is %zu bytes long, the limit is %d", name, lineno, llen,
 				  CONF_LINE_MAX);
-			nerr++;
+			nerr += lerrs == errs;
 			continue;
 		}
 		if (memchr(line, '\0', llen) != NULL) {
-			diags_add(errs, "%s:%u: line contains a NUL byte", name, lineno);
-			nerr++;
+			diags_add(lerrs, "%s:%u: line contains a NUL byte", name, lineno);
+			nerr += lerrs == errs;
 			continue;
 		}
 		hash = memchr(line, '#', llen);
 		if (hash)
 			llen = (size_t)(hash - line);
+		/* A [vm NAME] header and the lines after it are the VM
+		 * parser's; its errors stay in c->vms, so bind ignores them. */
+		r = vmconf_line(&c->vms, line, llen, name, lineno);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
 		r = parse_line(line, llen, name, lineno, c, errs);
 		if (r < 0)
 			return r;
 		nerr += r;
 	}
+	vmconf_finish(c->vms);
 	return nerr;
 }
 

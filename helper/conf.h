@@ -32,10 +32,15 @@ struct diags {
 void diags_add(struct diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diags_free(struct diags *d);
 
+struct vmconf;
+
 struct conf {
 	struct selector *sel;
 	size_t n;
 	size_t cap;
+	/* [vm NAME] sections after the device list (vmconf.h), NULL when
+	 * there are none; their errors are kept there, apart from @errs. */
+	struct vmconf *vms;
 };
 
 /**

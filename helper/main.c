@@ -22,6 +22,7 @@
 #include "report.h"
 #include "storage.h"
 #include "sysfs.h"
+#include "vmcmd.h"
 
 #ifndef VERSION
 #define VERSION "0.1"
@@ -68,8 +69,9 @@ static void usage(FILE *out)
 		     "  plan          show what bind would do to each function; touches nothing\n"
 		     "  list          every PCI function by IOMMU group; '*' marks declared ones\n"
 		     "  status        declared against actual; exit 0 only when all are on vfio-pci\n"
-		     "  check [FILE]  check a config (default /etc/vfiobind.conf); touches nothing\n"
-		     "\n"
+		     "  check [FILE]  check a config (default /etc/vfiobind.conf); touches nothing\n");
+	vmcmd_usage(out);
+	fprintf(out, "\n"
 		     "Options:\n"
 		     "  -r, --root DIR     take /sys, /proc, /etc, /run, /dev, /lib/modules under DIR\n"
 		     "  -c, --config FILE  device list (default /etc/vfiobind.conf under the root)\n"
@@ -334,8 +336,12 @@ static int cmd_check(const struct opts *o, const char *file)
 		r++;
 	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
 		fprintf(stderr, "%s\n", errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)");
-	if (r == 0 && !o->quiet)
+	if (r >= 0)
+		r += vmcmd_check_errors(&c);
+	if (r == 0 && !o->quiet) {
 		printf("%s: %zu selector%s, no errors\n", name, c.n, c.n == 1 ? "" : "s");
+		vmcmd_check_summary(stdout, &c);
+	}
 	conf_free(&c);
 	diags_free(&errs);
 	if (r < 0)
@@ -399,6 +405,11 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		return cmd_check(&o, optind < argc ? argv[optind] : NULL);
+	}
+	if (vmcmd_is(cmd)) {
+		struct vmcmd_opts vo = {.config = o.config, .quiet = o.quiet, .debug = o.debug};
+
+		return vmcmd_main(cmd, &vo, argc - optind, argv + optind);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "vfiobind: %s takes no arguments\n", cmd);

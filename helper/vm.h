@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vm.h - the launcher: `vfiobind vm run NAME` starts one declared VM
+ * headless and watches it; `vfiobind vm poweroff NAME` decides, after it,
+ * whether the host powers off; `vfiobind vm qmp NAME COMMAND` talks to a
+ * running VM. systemd runs the first two from vfiobind-vm@NAME.service.
+ *
+ * Runtime state, /run/vfiobind/vm/NAME/ (root's, 0755):
+ *   launcher   "pid PID", "groups G...", "user NAME" while the launcher
+ *              runs (what `vfiobind release` and a second start check)
+ *   qmp.sock   a QMP monitor for root (0600): `vfiobind vm qmp`, socat
+ *   result     written when QEMU has exited: "guest-shutdown" when the
+ *              guest powered itself off and nobody asked it to, "stopped"
+ *              when the launcher was told to stop (systemctl stop, host
+ *              shutdown or reboot), "exited" otherwise (QEMU crashed, was
+ *              killed, or failed to start). Read and removed by `vm
+ *              poweroff`.
+ *   swtpm/     the VM user's (0700): the swtpm control socket
+ *
+ * The host powers off only when result is guest-shutdown, the VM says
+ * poweroff = yes (or vfiobind.poweroff=1 is on the kernel command line),
+ * vfiobind.poweroff=0 is not, /run/vfiobind/no-poweroff does not exist,
+ * and the host is not already shutting down.
+ */
+#pragma once
+
+#include "cmdline.h"
+#include "vmconf.h"
+#include "vmdevs.h"
+
+#define VM_NO_POWEROFF_FLAG "/run/vfiobind/no-poweroff"
+
+/**
+ * vm_run() - start @vm and supervise it until QEMU exits.
+ * @d: its functions, resolved and checked (vmdevs_check() found them
+ *     ready); the launcher checks again that no one holds their groups.
+ *
+ * As root: hands /dev/vfio/<group> and the declared disks to the VM's
+ * user, lifts RLIMIT_MEMLOCK (vfio pins all guest RAM), starts swtpm when
+ * a TPM directory is declared and waits for its socket, then QEMU as the
+ * user with the user's command, -display none, two QMP monitors and the
+ * -device arguments. Tells systemd READY=1 once QMP answers. On SIGTERM,
+ * SIGINT or SIGHUP it sends system_powerdown, waits stop-timeout seconds,
+ * then SIGTERM, then SIGKILL 10 s later. Afterwards it gives the files
+ * back, writes the result, and removes its state.
+ *
+ * Return: 0 when QEMU ran and exited after a guest shutdown or a stop;
+ * -EPERM not root; -ESRCH no such user; -EBUSY already running or a group
+ * in use; -EIO QEMU (or swtpm) failed, or QEMU ended otherwise (crash,
+ * killed); another -errno for a system error. Every cause is logged.
+ */
+int vm_run(const struct vm *vm, const struct vmdevs *d);
+
+/**
+ * vm_poweroff() - the ExecStopPost decision for VM @name (see above).
+ * @vm: its declaration, or NULL when the configuration cannot be read
+ *      any more (then the host stays up).
+ * Under a root prefix the power-off is only logged, never run.
+ * Return: 0 (powered off or decided not to), or -errno when systemctl
+ * could not be run.
+ */
+int vm_poweroff(const char *name, const struct vm *vm, const struct cmdline *cl);
+
+/**
+ * vm_qmp() - send one command to the running VM @name through its root
+ * QMP monitor and print the answer line on stdout.
+ * @command: a command name ("query-pci") or a whole JSON object.
+ * Return: 0 for a "return" answer; 1 for an "error" answer; -ENOENT when
+ * the VM does not run; -EINVAL for a bad @command; another -errno.
+ */
+int vm_qmp(const char *name, const char *command);
