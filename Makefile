@@ -42,7 +42,7 @@ VB_CFLAGS   := -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-pro
 SRCS := $(wildcard helper/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all check check-unit check-fixtures check-asan check-boot lint format format-check \
+.PHONY: all check check-unit check-fixtures check-asan check-boot check-hooks lint format format-check \
         shellcheck deps demo install install-hooks clean asan
 
 all: $(BUILD)/vfiobind
@@ -274,8 +274,14 @@ demo: $(BUILD)/vfiobind
 check-faults: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-faults.sh
 
+# The initramfs hooks: real dracut (shell and systemd) and initramfs-tools
+# images, and a mkinitcpio-style busybox image, each built from a scratch
+# make install and booted; mkinitcpio's install hook against its build API.
+check-hooks: $(BUILD)/vfiobind
+	MAKE="$(MAKE)" tests/hooks/test-hooks.sh
+
 # Everything a reviewer needs; the cheap checks first.
-check: format-check shellcheck check-unit check-fixtures check-asan check-boot check-faults check-fuzz
+check: format-check shellcheck check-unit check-fixtures check-asan check-boot check-faults check-fuzz check-hooks
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer (clang) with ASan+UBSan on the two parsers that read untrusted

@@ -1,0 +1,816 @@
+#!/bin/bash
+# The initramfs hooks, proven by the images the real tools build from them.
+#
+# The project is installed into a scratch tree (make install PREFIX=...), so
+# the build-time hooks run the helper and read the config make install put
+# there; nothing of this machine's /etc, /boot or /usr/lib/dracut is
+# touched. Then, for Debian's kernel:
+#   install           DESTDIR layout: every file where its tool looks
+#   mkinitcpio-build  the install hook against mkinitcpio's build API
+#                     (stubs that record their calls); a bad config fails it
+#   mkinitcpio        a busybox image whose /init runs the runtime hook as
+#                     mkinitcpio's /init does (early hooks, MODULES, hooks)
+#   dracut-shell      dracut --omit systemd, with the 90vfiobind module
+#   dracut-systemd    dracut with systemd, with the 90vfiobind module
+#   initramfs-tools   mkinitramfs -d CONFDIR with the hook and init-top script
+# Each image is booted in QEMU (tests/boot/qemu-run.sh: q35, intel-iommu,
+# TCG, the GPU-shaped card 01:00.0-2 plus an undeclared xHCI 02:00.0) with
+# the host drivers inside (bochs, snd_hda_intel, xhci_pci), three times:
+#   bind   config 0000:01:00: the card on vfio-pci, no host driver probe line
+#          for it, although coldplug loaded the host drivers and bound
+#          02:00.0; the helper finished before coldplug
+#   off    vfiobind=off: the card on its host drivers
+#   error  vfiobind=zz (a config error, exit 3): the boot goes on and the
+#          hook's line is in the kernel log
+# dracut and initramfs-tools images switch to a small ext4 root on a virtio
+# disk whose /sbin/init (root-init.sh) reports and powers off; the
+# mkinitcpio-style image reports from the initramfs.
+#
+# Usage: tests/hooks/test-hooks.sh [CASE...]     (default: all cases)
+# Env:
+#   MAKE            make to run the install with (default make)
+#   KVER            kernel (default: newest with /boot/vmlinuz-KVER and
+#                   /lib/modules/KVER)
+#   JOBS            boots run at once (default: number of CPUs); each guest
+#                   gets one vCPU
+#   QEMU_TIMEOUT    per boot, seconds (default 300)
+#   HOOK_TEST_DIR   where trees, images and logs go (default: a new temp
+#                   dir, removed after a fully passing run unless KEEP=1)
+# Output: `ok N - ...`/`not ok N - ...`, `# ` diagnostics and timings, then
+# `N passed, M failed`. Exit 0 only if nothing failed; 2 if it cannot run.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+boot=$repo/tests/boot
+make=${MAKE:-make}
+jobs=${JOBS:-$(nproc)}
+timeout_s=${QEMU_TIMEOUT:-300}
+all_cases=(install mkinitcpio-build mkinitcpio dracut-shell dracut-systemd initramfs-tools)
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
+
+# The card and its host drivers, as qemu-run.sh builds it.
+card=(0000:01:00.0 0000:01:00.1 0000:01:00.2)
+declare -A host_driver=(
+	[0000:01:00.0]=bochs-drm
+	[0000:01:00.1]=snd_hda_intel
+	[0000:01:00.2]=xhci_hcd
+	[0000:02:00.0]=xhci_hcd
+)
+other=0000:02:00.0
+# What each host driver prints when it probes a function (dev_printk puts
+# the driver's name before the address; bochs also says "Found bochs VGA").
+probe_line() {
+	case $1 in
+	0000:01:00.0) echo "bochs-drm 0000:01:00.0:|\\[drm\\] Found bochs VGA" ;;
+	*) echo "${host_driver[$1]} $1:" ;;
+	esac
+}
+# Modules coldplug loads for the card; the images must hold them.
+host_modules=(bochs snd_hda_intel xhci_pci)
+image_drivers="virtio_pci virtio_blk ext4 ${host_modules[*]}"
+root_args="root=/dev/vda rootfstype=ext4 ro"
+
+bail() {
+	echo "Bail out! $*"
+	exit 2
+}
+
+for c in "${cases[@]}"; do
+	case " ${all_cases[*]} " in
+	*" $c "*) ;;
+	*) bail "unknown case: $c (cases: ${all_cases[*]})" ;;
+	esac
+done
+want() {
+	case " ${cases[*]} " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+if [ -z "${KVER:-}" ]; then
+	KVER=$(find /lib/modules -mindepth 1 -maxdepth 1 -name '*-amd64' -printf '%f\n' |
+		while read -r k; do [ ! -r "/boot/vmlinuz-$k" ] || echo "$k"; done | sort -V | tail -n 1)
+fi
+if [ -z "$KVER" ] || [ ! -d "/lib/modules/$KVER" ] || [ ! -r "/boot/vmlinuz-$KVER" ]; then
+	bail "no kernel with both /boot/vmlinuz-KVER and /lib/modules/KVER (KVER=${KVER:-})"
+fi
+export KVER
+
+if [ -n "${HOOK_TEST_DIR:-}" ]; then
+	w=$HOOK_TEST_DIR
+	rm -rf "$w"
+	mkdir -p "$w"
+else
+	w=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-hooks.XXXXXX")
+fi
+w=$(cd "$w" && pwd)
+
+n=0 passed=0 failed=0
+
+# check DESCRIPTION COMMAND...: one test point, diagnostics after it.
+check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$w/diag" 2>&1; then
+		echo "ok $n - $desc"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $desc"
+		failed=$((failed + 1))
+	fi
+	sed 's/^\([^#]\)/# \1/' "$w/diag"
+}
+
+# Seconds since $1 (from now_ns), as N.NN.
+now_ns() { date +%s%N; }
+secs_since() {
+	local ms=$((($(now_ns) - $1) / 1000000))
+	printf '%d.%02d' $((ms / 1000)) $((ms % 1000 / 10))
+}
+
+# ---- the scratch install ----------------------------------------------------
+# PREFIX and SYSCONFDIR point into $w, so the build-time hooks name the
+# helper and config there; dracut gets a copy of its own tree (dracut reads
+# modules from $dracutbasedir/modules.d) and initramfs-tools a CONFDIR whose
+# hooks/ and scripts/ take ours.
+conf=$w/etc/vfiobind.conf
+good_conf='# tests/hooks: the GPU-shaped card of qemu-run.sh
+0000:01:00
+'
+bad_conf='0000:01:00 bogus
+zz
+'
+mkdir -p "$w/etc" "$w/dracut" "$w/itools/conf.d" "$w/empty"
+printf '%s' "$good_conf" >"$conf"
+chmod 0644 "$conf"
+cp -a /usr/lib/dracut/. "$w/dracut/" 2>/dev/null || true
+"$make" -C "$repo" --no-print-directory install PREFIX="$w/usr" SYSCONFDIR="$w/etc" \
+	DRACUTMODDIR="$w/dracut/modules.d" ITOOLSDIR="$w/itools" >"$w/install.log" 2>&1 ||
+	bail "make install into $w failed: $(tail -n 5 "$w/install.log")"
+vfiobind=$w/usr/bin/vfiobind
+[ -x "$vfiobind" ] || bail "no helper installed at $vfiobind"
+echo "# kernel: $KVER, work dir: $w, $jobs boots at a time"
+
+# ---- boots ----------------------------------------------------------------
+# boot NAME IMAGE KERNEL_ARGS [DISK]: start a boot in the background, at most
+# $jobs at once; the serial log goes to $w/NAME.log, the exit status and
+# wall time to NAME.rc and NAME.time.
+boots=()
+boot() {
+	local name=$1 image=$2 args=$3 disk=${4:-}
+	local -a extra=(-smp 1)
+	if [ -n "$disk" ]; then
+		# Its own copy: guests never share a writable disk.
+		cp --sparse=always "$disk" "$w/$name.disk"
+		extra+=(-drive "file=$w/$name.disk,if=virtio,format=raw")
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	(
+		t0=$(now_ns)
+		rc=0
+		"$boot/qemu-run.sh" -i "$image" -l "$w/$name.log" -t "$timeout_s" -a "quiet $args" \
+			-- "${extra[@]}" >"$w/$name.qemu" 2>&1 || rc=$?
+		echo "$rc" >"$w/$name.rc"
+		secs_since "$t0" >"$w/$name.time"
+	) &
+	boots+=("$name")
+}
+
+# The three boots of an image.
+boot_three() {
+	boot "$1-bind" "$2" "$3" "${4:-}"
+	boot "$1-off" "$2" "$3 vfiobind=off" "${4:-}"
+	boot "$1-error" "$2" "$3 vfiobind=zz" "${4:-}"
+}
+
+# A root file system for the images that switch root: busybox and
+# root-init.sh as /sbin/init, made with mkfs.ext4 -d (no loop mount).
+make_root() {
+	local r=$w/rootfs applet
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,run,tmp}
+	cp /bin/busybox "$r/bin/busybox"
+	/bin/busybox --list-full | while read -r applet; do
+		[ "$applet" = bin/busybox ] || [ -e "$r/$applet" ] || ln -s /bin/busybox "$r/$applet"
+	done
+	install -m 0755 "$here/root-init.sh" "$r/sbin/init"
+	# systemd's switch-root wants an OS tree.
+	printf 'ID=vfiobind-test\nNAME="vfiobind test root"\n' >"$r/etc/os-release"
+	mkfs.ext4 -q -F -L vfbroot -d "$r" "$w/root.img" 16M
+}
+
+builds=()
+# timed NAME COMMAND...: run a build, note its time; its output in NAME.out.
+timed() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(now_ns)
+	"$@" >"$w/$name.out" 2>&1 || rc=$?
+	builds+=("$name $(secs_since "$t0") s")
+	return "$rc"
+}
+
+# ---- install layout (DESTDIR) ------------------------------------------------
+layout_ok() {
+	local d=$w/destdir f rc=0
+	for f in usr/bin/vfiobind:755 etc/vfiobind.conf:644 \
+		usr/lib/initcpio/install/vfiobind:644 usr/lib/initcpio/hooks/vfiobind:644 \
+		usr/lib/vfiobind/vfiobind.service:644 \
+		usr/lib/dracut/modules.d/90vfiobind/module-setup.sh:755 \
+		usr/lib/dracut/modules.d/90vfiobind/vfiobind-pre-udev.sh:755 \
+		usr/lib/dracut/modules.d/90vfiobind/vfiobind.service:644 \
+		usr/share/initramfs-tools/hooks/vfiobind:755 \
+		usr/share/initramfs-tools/scripts/init-top/00vfiobind:755; do
+		if [ ! -f "$d/${f%:*}" ]; then
+			echo "missing: /${f%:*}"
+			rc=1
+		elif [ "$(stat -c %a "$d/${f%:*}")" != "${f#*:}" ]; then
+			echo "/${f%:*}: mode $(stat -c %a "$d/${f%:*}"), want ${f#*:}"
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+layout_paths() {
+	local d=$w/destdir f rc=0
+	for f in usr/lib/initcpio/install/vfiobind usr/lib/dracut/modules.d/90vfiobind/module-setup.sh \
+		usr/share/initramfs-tools/hooks/vfiobind; do
+		if ! grep -qx 'vfiobind_bin=/usr/bin/vfiobind' "$d/$f" ||
+			! grep -qx 'vfiobind_conf=/etc/vfiobind.conf' "$d/$f"; then
+			echo "/$f does not name /usr/bin/vfiobind and /etc/vfiobind.conf:"
+			grep '^vfiobind_' "$d/$f"
+			rc=1
+		fi
+	done
+	grep -qx 'vfiobind_unit=/usr/lib/vfiobind/vfiobind.service' \
+		"$d/usr/lib/initcpio/install/vfiobind" || {
+		echo "the mkinitcpio hook does not name /usr/lib/vfiobind/vfiobind.service"
+		rc=1
+	}
+	return "$rc"
+}
+
+layout_keeps_conf() {
+	echo '0000:05:00.0  # mine' >"$w/destdir/etc/vfiobind.conf"
+	"$make" -C "$repo" --no-print-directory install DESTDIR="$w/destdir" PREFIX=/usr >/dev/null 2>&1 &&
+		grep -qx '0000:05:00.0  # mine' "$w/destdir/etc/vfiobind.conf"
+}
+
+# The scratch install put its paths into the hooks, or none of the image
+# tests below would run the installed helper.
+scratch_paths() {
+	grep -qx "vfiobind_bin=$w/usr/bin/vfiobind" "$w/dracut/modules.d/90vfiobind/module-setup.sh" &&
+		grep -qx "vfiobind_conf=$w/etc/vfiobind.conf" "$w/itools/hooks/vfiobind" &&
+		grep -qx "vfiobind_unit=$w/usr/lib/vfiobind/vfiobind.service" \
+			"$w/usr/lib/initcpio/install/vfiobind"
+}
+
+case_install() {
+	"$make" -C "$repo" --no-print-directory install DESTDIR="$w/destdir" PREFIX=/usr \
+		>"$w/destdir.log" 2>&1 || true
+	check "install: make install DESTDIR= PREFIX=/usr puts each file where its tool looks" layout_ok
+	check "install: the build-time hooks name the helper, config and unit by their installed paths" layout_paths
+	check "install: a second make install keeps an existing /etc/vfiobind.conf" layout_keeps_conf
+	check "install: PREFIX/SYSCONFDIR are rewritten into the hooks (the scratch install)" scratch_paths
+}
+
+# ---- mkinitcpio install hook against the build API ------------------------------
+# mkinitcpio_build OUTDIR [CONF] [WITH_SH]: source the installed install hook
+# in bash with stub build functions (as mkinitcpio sources it) and call
+# build(). Calls go to OUTDIR/calls, one per line; stderr to OUTDIR/err;
+# build's status to OUTDIR/rc. The stubs fail like the real ones when a
+# source file is missing. WITH_SH: BUILDROOT already has /usr/bin/sh.
+mkinitcpio_build() {
+	local out=$1 cf=${2:-} with_sh=${3:-1}
+	rm -rf "$out"
+	mkdir -p "$out/root/usr/bin"
+	[ "$with_sh" = 0 ] || ln -s busybox "$out/root/usr/bin/sh"
+	: >"$out/root/usr/bin/busybox"
+	local rc=0
+	BUILDROOT=$out/root bash -c '
+		calls=$1 hook=$2 cf=$3
+		rec() { printf "%s\n" "$*" >>"$calls"; }
+		add_binary() { rec add_binary "$@"; [[ $1 != /* || -f $1 ]]; }
+		add_file() { rec add_file "$@"; [[ $1 == - || -f $1 ]]; }
+		add_module() { rec add_module "$@"; }
+		add_runscript() { rec add_runscript "$@"; }
+		add_symlink() { rec add_symlink "$@"; }
+		add_systemd_unit() { rec add_systemd_unit "$@"; }
+		add_dir() { rec add_dir "$@"; }
+		map() {
+			local r=0 a
+			for a in "${@:2}"; do "$1" "$a" || r=1; done
+			return "$r"
+		}
+		error() {
+			local mesg=$1
+			shift
+			# shellcheck disable=SC2059
+			printf "==> ERROR: $mesg\n" "$@" >&2
+			return 1
+		}
+		: >"$calls"
+		# shellcheck disable=SC1090
+		. "$hook"
+		[[ -z $cf ]] || vfiobind_conf=$cf
+		build
+	' _ "$out/calls" "$w/usr/lib/initcpio/install/vfiobind" "$cf" 2>"$out/err" || rc=$?
+	echo "$rc" >"$out/rc"
+}
+
+has_call() {
+	grep -qxF "$2" "$1/calls" && return 0
+	echo "no call '$2'; the calls were:"
+	sed 's/^/  /' "$1/calls"
+	return 1
+}
+
+no_call() {
+	! grep -qE "$2" "$1/calls" && return 0
+	echo "unexpected call(s):"
+	grep -E "$2" "$1/calls" | sed 's/^/  /'
+	return 1
+}
+
+build_rc() {
+	[ "$(cat "$1/rc")" = "$2" ] && return 0
+	echo "build() returned $(cat "$1/rc"), want $2; stderr:"
+	sed 's/^/  /' "$1/err"
+	return 1
+}
+
+build_rc_nonzero() {
+	[ "$(cat "$1/rc")" != 0 ] && return 0
+	echo "build() returned 0 for a config with errors"
+	return 1
+}
+
+# Every line `vfiobind check` prints for FILE is in the build's errors.
+reports_checker() {
+	local out=$1 cf=$2 line rc=0
+	"$vfiobind" check "$cf" >/dev/null 2>"$out/check.expected" || true
+	[ -s "$out/check.expected" ] || {
+		echo "vfiobind check printed nothing for $cf"
+		return 1
+	}
+	while IFS= read -r line; do
+		grep -qF -- "$line" "$out/${3:-err}" || {
+			echo "missing from the build output: $line"
+			rc=1
+		}
+	done <"$out/check.expected"
+	return "$rc"
+}
+
+# The runtime hook defines run_earlyhook and nothing else that add_runscript
+# registers (mkinitcpio's funcgrep: `run_*()` at the start of a line).
+runtime_hook_early_only() {
+	local f
+	f=$(grep -oE '^[[:space:]]*run_[[:alnum:]_]+\(\)' "$w/usr/lib/initcpio/hooks/vfiobind" |
+		tr -d ' \t()' | sort -u | tr '\n' ' ')
+	[ "$f" = "run_earlyhook " ] && return 0
+	echo "runtime hook defines: ${f:-nothing}; want run_earlyhook only"
+	return 1
+}
+
+hook_help() {
+	local out
+	out=$(bash -c '. "$1"; help' _ "$w/usr/lib/initcpio/install/vfiobind") || return 1
+	grep -q 'HOOKS=(base udev vfiobind' <<<"$out" && grep -q 'HOOKS=(base systemd vfiobind' <<<"$out" &&
+		return 0
+	echo "help() does not show where to put the hook:"
+	echo "$out"
+	return 1
+}
+
+case_mkinitcpio_build() {
+	local o=$w/mkcpio-good b=$w/mkcpio-bad s=$w/mkcpio-nosh bad=$w/bad.conf
+	mkinitcpio_build "$o"
+	check "mkinitcpio-build: build() succeeds on a good config" build_rc "$o" 0
+	check "mkinitcpio-build: add_binary puts the installed helper at /usr/bin/vfiobind" \
+		has_call "$o" "add_binary $w/usr/bin/vfiobind /usr/bin/vfiobind"
+	check "mkinitcpio-build: add_file puts the config at /etc/vfiobind.conf, 0644" \
+		has_call "$o" "add_file $w/etc/vfiobind.conf /etc/vfiobind.conf 0644"
+	check "mkinitcpio-build: add_module vfio_pci" has_call "$o" "add_module vfio_pci"
+	check "mkinitcpio-build: add_module vfio" has_call "$o" "add_module vfio"
+	check "mkinitcpio-build: add_module vfio_iommu_type1" has_call "$o" "add_module vfio_iommu_type1"
+	check "mkinitcpio-build: never adds vfio_virqfd (gone since 6.2)" no_call "$o" 'virqfd'
+	check "mkinitcpio-build: add_runscript (busybox images)" has_call "$o" "add_runscript"
+	check "mkinitcpio-build: the unit goes to /usr/lib/systemd/system (systemd images)" \
+		has_call "$o" "add_file $w/usr/lib/vfiobind/vfiobind.service /usr/lib/systemd/system/vfiobind.service 0644"
+	check "mkinitcpio-build: the unit is enabled by a sysinit.target.wants link" \
+		has_call "$o" "add_symlink /usr/lib/systemd/system/sysinit.target.wants/vfiobind.service ../vfiobind.service"
+	check "mkinitcpio-build: no shell added when the image has one" no_call "$o" '^add_binary sh'
+	mkinitcpio_build "$s" "" 0
+	check "mkinitcpio-build: adds a shell for the unit when the image has none" has_call "$s" "add_binary sh"
+	check "mkinitcpio-build: the runtime hook defines run_earlyhook only" runtime_hook_early_only
+	check "mkinitcpio-build: help() says where the hook goes, busybox and systemd" hook_help
+
+	printf '%s' "$bad_conf" >"$bad"
+	chmod 0644 "$bad"
+	mkinitcpio_build "$b" "$bad"
+	check "mkinitcpio-build: a config with errors fails build()" build_rc_nonzero "$b"
+	check "mkinitcpio-build: ... with the checker's FILE:LINE: messages" reports_checker "$b" "$bad"
+	check "mkinitcpio-build: ... and adds nothing to the image" no_call "$b" '^add_'
+}
+
+# ---- result parsing -----------------------------------------------------------
+# For boot NAME: $w/NAME.res (result lines without the tag) and NAME.dmesg.
+split_log() {
+	tr -d '\r' <"$w/$1.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$w/$1.res"
+	tr -d '\r' <"$w/$1.log" | sed -n '/^VFIOBIND-DMESG-BEGIN$/,/^VFIOBIND-DMESG-END$/p' >"$w/$1.dmesg"
+}
+
+booted() {
+	local rc
+	rc=$(cat "$w/$1.rc" 2>/dev/null || echo missing)
+	[ "$rc" = 0 ] && grep -qx 'done' "$w/$1.res" && return 0
+	case $rc in
+	124) echo "QEMU timed out (${timeout_s}s)" ;;
+	0) echo "the guest powered off before the report was done" ;;
+	*) echo "qemu-run.sh exit $rc: $(tail -n 2 "$w/$1.qemu")" ;;
+	esac
+	echo "serial log tail ($w/$1.log):"
+	tr -d '\r' <"$w/$1.log" | grep -av '^VFIOBIND-TEST: module' | tail -n 20 | sed 's/^/  /'
+	return 1
+}
+
+driver_of() {
+	local v
+	v=$(sed -n "s/^dev $2 driver=//p" "$w/$1.res")
+	echo "${v:-missing}"
+}
+
+driver_is() {
+	local got
+	got=$(driver_of "$1" "$2")
+	[ "$got" = "$3" ] && return 0
+	echo "$2 is on '$got', want '$3'"
+	return 1
+}
+
+no_probe_line() {
+	local pat
+	pat=$(probe_line "$2")
+	! grep -qE "$pat" "$w/$1.dmesg" && return 0
+	echo "the kernel log has the host driver's probe of $2:"
+	grep -E "$pat" "$w/$1.dmesg" | head -n 5 | sed 's/^/  /'
+	return 1
+}
+
+has_probe_line() {
+	grep -qE "$(probe_line "$2")" "$w/$1.dmesg" && return 0
+	echo "no probe line '$(probe_line "$2")' for $2 in the kernel log"
+	return 1
+}
+
+modules_loaded() {
+	local m rc=0
+	for m in "${host_modules[@]}"; do
+		grep -qx "module $m" "$w/$1.res" || {
+			echo "module $m not loaded"
+			rc=1
+		}
+	done
+	return "$rc"
+}
+
+# kmsg_ts NAME PATTERN: timestamp (seconds, as in [   1.234567]) of the
+# first (or with a third argument, last) kernel log line matching PATTERN.
+kmsg_ts() {
+	local l
+	if [ -n "${3:-}" ]; then
+		l=$(grep -E "$2" "$w/$1.dmesg" | tail -n 1)
+	else
+		l=$(grep -E -m 1 "$2" "$w/$1.dmesg")
+	fi
+	sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p' <<<"$l"
+}
+
+# The helper's last kernel log line comes before coldplug probed 02:00.0.
+before_coldplug() {
+	local t_helper t_cold
+	t_helper=$(kmsg_ts "$1" '\] vfiobind: [^h]' last)
+	t_cold=$(kmsg_ts "$1" "xhci_hcd $other:")
+	[ -n "$t_helper" ] || {
+		echo "no vfiobind line in the kernel log"
+		return 1
+	}
+	[ -n "$t_cold" ] || {
+		echo "no coldplug probe of $other in the kernel log"
+		return 1
+	}
+	awk -v a="$t_helper" -v b="$t_cold" 'BEGIN { exit !(a < b) }' && return 0
+	echo "the helper's last line is at $t_helper s, coldplug probed $other at $t_cold s"
+	return 1
+}
+
+kmsg_has() {
+	grep -qF -- "$2" "$w/$1.dmesg" && return 0
+	echo "no '$2' in the kernel log; its vfiobind lines:"
+	grep -F 'vfiobind' "$w/$1.dmesg" | sed 's/^/  /'
+	return 1
+}
+
+kmsg_lacks() {
+	! grep -qF -- "$2" "$w/$1.dmesg" && return 0
+	echo "unexpected in the kernel log:"
+	grep -F -- "$2" "$w/$1.dmesg" | sed 's/^/  /'
+	return 1
+}
+
+status_bound() {
+	local a rc=0
+	for a in "${card[@]}"; do
+		grep -qE "^status-file $a [0-9a-f:]+ [0-9]+ bound vfio-pci$" "$w/$1.res" || {
+			echo "/run/vfiobind/status has no 'bound' line for $a:"
+			grep '^status-file' "$w/$1.res" | sed 's/^/  /'
+			rc=1
+		}
+	done
+	return "$rc"
+}
+
+# The checks on the three boots of image NAME.
+check_boots() {
+	local name=$1 what=$2 b a
+	for b in bind off error; do
+		split_log "$name-$b"
+	done
+
+	b=$name-bind
+	check "$name: bind boot reached the report and powered off ($(cat "$w/$b.time") s)" booted "$b"
+	for a in "${card[@]}"; do
+		check "$name: $a on vfio-pci" driver_is "$b" "$a" vfio-pci
+		check "$name: $a never probed by ${host_driver[$a]} (no probe line)" no_probe_line "$b" "$a"
+	done
+	check "$name: coldplug loaded ${host_modules[*]} all the same" modules_loaded "$b"
+	check "$name: coldplug bound undeclared $other to xhci_hcd" driver_is "$b" "$other" xhci_hcd
+	check "$name: $what finished before coldplug probed $other" before_coldplug "$b"
+	check "$name: the helper exited 0 (no hook line)" kmsg_lacks "$b" "vfiobind: hook:"
+	check "$name: /run/vfiobind/status says bound for the card" status_bound "$b"
+
+	b=$name-off
+	check "$name: vfiobind=off boot reached the report ($(cat "$w/$b.time") s)" booted "$b"
+	check "$name: vfiobind=off: the helper says it binds nothing" \
+		kmsg_has "$b" "vfiobind=off on the kernel command line"
+	for a in "${card[@]}"; do
+		check "$name: vfiobind=off: $a on ${host_driver[$a]}" driver_is "$b" "$a" "${host_driver[$a]}"
+	done
+
+	b=$name-error
+	check "$name: vfiobind=zz (exit 3) boot goes on to the report ($(cat "$w/$b.time") s)" booted "$b"
+	check "$name: vfiobind=zz: the hook's line is in the kernel log" \
+		kmsg_has "$b" "vfiobind: hook: vfiobind bind exited 3"
+	check "$name: vfiobind=zz: $other still probed by its host driver" has_probe_line "$b" "$other"
+	for a in "${card[@]}"; do
+		check "$name: vfiobind=zz: $a left to ${host_driver[$a]}" driver_is "$b" "$a" "${host_driver[$a]}"
+	done
+}
+
+# ---- image builds ---------------------------------------------------------------
+image_ok() {
+	[ -s "$2" ] && return 0
+	echo "the build failed; its output:"
+	tail -n 25 "$w/$1.out" | sed 's/^/  /'
+	return 1
+}
+
+build_fails() {
+	local rc=$1 name=$2 img=$3
+	[ "$rc" != 0 ] || {
+		echo "the build exited 0"
+		return 1
+	}
+	# mkinitramfs creates its output file before it runs the hooks; an
+	# empty one is no image (update-initramfs builds into a .new file and
+	# keeps the old image when mkinitramfs fails).
+	[ ! -s "$img" ] || {
+		echo "an image was written: $img"
+		return 1
+	}
+}
+
+# lists_file IMAGE-LISTING PATTERN [absent]
+listing_has() {
+	grep -qE "$2" "$1" && return 0
+	echo "no '$2' in the image ($1)"
+	return 1
+}
+
+listing_lacks() {
+	! grep -qE "$2" "$1" && return 0
+	echo "the image has '$2':"
+	grep -E "$2" "$1" | sed 's/^/  /'
+	return 1
+}
+
+dracut_build() {
+	# $1 output, rest: dracut arguments. Host-independent: no host-only,
+	# no /etc/dracut.conf*, only the modules named; the host drivers and
+	# the root's virtio/ext4 by --drivers. Debian's binaries are stripped
+	# already, and dracut's default zstd -15 takes most of the build time:
+	# --nostrip and zstd -3 make it a few seconds.
+	local out=$1
+	shift
+	dracutbasedir=$w/dracut dracut -q --force --no-hostonly --conf /dev/null --confdir "$w/empty" \
+		--kver "$KVER" --drivers "$image_drivers" --nostrip --compress "zstd -3 -q -T0" "$@" "$out"
+}
+
+shell_mods="bash base rootfs-block kernel-modules udev-rules vfiobind"
+systemd_mods="systemd systemd-initrd dracut-systemd $shell_mods"
+dracut_args="$root_args rd.skipfsck rd.shell=0 rd.emergency=poweroff"
+
+case_dracut_shell() {
+	local img=$w/dracut-shell.img
+	timed dracut-shell dracut_build "$img" -m "$shell_mods" --omit systemd || true
+	check "dracut-shell: dracut --omit systemd builds an image with the module" image_ok dracut-shell "$img"
+	[ -s "$img" ] || return 0
+	lsinitrd "$img" >"$w/dracut-shell.list" 2>&1 || true
+	check "dracut-shell: the image has the pre-udev hook" \
+		listing_has "$w/dracut-shell.list" 'lib/dracut/hooks/pre-udev/00-vfiobind-pre-udev\.sh'
+	check "dracut-shell: ... and not the unit" listing_lacks "$w/dracut-shell.list" 'vfiobind\.service'
+	check "dracut-shell: the image has /usr/bin/vfiobind, /etc/vfiobind.conf and vfio-pci" \
+		listing_has "$w/dracut-shell.list" 'usr/bin/vfiobind$'
+	boot_three dracut-shell "$img" "$dracut_args" "$w/root.img"
+}
+
+case_dracut_systemd() {
+	local img=$w/dracut-systemd.img
+	timed dracut-systemd dracut_build "$img" -m "$systemd_mods" || true
+	check "dracut-systemd: dracut with systemd builds an image with the module" image_ok dracut-systemd "$img"
+	[ -s "$img" ] || return 0
+	lsinitrd "$img" >"$w/dracut-systemd.list" 2>&1 || true
+	check "dracut-systemd: the image has vfiobind.service, enabled in sysinit.target.wants" \
+		listing_has "$w/dracut-systemd.list" 'sysinit\.target\.wants/vfiobind\.service'
+	check "dracut-systemd: ... and not the pre-udev hook" \
+		listing_lacks "$w/dracut-systemd.list" 'pre-udev/[0-9]*-vfiobind'
+	boot_three dracut-systemd "$img" "$dracut_args" "$w/root.img"
+}
+
+dracut_bad() {
+	local img=$w/dracut-bad.img rc=0
+	printf '%s' "$bad_conf" >"$conf"
+	timed dracut-bad dracut_build "$img" -m "$shell_mods" --omit systemd || rc=$?
+	printf '%s' "$good_conf" >"$conf"
+	check "dracut: a config with errors fails the build, no image" build_fails "$rc" dracut-bad "$img"
+	check "dracut: ... with the checker's FILE:LINE: messages" reports_checker_bad dracut-bad.out
+}
+
+# Compare against the checker's lines for the bad config (written again,
+# since $conf holds the good one by now).
+reports_checker_bad() {
+	local d=$w/checker
+	mkdir -p "$d"
+	printf '%s' "$bad_conf" >"$d/vfiobind.conf"
+	chmod 0644 "$d/vfiobind.conf"
+	# The build named $conf; the checker names the file it is given.
+	"$vfiobind" check "$d/vfiobind.conf" 2>&1 >/dev/null |
+		sed "s|^$d/vfiobind.conf|$conf|" >"$d/expected"
+	[ -s "$d/expected" ] || {
+		echo "vfiobind check printed nothing for the bad config"
+		return 1
+	}
+	local line rc=0
+	while IFS= read -r line; do
+		grep -qF -- "$line" "$w/$1" || {
+			echo "missing from the build output: $line"
+			rc=1
+		}
+	done <"$d/expected"
+	[ "$rc" = 0 ] || sed 's/^/  output: /' "$w/$1"
+	return "$rc"
+}
+
+itools_build() {
+	mkinitramfs -d "$w/itools" -o "$1" "$KVER"
+}
+
+# init-top runs in the order of the ORDER file mkinitramfs wrote.
+itools_order() {
+	local order
+	order=$(sed -n 's|^/scripts/init-top/\([^ ]*\) .*|\1|p' "$1" | tr '\n' ' ')
+	case " $order" in
+	*" 00vfiobind "*" udev "*) return 0 ;;
+	esac
+	echo "init-top order: $order"
+	return 1
+}
+
+case_initramfs_tools() {
+	local img=$w/initramfs-tools.img
+	# A CONFDIR of our own: only the modules the test needs, no resume
+	# device of this host's, fast compression. Our hook and init-top script
+	# are already in it (ITOOLSDIR).
+	printf '%s\n' 'MODULES=list' 'BUSYBOX=auto' 'COMPRESS=zstd' 'COMPRESSLEVEL=1' \
+		'RUNSIZE=10%' 'FSTYPE=auto' >"$w/itools/initramfs.conf"
+	echo 'RESUME=none' >"$w/itools/conf.d/resume"
+	# One module per line; the list is split on purpose.
+	# shellcheck disable=SC2086
+	printf '%s\n' $image_drivers >"$w/itools/modules"
+	timed initramfs-tools itools_build "$img" || true
+	check "initramfs-tools: mkinitramfs -d CONFDIR builds an image with the hook" \
+		image_ok initramfs-tools "$img"
+	[ -s "$img" ] || return 0
+	rm -rf "$w/itools-x"
+	unmkinitramfs "$img" "$w/itools-x" >/dev/null 2>&1 || true
+	local main=$w/itools-x
+	[ ! -d "$main/main" ] || main=$main/main
+	check "initramfs-tools: init-top/00vfiobind runs before init-top/udev" \
+		itools_order "$main/scripts/init-top/ORDER"
+	check "initramfs-tools: the image has /usr/bin/vfiobind and /etc/vfiobind.conf" \
+		test -x "$main/usr/bin/vfiobind" -a -f "$main/etc/vfiobind.conf"
+	check "initramfs-tools: the image has vfio-pci" \
+		test -n "$(find "$main/usr/lib/modules/$KVER" -name 'vfio-pci.ko*' 2>/dev/null)"
+	boot_three initramfs-tools "$img" "$root_args fsck.mode=skip" "$w/root.img"
+
+	local bad=$w/initramfs-tools-bad.img rc=0
+	printf '%s' "$bad_conf" >"$conf"
+	timed initramfs-tools-bad itools_build "$bad" || rc=$?
+	printf '%s' "$good_conf" >"$conf"
+	check "initramfs-tools: a config with errors fails the build, no image" \
+		build_fails "$rc" initramfs-tools-bad "$bad"
+	check "initramfs-tools: ... with the checker's FILE:LINE: messages" \
+		reports_checker_bad initramfs-tools-bad.out
+}
+
+# The mkinitcpio-style image: tests/boot/mkinitramfs.sh's busybox image with
+# mkinitcpio-init.sh as /init, the installed runtime hook at /hooks/vfiobind
+# (0755, as add_runscript installs it), the udev stand-in, and a /config
+# listing the hooks as mkinitcpio would for HOOKS=(base udev vfiobind),
+# with the host drivers of the card in MODULES: early hooks must beat them.
+mkinitcpio_image() {
+	local img=$1 s=$w/mkcpio-stage h list early="" late=""
+	mkdir -p "$s"
+	install -m 0755 "$w/usr/lib/initcpio/hooks/vfiobind" "$s/vfiobind"
+	install -m 0755 "$here/mkinitcpio-udev-standin" "$s/udev"
+	for h in udev vfiobind; do
+		list=$(grep -oE '^[[:space:]]*run_[[:alnum:]_]+\(\)' "$s/$h" | tr -d ' \t()')
+		! grep -qx run_earlyhook <<<"$list" || early="$early $h"
+		! grep -qx run_hook <<<"$list" || late="$late $h"
+	done
+	printf '%s\n' "MODULES='bochs snd_hda_intel'" "EARLYHOOKS='${early# }'" "HOOKS='${late# }'" \
+		>"$s/config"
+	cp "$w/mkcpio-stage/config" "$w/mkinitcpio.config"
+	"$boot/mkinitramfs.sh" -o "$img" -i "$here/mkinitcpio-init.sh" -z zstd \
+		-f "$vfiobind:/usr/bin/vfiobind" -f "$conf:/etc/vfiobind.conf" \
+		-f "$s/vfiobind:/hooks/vfiobind" -f "$s/udev:/hooks/udev" -f "$s/config:/config" \
+		-f "$here/root-init.sh:/report" \
+		vfio-pci vfio_iommu_type1 "${host_modules[@]}"
+}
+
+case_mkinitcpio() {
+	local img=$w/mkinitcpio.img
+	timed mkinitcpio mkinitcpio_image "$img" || true
+	check "mkinitcpio: the busybox image with the runtime hook builds" image_ok mkinitcpio "$img"
+	[ -s "$img" ] || return 0
+	check "mkinitcpio: /config lists vfiobind among the early hooks" \
+		grep -qE "^EARLYHOOKS='.*vfiobind" "$w/mkinitcpio.config"
+	boot_three mkinitcpio "$img" ""
+}
+
+# ---- run ----------------------------------------------------------------------
+t_all=$(now_ns)
+want install && case_install
+want mkinitcpio-build && case_mkinitcpio_build
+if want dracut-shell || want dracut-systemd || want initramfs-tools; then
+	make_root >"$w/rootfs.log" 2>&1 || bail "cannot make the root image: $(cat "$w/rootfs.log")"
+fi
+# Images first, each image's boots start as soon as it exists.
+want mkinitcpio && case_mkinitcpio
+want initramfs-tools && case_initramfs_tools
+want dracut-shell && case_dracut_shell
+want dracut-systemd && case_dracut_systemd
+if want dracut-shell || want dracut-systemd; then
+	dracut_bad
+fi
+echo "# waiting for ${#boots[@]} boots"
+wait
+
+want mkinitcpio && [ -s "$w/mkinitcpio.img" ] && check_boots mkinitcpio "run_earlyhook"
+want initramfs-tools && [ -s "$w/initramfs-tools.img" ] && check_boots initramfs-tools "init-top/00vfiobind"
+want dracut-shell && [ -s "$w/dracut-shell.img" ] && check_boots dracut-shell "the pre-udev hook"
+want dracut-systemd && [ -s "$w/dracut-systemd.img" ] && check_boots dracut-systemd "vfiobind.service"
+
+for b in "${builds[@]}"; do
+	echo "# build time: $b"
+done
+for b in "${boots[@]}"; do
+	echo "# boot wall time: $b $(cat "$w/$b.time" 2>/dev/null || echo ?) s"
+done
+echo "# total: $(secs_since "$t_all") s"
+echo "1..$n"
+rm -f "$w/diag"
+if [ "$failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${HOOK_TEST_DIR:-}" ]; then
+	rm -rf "$w"
+else
+	echo "# logs kept in $w"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
