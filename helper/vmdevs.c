@@ -272,6 +272,33 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
 	return nerr + place(vm, out, errs);
 }
 
+/* What keeps @group from being viable, the VM's own functions left out
+ * (they are reported one by one). Returns the count, text in @buf. */
+static int outside_blockers(const struct vmdevs *d, const struct pci_list *pci, int group, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *g = &pci->f[i];
+		bool mine = false;
+
+		if (g->iommu_group != group || g->is_bridge || !g->driver[0] || strcmp(g->driver, VFIO_DRIVER) == 0 ||
+		    strcmp(g->driver, "pci-stub") == 0)
+			continue;
+		for (size_t k = 0; k < d->n; k++)
+			mine = mine || d->v[k].f == g;
+		if (mine)
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name,
+						 g->id.vendor, g->id.device, g->driver);
+		n++;
+	}
+	return n;
+}
+
 int vmdevs_check(const struct vm *vm, const struct vmdevs *d, const struct pci_list *pci, FILE *out, struct diags *why)
 {
 	char blockers[512];
@@ -299,10 +326,14 @@ int vmdevs_check(const struct vm *vm, const struct vmdevs *d, const struct pci_l
 			fprintf(out, "%-12s  %04x:%04x  %5d  %-18s  %s\n", f->name, f->id.vendor, f->id.device,
 				f->iommu_group, f->driver[0] ? f->driver : "-", state);
 	}
+	/* A group can also be blocked by a function the VM does not take:
+	 * the kernel refuses to open it all the same. */
 	for (size_t i = 0; i < d->ngroups; i++) {
-		if (plan_group_blockers(pci, d->groups[i], NULL, blockers, sizeof(blockers)) == 0)
+		if (outside_blockers(d, pci, d->groups[i], blockers, sizeof(blockers)) == 0)
 			continue;
-		diags_add(why, "VM %s: IOMMU group %d is not viable: %s must be on vfio-pci or have no driver",
+		diags_add(why,
+			  "VM %s: IOMMU group %d is not viable: %s, not part of this VM, has a host driver; declare it "
+			  "too (or add the word 'group' to its card's line) so that bind takes it",
 			  vm->name, d->groups[i], blockers);
 		if (out)
 			fprintf(out, "IOMMU group %d is not viable: %s\n", d->groups[i], blockers);
