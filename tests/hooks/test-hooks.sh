@@ -182,9 +182,10 @@ boot() {
 	boots+=("$name")
 }
 
-# The three boots of an image.
+# boot_three NAME IMAGE KERNEL_ARGS [DISK [BIND_ARGS]]: the three boots of
+# an image; BIND_ARGS go to the bind boot only.
 boot_three() {
-	boot "$1-bind" "$2" "$3" "${4:-}"
+	boot "$1-bind" "$2" "$3${5:+ $5}" "${4:-}"
 	boot "$1-off" "$2" "$3 vfiobind=off" "${4:-}"
 	boot "$1-error" "$2" "$3 vfiobind=zz" "${4:-}"
 }
@@ -651,7 +652,9 @@ case_dracut_systemd() {
 		listing_has "$w/dracut-systemd.list" 'sysinit\.target\.wants/vfiobind\.service'
 	check "dracut-systemd: ... and not the pre-udev hook" \
 		listing_lacks "$w/dracut-systemd.list" 'pre-udev/[0-9]*-vfiobind'
-	boot_three dracut-systemd "$img" "$dracut_args" "$w/root.img"
+	# rd.driver.pre makes dracut-cmdline.service load the card's host
+	# drivers at once: the unit is ordered before it.
+	boot_three dracut-systemd "$img" "$dracut_args" "$w/root.img" "rd.driver.pre=bochs,snd_hda_intel"
 }
 
 dracut_bad() {
