@@ -99,9 +99,24 @@ if [ -z "$KVER" ] || [ ! -d "/lib/modules/$KVER" ] || [ ! -r "/boot/vmlinuz-$KVE
 fi
 export KVER
 
+need() {
+	command -v "$1" >/dev/null || bail "$1 not found: $2 (make deps installs it)"
+}
+need mkfs.ext4 e2fsprogs
+if want dracut-shell || want dracut-systemd; then
+	need dracut dracut-core
+	need lsinitrd dracut-core
+	[ -d /usr/lib/dracut/modules.d ] || bail "no /usr/lib/dracut/modules.d (dracut-core)"
+fi
+if want initramfs-tools; then
+	need mkinitramfs initramfs-tools-core
+	need unmkinitramfs initramfs-tools-core
+fi
+
 if [ -n "${HOOK_TEST_DIR:-}" ]; then
 	w=$HOOK_TEST_DIR
-	rm -rf "$w"
+	# Never clean up a directory someone else filled.
+	[ ! -e "$w" ] || [ -z "$(ls -A "$w")" ] || bail "HOOK_TEST_DIR=$w is not empty"
 	mkdir -p "$w"
 else
 	w=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-hooks.XXXXXX")
@@ -131,6 +146,7 @@ secs_since() {
 	local ms=$((($(now_ns) - $1) / 1000000))
 	printf '%d.%02d' $((ms / 1000)) $((ms % 1000 / 10))
 }
+t_all=$(now_ns)
 
 # ---- the scratch install ----------------------------------------------------
 # PREFIX and SYSCONFDIR point into $w, so the build-time hooks name the
@@ -147,7 +163,7 @@ zz
 mkdir -p "$w/etc" "$w/dracut" "$w/itools/conf.d" "$w/empty"
 printf '%s' "$good_conf" >"$conf"
 chmod 0644 "$conf"
-cp -a /usr/lib/dracut/. "$w/dracut/" 2>/dev/null || true
+[ ! -d /usr/lib/dracut ] || cp -a /usr/lib/dracut/. "$w/dracut/"
 "$make" -C "$repo" --no-print-directory install PREFIX="$w/usr" SYSCONFDIR="$w/etc" \
 	DRACUTMODDIR="$w/dracut/modules.d" ITOOLSDIR="$w/itools" >"$w/install.log" 2>&1 ||
 	bail "make install into $w failed: $(tail -n 5 "$w/install.log")"
@@ -282,20 +298,21 @@ case_install() {
 }
 
 # ---- mkinitcpio install hook against the build API ------------------------------
-# mkinitcpio_build OUTDIR [CONF] [WITH_SH]: source the installed install hook
+# mkinitcpio_build OUTDIR [CONF] [WITH_SH] [HELPER]: source the installed install hook
 # in bash with stub build functions (as mkinitcpio sources it) and call
 # build(). Calls go to OUTDIR/calls, one per line; stderr to OUTDIR/err;
 # build's status to OUTDIR/rc. The stubs fail like the real ones when a
 # source file is missing. WITH_SH: BUILDROOT already has /usr/bin/sh.
+# CONF and HELPER replace the hook's vfiobind_conf and vfiobind_bin.
 mkinitcpio_build() {
-	local out=$1 cf=${2:-} with_sh=${3:-1}
+	local out=$1 cf=${2:-} with_sh=${3:-1} bin=${4:-}
 	rm -rf "$out"
 	mkdir -p "$out/root/usr/bin"
 	[ "$with_sh" = 0 ] || ln -s busybox "$out/root/usr/bin/sh"
 	: >"$out/root/usr/bin/busybox"
 	local rc=0
 	BUILDROOT=$out/root bash -c '
-		calls=$1 hook=$2 cf=$3
+		calls=$1 hook=$2 cf=$3 bin=$4
 		rec() { printf "%s\n" "$*" >>"$calls"; }
 		add_binary() { rec add_binary "$@"; [[ $1 != /* || -f $1 ]]; }
 		add_file() { rec add_file "$@"; [[ $1 == - || -f $1 ]]; }
@@ -320,8 +337,9 @@ mkinitcpio_build() {
 		# shellcheck disable=SC1090
 		. "$hook"
 		[[ -z $cf ]] || vfiobind_conf=$cf
+		[[ -z $bin ]] || vfiobind_bin=$bin
 		build
-	' _ "$out/calls" "$w/usr/lib/initcpio/install/vfiobind" "$cf" 2>"$out/err" || rc=$?
+	' _ "$out/calls" "$w/usr/lib/initcpio/install/vfiobind" "$cf" "$bin" 2>"$out/err" || rc=$?
 	echo "$rc" >"$out/rc"
 }
 
@@ -419,6 +437,9 @@ case_mkinitcpio_build() {
 	check "mkinitcpio-build: a config with errors fails build()" build_rc_nonzero "$b"
 	check "mkinitcpio-build: ... with the checker's FILE:LINE: messages" reports_checker "$b" "$bad"
 	check "mkinitcpio-build: ... and adds nothing to the image" no_call "$b" '^add_'
+	mkinitcpio_build "$w/mkcpio-nobin" "" 1 "$w/usr/bin/no-such-vfiobind"
+	check "mkinitcpio-build: no helper at BINDIR fails build(), saying so" \
+		grep -q "no helper at $w/usr/bin/no-such-vfiobind" "$w/mkcpio-nobin/err"
 }
 
 # ---- result parsing -----------------------------------------------------------
@@ -779,7 +800,7 @@ case_mkinitcpio() {
 }
 
 # ---- run ----------------------------------------------------------------------
-t_all=$(now_ns)
+
 want install && case_install
 want mkinitcpio-build && case_mkinitcpio_build
 if want dracut-shell || want dracut-systemd || want initramfs-tools; then

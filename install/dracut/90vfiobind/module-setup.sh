@@ -35,6 +35,10 @@ installkernel() {
 install() {
 	local out line
 
+	if [[ ! -x $vfiobind_bin ]]; then
+		dfatal "vfiobind: no helper at $vfiobind_bin"
+		exit 1
+	fi
 	# A device list with an error binds nothing at boot: fail the build
 	# now, with the checker's FILE:LINE: messages, instead.
 	if ! out=$("$vfiobind_bin" check "${dracutsysrootdir-}$vfiobind_conf" 2>&1); then
