@@ -301,7 +301,9 @@ case_install() {
 # mkinitcpio_build OUTDIR [CONF] [WITH_SH] [HELPER]: source the installed install hook
 # in bash with stub build functions (as mkinitcpio sources it) and call
 # build(). Calls go to OUTDIR/calls, one per line; stderr to OUTDIR/err;
-# build's status to OUTDIR/rc. The stubs fail like the real ones when a
+# build's status to OUTDIR/rc, and mkinitcpio's error count (_builderrors,
+# which decides its exit status; build's own status is ignored) to
+# OUTDIR/errors. The stubs fail like the real ones when a
 # source file is missing. WITH_SH: BUILDROOT already has /usr/bin/sh.
 # CONF and HELPER replace the hook's vfiobind_conf and vfiobind_bin.
 mkinitcpio_build() {
@@ -334,13 +336,24 @@ mkinitcpio_build() {
 			return 1
 		}
 		: >"$calls"
+		declare -i _builderrors=0
 		# shellcheck disable=SC1090
 		. "$hook"
 		[[ -z $cf ]] || vfiobind_conf=$cf
 		[[ -z $bin ]] || vfiobind_bin=$bin
-		build
+		rc=0
+		build || rc=$?
+		echo "$_builderrors" >"${calls%/*}/errors"
+		exit "$rc"
 	' _ "$out/calls" "$w/usr/lib/initcpio/install/vfiobind" "$cf" "$bin" 2>"$out/err" || rc=$?
 	echo "$rc" >"$out/rc"
+}
+
+build_errors() {
+	[ "$(cat "$1/errors" 2>/dev/null)" = "$2" ] && return 0
+	echo "mkinitcpio's error count after build(): $(cat "$1/errors" 2>/dev/null || echo missing), want $2"
+	sed 's/^/  /' "$1/err"
+	return 1
 }
 
 has_call() {
@@ -361,12 +374,6 @@ build_rc() {
 	[ "$(cat "$1/rc")" = "$2" ] && return 0
 	echo "build() returned $(cat "$1/rc"), want $2; stderr:"
 	sed 's/^/  /' "$1/err"
-	return 1
-}
-
-build_rc_nonzero() {
-	[ "$(cat "$1/rc")" != 0 ] && return 0
-	echo "build() returned 0 for a config with errors"
 	return 1
 }
 
@@ -412,6 +419,7 @@ case_mkinitcpio_build() {
 	local o=$w/mkcpio-good b=$w/mkcpio-bad s=$w/mkcpio-nosh bad=$w/bad.conf
 	mkinitcpio_build "$o"
 	check "mkinitcpio-build: build() succeeds on a good config" build_rc "$o" 0
+	check "mkinitcpio-build: ... and counts no build error" build_errors "$o" 0
 	check "mkinitcpio-build: add_binary puts the installed helper at /usr/bin/vfiobind" \
 		has_call "$o" "add_binary $w/usr/bin/vfiobind /usr/bin/vfiobind"
 	check "mkinitcpio-build: add_file puts the config at /etc/vfiobind.conf, 0644" \
@@ -434,11 +442,13 @@ case_mkinitcpio_build() {
 	printf '%s' "$bad_conf" >"$bad"
 	chmod 0644 "$bad"
 	mkinitcpio_build "$b" "$bad"
-	check "mkinitcpio-build: a config with errors fails build()" build_rc_nonzero "$b"
+	check "mkinitcpio-build: a config with errors counts a build error (mkinitcpio exits 1)" \
+		build_errors "$b" 1
 	check "mkinitcpio-build: ... with the checker's FILE:LINE: messages" reports_checker "$b" "$bad"
 	check "mkinitcpio-build: ... and adds nothing to the image" no_call "$b" '^add_'
 	mkinitcpio_build "$w/mkcpio-nobin" "" 1 "$w/usr/bin/no-such-vfiobind"
-	check "mkinitcpio-build: no helper at BINDIR fails build(), saying so" \
+	check "mkinitcpio-build: no helper at BINDIR counts a build error" build_errors "$w/mkcpio-nobin" 1
+	check "mkinitcpio-build: ... saying so" \
 		grep -q "no helper at $w/usr/bin/no-such-vfiobind" "$w/mkcpio-nobin/err"
 }
 
