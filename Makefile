@@ -149,7 +149,7 @@ check-asan: $(BUILD)/kmodel.so
 		UBSAN_OPTIONS=print_stacktrace=1 tests/fixtures/run.sh
 
 # ---- style ---------------------------------------------------------------
-C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c)
+C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
 SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' tests hook install bench static .ci 2>/dev/null)
 
@@ -306,3 +306,25 @@ check-fuzz: $(FUZZERS:%=$(BUILD)/fuzz-%)
 		if [ $$rc = 0 ]; then echo "fuzz $$f: $$execs executions in $(FUZZ_SECONDS) s, no crash"; \
 		else tail -40 $(BUILD)/fuzz-$$f.log; echo "fuzz $$f: FAILED (exit $$rc)"; exit 1; fi; \
 	done
+
+# The static binary is what busybox-only and hand-made images get: its size
+# limit and its real boots are part of every check.
+check: check-static check-boot-static
+
+# ---- benchmarks ------------------------------------------------------------
+# Not tests: figures (README "Measured"), each a ratio measured side by side
+# in one run. bench/run list|boot|size runs one part.
+BENCH_PACKAGES := pciutils valgrind
+
+.PHONY: bench deps-bench
+$(BUILD)/bench/mktree: bench/mktree.c
+	@mkdir -p $(@D)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+deps-bench:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
+
+bench: $(BUILD)/vfiobind $(BUILD)/bench/mktree
+	@$(MAKE) --no-print-directory STATIC=1 static
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) VFIOBIND_STATIC=$(abspath $(STATIC_BUILD)/vfiobind) \
+		MKTREE=$(abspath $(BUILD)/bench/mktree) bench/run
