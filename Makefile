@@ -328,3 +328,29 @@ bench: $(BUILD)/vfiobind $(BUILD)/bench/mktree
 	@$(MAKE) --no-print-directory STATIC=1 static
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) VFIOBIND_STATIC=$(abspath $(STATIC_BUILD)/vfiobind) \
 		MKTREE=$(abspath $(BUILD)/bench/mktree) bench/run
+
+# ---- the VM launcher -------------------------------------------------------
+# vfiobind-vm@NAME.service goes where systemd looks, naming the helper by
+# its installed path (the sed, as for the hooks). check-units runs
+# systemd-analyze verify on every unit shipped; check-vm runs the launcher
+# against a fake tree with real QEMU and swtpm (tests/vm/test-launcher.sh).
+# swtpm is the TPM the launcher starts; binutils assembles the test's
+# inner guest.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UNIT_SED = sed -e 's|/usr/bin/vfiobind|$(BINDIR)/vfiobind|g'
+DEB_PACKAGES += swtpm binutils
+
+.PHONY: install-units check-units check-vm
+install: install-units
+install-units:
+	@mkdir -p $(BUILD)/units
+	$(UNIT_SED) systemd/vfiobind-vm@.service >$(BUILD)/units/vfiobind-vm@.service
+	install -D -m 0644 $(BUILD)/units/vfiobind-vm@.service $(DESTDIR)$(SYSTEMDUNITDIR)/vfiobind-vm@.service
+
+check-units: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) WORK=$(abspath $(BUILD)/units-verify) tests/vm/verify-units.sh
+
+check-vm: $(BUILD)/vfiobind $(BUILD)/kmodel.so
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) tests/vm/test-launcher.sh
+
+check: check-units check-vm

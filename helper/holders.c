@@ -6,11 +6,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "sysfs.h"
@@ -38,50 +40,67 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-bool pid_alive(pid_t pid)
+/* Parse a launcher file: its pid, and whether @group is listed. */
+static void launcher_parse(int fd, int group, pid_t *pid, bool *has_group)
 {
-	char path[PATH_MAX];
+	char text[1024], *line, *save = NULL;
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
 
-	return pid > 0 && root_path(path, sizeof(path), "/proc/%d", (int)pid) == 0 && sysfs_exists(path);
-}
-
-/* Read the launcher file of @name: its pid and whether @group is listed
- * (@group < 0: any). Returns the pid if it is alive, else 0. */
-static pid_t launcher_read(const char *name, int group, bool *has_group)
-{
-	char path[PATH_MAX], line[512];
-	unsigned long pid = 0;
-	FILE *f;
-
+	*pid = 0;
 	*has_group = false;
-	if (root_path(path, sizeof(path), VM_RUN_DIR "/%s/launcher", name) < 0)
-		return 0;
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p, *end, *save = NULL;
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p, *end, *s2 = NULL;
+		unsigned long v;
 
 		if (strncmp(line, "pid ", 4) == 0) {
 			errno = 0;
-			pid = strtoul(line + 4, &end, 10);
-			if (errno || (*end != '\n' && *end != '\0') || pid > INT_MAX)
-				pid = 0;
+			v = strtoul(line + 4, &end, 10);
+			if (errno == 0 && *end == '\0' && v <= INT_MAX)
+				*pid = (pid_t)v;
 		} else if (strncmp(line, "groups", 6) == 0) {
-			for (p = strtok_r(line + 6, " \n", &save); p; p = strtok_r(NULL, " \n", &save))
+			for (p = strtok_r(line + 6, " ", &s2); p; p = strtok_r(NULL, " ", &s2))
 				if (all_digits(p) && strtol(p, NULL, 10) == group)
 					*has_group = true;
 		}
 	}
-	fclose(f);
-	return pid_alive((pid_t)pid) ? (pid_t)pid : 0;
 }
 
-pid_t vm_launcher_pid(const char *name)
+/* Whether the launcher file @fd is locked by a running launcher: a shared
+ * lock cannot be had. One we get is dropped at once. */
+static bool launcher_running(int fd)
 {
-	bool g;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
 
-	return launcher_read(name, -1, &g);
+int vm_launcher_lock(const char *name, pid_t *other)
+{
+	char path[PATH_MAX];
+	bool g;
+	int fd;
+
+	*other = 0;
+	if (root_path(path, sizeof(path), VM_RUN_DIR "/%s/launcher", name) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	for (int i = 0; i < 20; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK)
+			break;
+		usleep(50 * 1000);
+	}
+	launcher_parse(fd, -1, other, &g);
+	close(fd);
+	return -EBUSY;
 }
 
 int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
@@ -94,16 +113,23 @@ int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
 	buf[0] = '\0';
 	if (root_path(path, sizeof(path), VM_RUN_DIR) == 0 && (dir = opendir(path)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
+			char lp[PATH_MAX];
 			bool has;
 			pid_t pid;
+			int fd;
 
-			if (de->d_name[0] == '.' || (skip_vm && strcmp(de->d_name, skip_vm) == 0))
+			if (de->d_name[0] == '.' || (skip_vm && strcmp(de->d_name, skip_vm) == 0) ||
+			    root_path(lp, sizeof(lp), VM_RUN_DIR "/%s/launcher", de->d_name) < 0)
 				continue;
-			pid = launcher_read(de->d_name, group, &has);
-			if (pid && has) {
+			fd = open(lp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0)
+				continue;
+			launcher_parse(fd, group, &pid, &has);
+			if (has && launcher_running(fd)) {
 				append(buf, len, "%sVM %s (launcher pid %d)", n ? "; " : "", de->d_name, (int)pid);
 				n++;
 			}
+			close(fd);
 		}
 		closedir(dir);
 	}

@@ -3,9 +3,11 @@
  * holders.h - who holds a VFIO group: the launcher's runtime state and
  * the processes that have /dev/vfio/<group> open.
  *
- * The launcher (`vfiobind vm run NAME`) records itself in
- * /run/vfiobind/vm/NAME/launcher as "pid PID" and "groups G...", and
- * removes the file when it exits; a file whose pid is gone is stale. An
+ * The launcher (`vfiobind vm run NAME`) holds an exclusive flock(2) on
+ * /run/vfiobind/vm/NAME/launcher for as long as it runs, with "pid PID"
+ * and "groups G..." in it; the kernel drops the lock when the launcher
+ * dies however it dies, so an unlocked file is stale whatever it says
+ * (no pid guessing, and it works the same under a root prefix). An
  * open /dev/vfio/<group> is read from /proc/PID/fd (root only), which
  * also catches a QEMU that vfiobind did not start. Unbinding a function
  * whose group is open does not fail: the kernel asks the user to release
@@ -32,10 +34,11 @@
 int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len);
 
 /**
- * vm_launcher_pid() - the pid of the running launcher of VM @name.
- * Return: the pid, or 0 when none runs (no state file, or a stale one).
+ * vm_launcher_lock() - become the launcher of VM @name: create and lock
+ * <root>/run/vfiobind/vm/NAME/launcher. A tester's shared lock held for an
+ * instant (vfio_group_holders()) is waited out, for up to a second.
+ * @other: the pid in the file when another launcher holds it.
+ * Return: the locked descriptor (keep it open while running); -EBUSY when
+ * another launcher runs; another -errno.
  */
-pid_t vm_launcher_pid(const char *name);
-
-/** pid_alive() - whether <root>/proc/@pid exists. */
-bool pid_alive(pid_t pid);
+int vm_launcher_lock(const char *name, pid_t *other);

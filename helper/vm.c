@@ -141,6 +141,7 @@ struct launch {
 	struct handed handed[80];
 	size_t nhanded;
 	int sigfd;
+	int lockfd; /* the locked launcher file */
 	pid_t qemu, swtpm;
 	int qemu_status;
 	struct qmp qmp;
@@ -581,6 +582,8 @@ static void stop_swtpm(struct launch *L)
 	}
 }
 
+/* The launcher file, through its locked descriptor: renaming another
+ * file over it would leave the lock on an unlinked inode. */
 static int launcher_state(struct launch *L)
 {
 	char text[1024];
@@ -589,14 +592,17 @@ static int launcher_state(struct launch *L)
 	used = (size_t)snprintf(text, sizeof(text), "pid %d\nuser %s\ngroups", (int)getpid(), L->user.name);
 	for (size_t i = 0; i < L->d->ngroups && used < sizeof(text); i++)
 		used += (size_t)snprintf(text + used, sizeof(text) - used, " %d", L->d->groups[i]);
-	if (used < sizeof(text))
-		snprintf(text + used, sizeof(text) - used, "\n");
-	return state_write(L->vm->name, "launcher", text);
+	if (used + 1 >= sizeof(text))
+		return -E2BIG;
+	text[used++] = '\n';
+	if (ftruncate(L->lockfd, 0) < 0 || pwrite(L->lockfd, text, used, 0) != (ssize_t)used)
+		return -errno ? -errno : -EIO;
+	return 0;
 }
 
 int vm_run(const struct vm *vm, const struct vmdevs *d)
 {
-	struct launch L = {.vm = vm, .d = d, .sigfd = -1};
+	struct launch L = {.vm = vm, .d = d, .sigfd = -1, .lockfd = -1};
 	char dir[PATH_MAX], admin[PATH_MAX], tpm_sock[PATH_MAX], holders[512];
 	int sv[2] = {-1, -1}, admin_fd = -1, r;
 	struct strv av = {0};
@@ -616,14 +622,27 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 		    vm->file, vm->user_line);
 		return r == -ENOMEM ? r : -ESRCH;
 	}
-	other = vm_launcher_pid(vm->name);
-	if (other) {
+	if (run_path(dir, sizeof(dir), vm->name, NULL) < 0 || run_path(admin, sizeof(admin), vm->name, "qmp.sock") < 0)
+		return -ENAMETOOLONG;
+	r = fs_mkdir_p(dir, 0755);
+	if (r < 0) {
+		ERR("VM %s: cannot create %s: %s", vm->name, dir, strerror(-r));
+		return r;
+	}
+	/* One launcher per VM: the lock says so, and dies with us. */
+	L.lockfd = vm_launcher_lock(vm->name, &other);
+	if (L.lockfd == -EBUSY) {
 		ERR("VM %s: already running (launcher pid %d)", vm->name, (int)other);
 		return -EBUSY;
+	}
+	if (L.lockfd < 0) {
+		ERR("VM %s: cannot lock %s/launcher: %s", vm->name, dir, strerror(-L.lockfd));
+		return L.lockfd;
 	}
 	for (size_t i = 0; i < d->ngroups; i++) {
 		if (vfio_group_holders(d->groups[i], vm->name, holders, sizeof(holders)) > 0) {
 			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, d->groups[i], holders);
+			close(L.lockfd);
 			return -EBUSY;
 		}
 	}
@@ -637,17 +656,8 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	L.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (L.sigfd < 0)
-		return -errno;
-
-	if (run_path(dir, sizeof(dir), vm->name, NULL) < 0 ||
-	    run_path(admin, sizeof(admin), vm->name, "qmp.sock") < 0) {
-		r = -ENAMETOOLONG;
-		goto out;
-	}
-	r = fs_mkdir_p(dir, 0755);
-	if (r < 0) {
-		ERR("VM %s: cannot create %s: %s", vm->name, dir, strerror(-r));
+	if (L.sigfd < 0) {
+		r = -errno;
 		goto out;
 	}
 	state_remove(vm->name, "result");
@@ -750,7 +760,11 @@ out:
 		close(admin_fd);
 	strv_free(&av);
 	state_remove(vm->name, "qmp.sock");
-	state_remove(vm->name, "launcher");
+	/* Emptied, not removed: a launcher starting now may already have
+	 * it open, waiting for the lock. */
+	if (ftruncate(L.lockfd, 0) < 0)
+		WRN("VM %s: cannot empty %s/launcher: %s", vm->name, dir, strerror(errno));
+	close(L.lockfd);
 	if (L.sigfd >= 0)
 		close(L.sigfd);
 	return r;

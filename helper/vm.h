@@ -6,8 +6,9 @@
  * running VM. systemd runs the first two from vfiobind-vm@NAME.service.
  *
  * Runtime state, /run/vfiobind/vm/NAME/ (root's, 0755):
- *   launcher   "pid PID", "groups G...", "user NAME" while the launcher
- *              runs (what `vfiobind release` and a second start check)
+ *   launcher   locked (flock) by the running launcher, with "pid PID",
+ *              "user NAME", "groups G..." in it (what `vfiobind release`
+ *              and a second start check); emptied when it ends
  *   qmp.sock   a QMP monitor for root (0600): `vfiobind vm qmp`, socat
  *   result     written when QEMU has exited: "guest-shutdown" when the
  *              guest powered itself off and nobody asked it to, "stopped"

@@ -1,0 +1,241 @@
+#!/bin/bash
+# test-launcher.sh - the launcher (`vfiobind vm run`) on this host, in
+# seconds: the GPU-shaped card in a fake sysfs tree (tests/fixtures, bound
+# by the kernel model), QEMU for real under TCG but without the
+# passthrough (qemu-novfio.sh drops the -device vfio-pci arguments: the
+# devices exist only in the tree), swtpm for real, all as the user nobody.
+# The inner guest is boot.S. The VM in a real kernel is check-vm's
+# (test-vm.sh); this is the quick loop for the QMP and process logic:
+#
+#   start   QMP answers on the launcher's and root's monitors, QEMU and
+#           swtpm run as nobody, /dev/vfio/<group> and the disk are
+#           nobody's (0600), the launcher state names the group
+#   twice   a second launcher of the same VM is refused
+#   stop    SIGTERM: system_powerdown, the guest powers off; result
+#           "stopped" and no power-off, files given back
+#   guest   the guest shuts down on its own (QMP send-key): result
+#           "guest-shutdown", the power-off decision says power off
+#   kill    QEMU killed: result "exited", no power-off
+#   deaf    a guest ignoring the power button: terminated after
+#           stop-timeout, result "stopped"
+#
+# Needs root (the launcher drops to nobody) and the user nobody.
+# Env: VFIOBIND, KMODEL (tests/kmodel), BOOT_TEST_DIR/KEEP as in tests/boot.
+# Output: `ok N - ...`, then `N passed, M failed`.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+vfiobind=${VFIOBIND:-$repo/build/vfiobind}
+kmodel=${KMODEL:-$repo/build/kmodel.so}
+# shellcheck source=../boot/lib.sh
+. "$repo/tests/boot/lib.sh"
+
+[ "$(id -u)" = 0 ] || bail "needs root: the launcher hands devices to nobody and drops to it"
+id nobody >/dev/null 2>&1 || bail "needs the user nobody"
+for f in "$vfiobind" "$kmodel"; do [ -e "$f" ] || bail "$f missing (make)"; done
+command -v swtpm >/dev/null || bail "swtpm missing (make deps)"
+
+make_work launcher
+chmod 0755 "$work" # nobody reads the disk image below it
+root=$work/root
+"$repo/tests/fixtures/mkroot.sh" "$repo/tests/fixtures/topologies/qemu-card.topo" "$root" >/dev/null ||
+	bail "mkroot.sh failed"
+mkdir -p "$root/var/lib/t"
+"$here/mkboot.sh" "$root/var/lib/t/boot.img"
+"$here/mkboot.sh" "$root/var/lib/t/deaf.img" 1
+# QEMU (nobody) writes the inner guest's serial output here.
+install -d -o nobody -m 0755 "$work/serial"
+grep '^nobody:' /etc/passwd >"$root/etc/passwd"
+grep '^nogroup:' /etc/group >"$root/etc/group" || :
+nobody_uid=$(id -u nobody)
+
+common="qemu = $here/qemu-novfio.sh -machine q35 -accel tcg,tb-size=64 -m 64 -nodefaults"
+cat >"$root/etc/vfiobind.conf" <<EOF
+# The GPU-shaped card, and two VMs taking it.
+0000:01:00
+
+[vm t]
+user = nobody
+$common
+args = -drive file=$root/var/lib/t/boot.img,format=raw,if=ide -serial file:$work/serial/t.log
+disk = /var/lib/t/boot.img
+tpm = /var/lib/t/tpm
+poweroff = yes
+stop-timeout = 20
+
+[vm deaf]
+user = nobody
+$common
+args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on -serial file:$work/serial/deaf.log
+stop-timeout = 2
+EOF
+chmod 0644 "$root/etc/vfiobind.conf"
+KMODEL_ROOT=$root LD_PRELOAD=$kmodel "$vfiobind" --root "$root" -q bind >"$work/bind.log" 2>&1 ||
+	bail "bind in the fake tree failed: $(cat "$work/bind.log")"
+
+vb() {
+	"$vfiobind" --root "$root" "$@"
+}
+
+lpid=
+# start VM: the launcher in the background, until it says "running".
+start() {
+	: >"$work/$1.log"
+	timeout -k 10 120 "$vfiobind" --root "$root" vm run "$1" >"$work/$1.log" 2>&1 &
+	lpid=$!
+	for _ in $(seq 300); do
+		grep -q "VM $1: running" "$work/$1.log" && return 0
+		kill -0 "$lpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# launcher of $1 did not report running; its log:"
+	sed 's/^/#   /' "$work/$1.log"
+	return 1
+}
+
+# finished: the launcher's exit status in $rc, waiting at most 60 s (the
+# launcher runs under timeout, so this returns).
+finished() {
+	rc=0
+	wait "$lpid" || rc=$?
+}
+
+# up VM: the inner guest has booted (its first words on the serial port);
+# a key sent before that would be lost in the firmware.
+up() {
+	local _
+	for _ in $(seq 300); do
+		grep -q "e2e-guest: up" "$work/serial/$1.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# the inner guest of $1 never said it was up"
+	return 1
+}
+
+# launcher VM: the launcher's pid, from its file (not $lpid: that is the
+# timeout(1) around it).
+launcher() {
+	sed -n 's/^pid //p' "$root/run/vfiobind/vm/$1/launcher"
+}
+
+qemu_pid() {
+	sed -n 's/.*running: QEMU pid \([0-9]*\) .*/\1/p' "$work/$1.log" | tail -n 1
+}
+
+# uids PID: the four uids of a process.
+uids() {
+	awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$1/status" 2>/dev/null
+}
+
+logged() { # VM TEXT
+	grep -qF -- "$2" "$work/$1.log" && return 0
+	echo "# '$2' not in the launcher's log:"
+	sed 's/^/#   /' "$work/$1.log"
+	return 1
+}
+
+owner_mode() {
+	stat -c '%u %a' "$1"
+}
+
+decision() { # VM TEXT: vm poweroff's verdict
+	local out
+	out=$(vb vm poweroff "$1" 2>&1)
+	case $out in
+	*"$2"*) return 0 ;;
+	esac
+	echo "# vm poweroff said: $out"
+	return 1
+}
+
+# ---- start ------------------------------------------------------------------
+t0=$(date +%s%N)
+vfio_before=$(owner_mode "$root/dev/vfio/2")
+check "start: the launcher starts VM t and QMP answers" start t
+qpid=$(qemu_pid t)
+check "start: QEMU runs as nobody ($nobody_uid), never root" \
+	expect "QEMU uids" "$(uids "${qpid:-0}")" "$nobody_uid $nobody_uid $nobody_uid $nobody_uid"
+swtpm_pid=$(pgrep -P "$(launcher t)" -x swtpm || :)
+check "start: swtpm runs as nobody" \
+	expect "swtpm uids" "$(uids "${swtpm_pid:-0}")" "$nobody_uid $nobody_uid $nobody_uid $nobody_uid"
+check "start: /dev/vfio/2 handed to nobody, mode 600" \
+	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$nobody_uid 600"
+check "start: the declared disk handed to nobody" \
+	expect "owner" "$(stat -c %u "$root/var/lib/t/boot.img")" "$nobody_uid"
+check "start: the launcher file names group 2" \
+	grep -qx "groups 2" "$root/run/vfiobind/vm/t/launcher"
+answers() { # TEXT COMMAND...: the command succeeds, saying TEXT
+	local out text=$1
+	shift
+	out=$("$@" 2>&1) && case $out in *"$text"*) return 0 ;; esac
+	echo "# '$*' said: $out"
+	return 1
+}
+check "start: root's QMP monitor answers query-tpm with the tpm-tis" \
+	answers '"model": "tpm-tis"' vb vm qmp t query-tpm
+refused() { # TEXT COMMAND...: the command fails, saying TEXT
+	local out text=$1
+	shift
+	if out=$("$@" 2>&1); then
+		echo "# '$*' succeeded: $out"
+		return 1
+	fi
+	case $out in
+	*"$text"*) return 0 ;;
+	esac
+	echo "# '$*' said: $out"
+	return 1
+}
+check "start: release refuses the group while VM t holds it" \
+	refused "in use by VM t (launcher pid" vb release 0000:01:00.1
+check "twice: a second launcher of VM t is refused" refused "already running (launcher pid" vb vm run t
+
+# ---- stop -------------------------------------------------------------------
+# The power button means nothing to a guest still in its firmware.
+check "stop: the guest boots" up t
+kill -TERM "$(launcher t)" 2>/dev/null || :
+finished
+check "stop: the launcher exits 0 after SIGTERM" expect "exit" "$rc" 0
+check "stop: system_powerdown, and the guest powered itself off" \
+	logged t "the guest powered itself off (as asked: the launcher is stopping)"
+check "stop: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/t/result")" stopped
+check "stop: no host power-off" decision t "no host power-off: the VM was stopped"
+check "stop: /dev/vfio/2 given back as it was" \
+	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$vfio_before"
+check "stop: swtpm ended with QEMU" test ! -e "/proc/${swtpm_pid:-0}"
+check "stop: the launcher file is unlocked and empty" test ! -s "$root/run/vfiobind/vm/t/launcher"
+
+# ---- guest ------------------------------------------------------------------
+rm -f "$work/serial/t.log"
+check "guest: VM t starts again" start t
+check "guest: the guest boots" up t
+check "guest: the TPM state persisted" test -s "$root/var/lib/t/tpm/tpm2-00.permall"
+vb vm qmp t '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "ret"}]}}' >/dev/null || :
+finished
+check "guest: the launcher exits 0 after the guest shut down on its own" expect "exit" "$rc" 0
+check "guest: result 'guest-shutdown'" expect result "$(cat "$root/run/vfiobind/vm/t/result")" guest-shutdown
+check "guest: the decision is to power the host off (not run under --root)" \
+	decision t "the guest shut itself down: powering the host off"
+check "guest: the decision consumed the result" test ! -e "$root/run/vfiobind/vm/t/result"
+
+# ---- kill -------------------------------------------------------------------
+check "kill: VM t starts again" start t
+kill -KILL "$(qemu_pid t)" 2>/dev/null || :
+finished
+check "kill: the launcher exits 1 when QEMU is killed" expect "exit" "$rc" 1
+check "kill: result 'exited'" expect result "$(cat "$root/run/vfiobind/vm/t/result")" exited
+check "kill: no host power-off" decision t "no host power-off: QEMU ended without a clean guest shutdown"
+
+# ---- deaf -------------------------------------------------------------------
+check "deaf: VM deaf starts" start deaf
+check "deaf: the guest boots" up deaf
+kill -TERM "$(launcher deaf)" 2>/dev/null || :
+finished
+check "deaf: terminated after stop-timeout, launcher exits 0" expect "exit" "$rc" 0
+check "deaf: the log says the guest did not power off in time" \
+	logged deaf "the guest did not power off within 2 s (stop-timeout); terminating QEMU"
+check "deaf: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/deaf/result")" stopped
+t1=$(date +%s%N)
+timings+=("launcher cases $(((t1 - t0) / 1000000000)) s")
+finish
