@@ -107,11 +107,10 @@ static:
 
 # The static binary against the fixtures that need no kernel model (it
 # cannot preload one), and the proof that it opens no shared object.
-check-static: $(BUILD)/vfiobind $(BUILD)/kmodel.so
+check-static: $(BUILD)/kmodel.so
 	@$(MAKE) --no-print-directory STATIC=1 static
-	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) DYNAMIC=$(abspath $(BUILD)/vfiobind) \
-		KMODEL=$(abspath $(BUILD)/kmodel.so) BUILD=$(abspath $(STATIC_BUILD)/fixtures) \
-		static/check.sh
+	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
+		BUILD=$(abspath $(STATIC_BUILD)/fixtures) static/check.sh
 
 # The real boots (tests/boot) with the static binary, plus one whose vfio
 # modules are .ko.zst and .ko.xz.
