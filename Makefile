@@ -332,7 +332,10 @@ bench: $(BUILD)/vfiobind $(BUILD)/bench/mktree
 # vfiobind-vm@NAME.service goes where systemd looks, naming the helper by
 # its installed path (the sed, as for the hooks). check-units runs
 # systemd-analyze verify on every unit shipped; check-vm runs the launcher
-# against a fake tree with real QEMU and swtpm (tests/vm/test-launcher.sh).
+# against a fake tree with real QEMU and swtpm (tests/vm/test-launcher.sh),
+# then the end-to-end boot from a scratch `make install`: systemd as PID 1
+# starts the VM, a nested QEMU with the card passed through
+# (tests/vm/test-vm.sh).
 # swtpm is the TPM the launcher starts; binutils assembles the test's
 # inner guest.
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -351,5 +354,8 @@ check-units: $(BUILD)/vfiobind
 
 check-vm: $(BUILD)/vfiobind $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) tests/vm/test-launcher.sh
+	rm -rf $(BUILD)/vm-stage
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/vm-stage) PREFIX=/usr SYSCONFDIR=/etc >/dev/null
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
 check: check-units check-vm

@@ -149,6 +149,7 @@ struct launch {
 	enum { QMP_GREETING, QMP_CAPS, QMP_RUNNING } qmp_state;
 	bool stopping;	     /* told to stop: no power-off, whatever the guest does */
 	bool guest_shutdown; /* SHUTDOWN guest=true reason=guest-shutdown seen */
+	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */
 	long long deadline;  /* ms; 0: none */
 	int deadline_step;   /* 0 start, 1 powerdown wait, 2 SIGTERM sent */
 };
@@ -209,7 +210,9 @@ static bool reap(struct launch *L)
 			L->qemu = 0;
 		} else if (pid == L->swtpm) {
 			L->swtpm = 0;
-			if (L->qemu)
+			/* swtpm leaves when QEMU hangs up (--terminate), which
+			 * QEMU does on its way out: only news before that. */
+			if (L->qemu && !L->stopping && !L->qemu_shutdown)
 				WRN("VM %s: swtpm exited (%s %d) while QEMU runs", L->vm->name,
 				    WIFEXITED(st) ? "status" : "signal",
 				    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
@@ -455,6 +458,7 @@ static void on_message(struct launch *L, const struct json_val *msg, const char 
 		return;
 	}
 	if (qmp_is_event(msg, "SHUTDOWN", &data)) {
+		L->qemu_shutdown = true;
 		if (qmp_is_guest_shutdown(msg)) {
 			L->guest_shutdown = true;
 			NOTICE("VM %s: the guest powered itself off%s", L->vm->name,
@@ -800,9 +804,10 @@ int vm_poweroff(const char *name, const struct vm *vm, const struct cmdline *cl)
 	unlink(path); /* consumed: a later stop must not see it again */
 	if (strcmp(result, "guest-shutdown") != 0) {
 		INF("VM %s: no host power-off: %s", name,
-		    strcmp(result, "stopped") == 0  ? "the VM was stopped (systemctl stop, host shutdown or reboot)"
-		    : strcmp(result, "exited") == 0 ? "QEMU ended without a clean guest shutdown"
-						    : "the launcher left no result (it did not finish)");
+		    strcmp(result, "stopped") == 0 ? "the VM was stopped (systemctl stop, host shutdown or reboot)"
+		    : strcmp(result, "exited") == 0
+			? "QEMU ended without a clean guest shutdown"
+			: "the launcher left no result (the VM did not start, or the launcher was killed)");
 		return 0;
 	}
 	if (root_path(path, sizeof(path), VM_NO_POWEROFF_FLAG) == 0 && sysfs_exists(path)) {

@@ -1,0 +1,341 @@
+#!/bin/bash
+# e2e-guest.sh - the checks of the end-to-end test, run inside the outer
+# guest by vfiobind-e2e.service once systemd has started (or skipped)
+# vfiobind-vm@e2e.service. Every observation is a line on the serial
+# console, read by test-vm.sh on the host:
+#
+#   VFIOBIND-E2E: ok NAME - DESCRIPTION      a check that held
+#   VFIOBIND-E2E: not-ok NAME - DESCRIPTION  one that did not
+#   VFIOBIND-E2E: # ...                      its diagnostics
+#   VFIOBIND-E2E: time NAME SECONDS          how long a case took
+#
+# (journald forwards notices to the console too, test-vm.sh asks it to on
+# the kernel command line: that is how the last case's power-off decision
+# gets out of a guest that is powering off.)
+#
+# With vfiobind.vm=off on the kernel command line it checks that the VM
+# did not start and powers the guest off itself. Otherwise the VM started
+# at boot, and the cases run in this order, the last one ending the boot:
+#   running   QEMU as the unprivileged user with no memlock limit, swtpm
+#             too, /dev/vfio/2 and the disk the user's (0600), QMP
+#             query-pci shows the card's three functions, query-tpm the
+#             TPM, release refuses the held group
+#   stop      systemctl stop: the guest powers down via ACPI, no power-off
+#   flag      /run/vfiobind/no-poweroff: a guest shutdown keeps the host up
+#   kill      QEMU killed: no power-off
+#   novfio    01:00.2 released to xhci_hcd: the VM refuses to start,
+#             naming it; bound again with vfiobind bind
+#   poweroff  the guest shuts down on its own: the host powers off; if it
+#             is still up 120 s later, "still-up" and a power-off of our own
+set -u
+
+unit=vfiobind-vm@e2e.service
+vm_user=vfiobind-e2e
+inner_log=/tmp/vfiobind-e2e-inner.log
+say() {
+	echo "VFIOBIND-E2E: $*"
+}
+
+diag=$(mktemp)
+# check NAME DESCRIPTION COMMAND...: one observation.
+check() {
+	local name=$1 desc=$2
+	shift 2
+	if "$@" >"$diag" 2>&1; then
+		say "ok $name - $desc"
+	else
+		say "not-ok $name - $desc"
+	fi
+	sed 's/^/VFIOBIND-E2E: # /' "$diag"
+}
+
+now() {
+	date +%s.%N
+}
+
+elapsed() { # NAME START
+	say "time $1 $(awk -v a="$2" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
+}
+
+expect() { # WHAT GOT WANT
+	[ "$2" = "$3" ] && return 0
+	echo "$1: got '$2', want '$3'"
+	return 1
+}
+
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for() {
+	local until=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$until" ] || return 1
+		sleep 0.2
+	done
+}
+
+state() {
+	systemctl show -p ActiveState --value "$unit"
+}
+
+is_state() {
+	[ "$(state)" = "$1" ]
+}
+
+settled() { # the unit is neither starting nor stopping
+	case $(state) in
+	active | inactive | failed) return 0 ;;
+	esac
+	return 1
+}
+
+# The unit's journal since CURSOR (a `journalctl --show-cursor` value).
+journal_since() {
+	journalctl -q -o cat -u "$unit" --after-cursor="$1" --no-pager
+}
+
+cursor() {
+	journalctl -q -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'
+}
+
+journal_has() { # CURSOR TEXT
+	journal_since "$1" | grep -qF -- "$2" && return 0
+	echo "'$2' is not in the journal of $unit; it says:"
+	journal_since "$1" | tail -n 25
+	return 1
+}
+
+# No power-off queued or under way: the host stays up.
+host_stays_up() {
+	local jobs running
+	sleep 2
+	jobs=$(systemctl list-jobs --no-legend --no-pager 2>&1)
+	running=$(systemctl is-system-running 2>&1)
+	case "$jobs $running" in
+	*poweroff* | *shutdown* | *stopping*)
+		echo "the host is going down: jobs: $jobs; state: $running"
+		return 1
+		;;
+	esac
+}
+
+inner_up() {
+	grep -q "e2e-guest: up" "$inner_log" 2>/dev/null
+}
+
+qemu_pid() {
+	local cg pid
+	cg=$(systemctl show -p ControlGroup --value "$unit")
+	[ -n "$cg" ] || return 1
+	while read -r pid; do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = qemu-system-x86 ] && echo "$pid" && return 0
+	done <"/sys/fs/cgroup$cg/cgroup.procs"
+	return 1
+}
+
+uids_of() {
+	awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$1/status"
+}
+
+# start_vm: systemctl start, then until the inner guest is up.
+start_vm() {
+	rm -f "$inner_log"
+	systemctl start "$unit" || return 1
+	wait_for 90 inner_up || {
+		echo "the inner guest never said it was up; $inner_log:"
+		cat "$inner_log" 2>/dev/null
+		return 1
+	}
+}
+
+send_key() {
+	vfiobind vm qmp e2e '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "ret"}]}}'
+}
+
+# pci_has VENDOR DEVICE: query-pci of the nested QEMU lists a function
+# with this ID (QMP gives them in decimal).
+pci_has() {
+	local v=$((16#$1)) d=$((16#$2))
+	grep -o '"id": {[^}]*}' "$pci" | grep "\"vendor\": ${v}[,}]" | grep -q "\"device\": ${d}[,}]" && return 0
+	echo "no function $1:$2 ($v:$d) in query-pci:"
+	grep -o '"id": {[^}]*}' "$pci"
+	return 1
+}
+
+# says TEXT COMMAND...: the command succeeds and its output holds TEXT.
+says() {
+	local out text=$1
+	shift
+	out=$("$@" 2>&1) && case $out in *"$text"*) echo "$out" && return 0 ;; esac
+	echo "'$*' said: $out"
+	return 1
+}
+
+# refuses TEXT COMMAND...: the command fails, saying TEXT.
+refuses() {
+	local out text=$1
+	shift
+	if out=$("$@" 2>&1); then
+		echo "'$*' succeeded: $out"
+		return 1
+	fi
+	case $out in *"$text"*) echo "$out" && return 0 ;; esac
+	echo "'$*' said: $out"
+	return 1
+}
+
+booted() {
+	case $(systemctl is-system-running) in
+	running | degraded) return 0 ;;
+	esac
+	return 1
+}
+
+ended() { # the unit is failed or inactive
+	case $(state) in
+	failed | inactive) return 0 ;;
+	esac
+	return 1
+}
+
+no_qemu() {
+	! pgrep -x qemu-system-x86
+}
+
+qdev_ids() {
+	local f
+	for f in 0 1 2; do
+		grep -q "\"qdev_id\": \"vfiobind-0000-01-00.$f\"" "$pci" || return 1
+	done
+}
+
+phase_vm_off() {
+	local t0
+	t0=$(now)
+	wait_for 120 booted
+	check vm-off "the unit did not start: its condition on vfiobind.vm=off failed" \
+		expect "ConditionResult ActiveState" \
+		"$(systemctl show -p ConditionResult --value "$unit") $(state)" "no inactive"
+	systemctl start "$unit"
+	check vm-off "systemctl start does not start it either" \
+		expect "ConditionResult ActiveState" \
+		"$(systemctl show -p ConditionResult --value "$unit") $(state)" "no inactive"
+	check vm-off "vfiobind vm run refuses on its own too, and says why" \
+		says "vfiobind.vm=off on the kernel command line" vfiobind vm run e2e
+	check vm-off "no QEMU runs" no_qemu
+	check vm-off "the card is still on vfio-pci (vm=off keeps the binding)" \
+		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)")" vfio-pci
+	elapsed vm-off "$t0"
+	say "done"
+	systemctl poweroff
+}
+
+phase_main() {
+	local t0 c qpid spid group
+	pci=$(mktemp)
+	group=$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.0/iommu_group)")
+
+	# ---- running --------------------------------------------------------
+	t0=$(now)
+	wait_for 120 settled
+	check boot "$unit was started at boot (enabled, WantedBy=multi-user.target)" \
+		expect ActiveState "$(state)" active
+	check boot "the initramfs bound the card: /run/vfiobind/status" \
+		grep -q '^0000:01:00.2 1b36:000d [0-9]* bound vfio-pci' /run/vfiobind/status
+	check running "the inner guest booted" wait_for 90 inner_up
+	qpid=$(qemu_pid)
+	check running "the nested QEMU runs as $vm_user ($(id -u $vm_user)), never root" \
+		expect "QEMU uids" "$(uids_of "${qpid:-0}")" "4242 4242 4242 4242"
+	check running "the nested QEMU may lock all its memory (LimitMEMLOCK=infinity)" \
+		grep -q '^Max locked memory *unlimited *unlimited' "/proc/${qpid:-0}/limits"
+	spid=$(pgrep -x swtpm | head -n 1)
+	check running "swtpm runs as $vm_user" expect "swtpm uids" "$(uids_of "${spid:-0}")" "4242 4242 4242 4242"
+	check running "/dev/vfio/$group belongs to $vm_user, mode 600" \
+		expect "owner mode" "$(stat -c '%U %a' "/dev/vfio/$group")" "$vm_user 600"
+	# The image is 0644 on the host: the launcher keeps the group's read
+	# and takes the world's.
+	check running "the declared disk belongs to $vm_user, no world access" \
+		expect "owner mode" "$(stat -c '%U %a' /var/lib/vfiobind-e2e/boot.img)" "$vm_user 640"
+	vfiobind vm qmp e2e query-pci >"$pci" 2>&1
+	check running "QMP query-pci lists 1234:1111 (the VGA function)" pci_has 1234 1111
+	check running "QMP query-pci lists 8086:293e (the HDA function)" pci_has 8086 293e
+	check running "QMP query-pci lists 1b36:000d (the xHCI function)" pci_has 1b36 000d
+	check running "they are the vfio-pci devices vfiobind added (qdev ids)" \
+		qdev_ids
+	check running "QMP query-tpm: the TPM of swtpm" says '"model": "tpm-tis"' vfiobind vm qmp e2e query-tpm
+	check running "release refuses the group while the VM holds it" \
+		refuses "in use by VM e2e" vfiobind release 0000:01:00.2
+	elapsed running "$t0"
+
+	# ---- stop -----------------------------------------------------------
+	t0=$(now)
+	c=$(cursor)
+	systemctl stop "$unit"
+	check stop "systemctl stop: the unit is inactive" expect ActiveState "$(state)" inactive
+	check stop "the guest powered itself off when asked (ACPI power button)" \
+		journal_has "$c" "the guest powered itself off (as asked: the launcher is stopping)"
+	check stop "the power-off decision: stopped, the host stays up" \
+		journal_has "$c" "no host power-off: the VM was stopped"
+	check stop "no power-off job, the host keeps running" host_stays_up
+	check stop "/dev/vfio/$group given back to root" expect owner "$(stat -c '%U' "/dev/vfio/$group")" root
+	elapsed stop "$t0"
+
+	# ---- flag -----------------------------------------------------------
+	t0=$(now)
+	c=$(cursor)
+	touch /run/vfiobind/no-poweroff
+	check flag "the VM starts again" start_vm
+	send_key >/dev/null
+	wait_for 60 is_state inactive
+	check flag "the guest shut itself down" journal_has "$c" "the guest powered itself off"
+	check flag "/run/vfiobind/no-poweroff keeps the host up" \
+		journal_has "$c" "/run/vfiobind/no-poweroff exists: the host stays up"
+	check flag "no power-off job, the host keeps running" host_stays_up
+	rm -f /run/vfiobind/no-poweroff
+	elapsed flag "$t0"
+
+	# ---- kill -----------------------------------------------------------
+	t0=$(now)
+	c=$(cursor)
+	check kill "the VM starts again" start_vm
+	kill -KILL "$(qemu_pid)"
+	wait_for 60 ended
+	check kill "QEMU killed: the unit ends failed" expect ActiveState "$(state)" failed
+	check kill "the power-off decision: no clean shutdown, the host stays up" \
+		journal_has "$c" "no host power-off: QEMU ended without a clean guest shutdown"
+	check kill "no power-off job, the host keeps running" host_stays_up
+	systemctl reset-failed "$unit"
+	elapsed kill "$t0"
+
+	# ---- novfio ---------------------------------------------------------
+	t0=$(now)
+	c=$(cursor)
+	vfiobind release 0000:01:00.2
+	check novfio "vfiobind release gave 01:00.2 back to xhci_hcd (the real kernel)" \
+		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.2/driver)")" xhci_hcd
+	systemctl start "$unit"
+	wait_for 30 settled
+	check novfio "the VM does not start" expect ActiveState "$(state)" failed
+	check novfio "the refusal names the function not on vfio-pci" \
+		journal_has "$c" "VM e2e: 0000:01:00.2 (1b36:000d) is on xhci_hcd, not on vfio-pci"
+	check novfio "no QEMU was started" no_qemu
+	systemctl reset-failed "$unit"
+	vfiobind -q bind
+	check novfio "vfiobind bind takes 01:00.2 back" \
+		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.2/driver)")" vfio-pci
+	elapsed novfio "$t0"
+
+	# ---- poweroff -------------------------------------------------------
+	t0=$(now)
+	check poweroff "the VM starts again" start_vm
+	say "poweroff: sending a key: the guest shuts down on its own (uptime $(cut -d' ' -f1 /proc/uptime))"
+	send_key >/dev/null
+	sleep 120
+	say "still-up: 120 s after the guest shut down the host is still up"
+	systemctl poweroff
+}
+
+if grep -qw 'vfiobind.vm=off' /proc/cmdline; then
+	phase_vm_off
+else
+	phase_main
+fi
