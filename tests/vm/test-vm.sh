@@ -197,6 +197,16 @@ check "main: the initramfs bound the card (vfiobind bind exit 0, config with a [
 	has "VFIOBIND-E2E: initramfs: vfiobind bind rc=0"
 check "main: systemd started, and the checks inside ran" has "VFIOBIND-E2E: ok boot "
 guest_checks main
+all_cases_ran() {
+	local c
+	for c in running stop flag kill novfio; do
+		grep -q "^VFIOBIND-E2E: time $c " "$res" || {
+			echo "# case $c did not finish"
+			return 1
+		}
+	done
+}
+check "main: every case ran to its end (running, stop, flag, kill, novfio)" all_cases_ran
 check "main poweroff: the guest shut down on its own" has "VFIOBIND-E2E: poweroff: sending a key"
 check "main poweroff: the launcher saw the clean guest shutdown" \
 	log_has "vfiobind: VM e2e: the guest powered itself off"
