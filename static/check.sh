@@ -1,12 +1,13 @@
 #!/bin/bash
 # check.sh - the static vfiobind against what the dynamic one is held to:
 #   1. it is static: no program interpreter, no NEEDED entry;
-#   2. the fixture cases that need no kernel model give the golden answers
-#      (every case whose command is not `bind`: list, plan with libblkid
-#      probing the storage fixtures' filesystem images, status, check,
-#      usage errors). The model is an LD_PRELOAD library, which a static
-#      binary ignores; binding with the static binary is proved by the
-#      real boots (make check-boot-static);
+#   2. the fixture cases that need no kernel model give the golden answers:
+#      every case whose command is not `bind` and that has no
+#      `needs-kmodel` marker (list, plan with libblkid probing the storage
+#      fixtures' filesystem images, status, check, the vm commands that
+#      only read, usage errors). The model is an LD_PRELOAD library, which
+#      a static binary ignores; binding with the static binary is proved by
+#      the real boots (make check-boot-static);
 #   3. it opens no shared object, gconv module or NSS file at run time
 #      (what glibc's static dlopen would reach for), seen with strace.
 #
@@ -37,7 +38,7 @@ for c in "$fixtures"/cases/*/; do
 	# (release, a bind before the command).
 	[ "${args%% *}" = bind ] || [ -e "$c/needs-kmodel" ] || cases+=("$(basename "$c")")
 done
-echo "# ${#cases[@]} fixture cases without bind"
+echo "# ${#cases[@]} fixture cases that need no kernel model"
 "$fixtures/run.sh" "${cases[@]}" || failed=1
 
 if command -v strace >/dev/null; then
