@@ -258,9 +258,13 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf
+$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/json.o $(BUILD)/helper/qmp.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/json.o $(BUILD)/helper/qmp.o
+
+check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
 	$(BUILD)/test-parse
 	$(BUILD)/test-vmconf
+	$(BUILD)/test-json
 
 # ---- real boots ------------------------------------------------------------
 check-boot: $(BUILD)/vfiobind
@@ -288,8 +292,8 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 # corpus; FUZZ_SECONDS=3600 make check-fuzz for a long one.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11
-FUZZERS := conf cmdline
-FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c helper/vmconf.c
+FUZZERS := conf cmdline qmp
+FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/json.c helper/qmp.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
