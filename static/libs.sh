@@ -45,20 +45,36 @@ step() {
 	echo "libs.sh: $*" >&2
 }
 
-# fetch PACKAGE: Debian's source package, patched, in $src/PACKAGE.
+# fetch PACKAGE: Debian's source package, patched, in $src/PACKAGE; the
+# download is kept in $src/PACKAGE.dl, so a fresh tree costs no network.
 fetch() {
 	[ ! -e "$src/$1/.extracted" ] || return 0
-	rm -rf "${src:?}/$1" "$src/$1.dl"
-	mkdir -p "$src/$1.dl"
-	step "fetching Debian source package $1"
-	(cd "$src/$1.dl" && apt-get source --download-only "$1") >>"$log" 2>&1 ||
-		die "apt-get source $1 failed (no deb-src entry? run: make deps); see $log"
+	rm -rf "${src:?}/$1"
+	if ! ls "$src/$1.dl"/*.dsc >/dev/null 2>&1; then
+		rm -rf "$src/$1.dl"
+		mkdir -p "$src/$1.dl"
+		step "fetching Debian source package $1"
+		(cd "$src/$1.dl" && apt-get source --download-only "$1") >>"$log" 2>&1 ||
+			die "apt-get source $1 failed (no deb-src entry? run: make deps); see $log"
+	fi
 	# dpkg-source cannot check the .dsc signature without debian-keyring
 	# and says so in the log; apt-get has checked every file against the
 	# suite's signed Sources index already.
 	dpkg-source -x "$src/$1.dl"/*.dsc "$src/$1" >>"$log" 2>&1 ||
 		die "dpkg-source -x $1 failed; see $log"
 	touch "$src/$1/.extracted"
+}
+
+# configured PACKAGE ARGS...: true if PACKAGE's tree was built with exactly
+# these configure arguments. Otherwise the tree is extracted afresh (make
+# would not notice changed CFLAGS) and the caller builds it.
+configured() {
+	local p=$1
+	shift
+	[ "$(cat "$src/$p/.built" 2>/dev/null)" != "$*" ] || return 0
+	rm -f "$src/$p/.extracted"
+	fetch "$p"
+	return 1
 }
 
 # have_decl HEADER SYMBOL: does $cc declare SYMBOL (configure's
@@ -119,31 +135,35 @@ autotools_freeze() {
 if [ "$libc" = musl ]; then
 	fetch xz-utils
 	x=$src/xz-utils
-	if [ ! -e "$x/.built" ]; then
+	# The commas are configure's (a list of decoders).
+	# shellcheck disable=SC2054
+	args=(CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static
+		--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo
+		--disable-lzma-links --disable-scripts --disable-doc --disable-nls
+		--disable-threads --disable-encoders --enable-decoders=lzma1,lzma2,delta,x86)
+	if ! configured xz-utils "${args[@]}"; then
 		step "building liblzma.a (decoders) with $cc"
 		autotools_freeze "$x"
-		(cd "$x" && ./configure CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static \
-			--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo \
-			--disable-lzma-links --disable-scripts --disable-doc --disable-nls \
-			--disable-threads --disable-encoders --enable-decoders=lzma1,lzma2,delta,x86 &&
-			make -j"$jobs" -C src/liblzma) >>"$log" 2>&1 || die "building liblzma; see $log"
-		touch "$x/.built"
+		(cd "$x" && ./configure "${args[@]}" && make -j"$jobs" -C src/liblzma) >>"$log" 2>&1 ||
+			die "building liblzma; see $log"
+		echo "${args[*]}" >"$x/.built"
 	fi
 	cp "$x/src/liblzma/.libs/liblzma.a" "$dir/lib/"
 	cp -r "$x/src/liblzma/api/lzma.h" "$x/src/liblzma/api/lzma" "$dir/include/"
 
 	fetch util-linux
 	u=$src/util-linux
-	if [ ! -e "$u/.built" ]; then
+	args=(CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static
+		--disable-all-programs --enable-libblkid --disable-nls --disable-bash-completion
+		--without-udev --without-systemd --without-python --without-btrfs --without-econf
+		--without-selinux --without-audit --without-cap-ng --without-ncursesw
+		--without-tinfo --without-readline --without-libz --without-libmagic --without-user)
+	if ! configured util-linux "${args[@]}"; then
 		step "building libblkid.a with $cc (util-linux configure: about a minute)"
 		autotools_freeze "$u"
-		(cd "$u" && ./configure CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static \
-			--disable-all-programs --enable-libblkid --disable-nls --disable-bash-completion \
-			--without-udev --without-systemd --without-python --without-btrfs --without-econf \
-			--without-selinux --without-audit --without-cap-ng --without-ncursesw \
-			--without-tinfo --without-readline --without-libz --without-libmagic --without-user &&
-			make -j"$jobs" libblkid.la) >>"$log" 2>&1 || die "building libblkid; see $log"
-		touch "$u/.built"
+		(cd "$u" && ./configure "${args[@]}" && make -j"$jobs" libblkid.la) >>"$log" 2>&1 ||
+			die "building libblkid; see $log"
+		echo "${args[*]}" >"$u/.built"
 	fi
 	cp "$u/.libs/libblkid.a" "$dir/lib/"
 	mkdir -p "$dir/include/blkid"
