@@ -72,8 +72,8 @@ clean:
 # .ko.zst and .ko.xz load; zstd's decoder; with musl also liblzma and
 # libblkid. musl is the default because glibc cannot make the size limit:
 # STATIC_LIBC=glibc links Debian's liblzma.a and libblkid.a and comes out
-# near 1.3 MB, 650 KB of it glibc's own static printf, iconv and string
-# functions, 300 KB libblkid's probers.
+# near 1.5 MB, 650 KB of it glibc's own static printf, iconv and string
+# functions, 300 KB libblkid's probers; and its getpwnam would dlopen NSS.
 STATIC_MAX_BYTES ?= 1048576
 MUSL_CC          ?= musl-gcc
 STATIC_DEPS      := $(STATIC_BUILD)/deps
