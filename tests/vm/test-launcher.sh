@@ -38,6 +38,9 @@ command -v swtpm >/dev/null || bail "swtpm missing (make deps)"
 
 make_work launcher
 chmod 0755 "$work" # nobody reads the disk image below it
+# nobody runs the QEMU wrapper: a copy here, since the checkout may sit
+# in a directory nobody cannot enter (mktemp -d makes them 0700).
+install -m 0755 "$here/qemu-novfio.sh" "$work/qemu-novfio.sh"
 root=$work/root
 "$repo/tests/fixtures/mkroot.sh" "$repo/tests/fixtures/topologies/qemu-card.topo" "$root" >/dev/null ||
 	bail "mkroot.sh failed"
@@ -50,7 +53,7 @@ grep '^nobody:' /etc/passwd >"$root/etc/passwd"
 grep '^nogroup:' /etc/group >"$root/etc/group" || :
 nobody_uid=$(id -u nobody)
 
-common="qemu = $here/qemu-novfio.sh -machine q35 -accel tcg,tb-size=64 -m 64 -nodefaults"
+common="qemu = $work/qemu-novfio.sh -machine q35 -accel tcg,tb-size=64 -m 64 -nodefaults"
 cat >"$root/etc/vfiobind.conf" <<EOF
 # The GPU-shaped card, and two VMs taking it.
 0000:01:00
