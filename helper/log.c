@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Facility "daemon" (3), like dracut's "<30>": keeps our records apart
@@ -18,10 +20,29 @@
 
 static char kmsg_path[PATH_MAX];
 static bool log_to_stderr = true;
+static bool stderr_is_journal;
 static int log_max_prio = LOG_PRIO_INFO;
+
+/*
+ * Under systemd, stderr may be a stream to journald: $JOURNAL_STREAM then
+ * holds its "device:inode" (systemd.exec(5)). A "<N>" prefix on each line
+ * gives the record its priority (SyslogLevelPrefix=, on by default), so
+ * the launcher's errors are errors in the journal, not info.
+ */
+static bool journal_is_stderr(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_setup(const char *path, bool to_stderr, int max_prio)
 {
+	stderr_is_journal = journal_is_stderr();
 	kmsg_path[0] = '\0';
 	if (path != NULL && strlen(path) < sizeof(kmsg_path))
 		strcpy(kmsg_path, path);
@@ -93,7 +114,9 @@ void log_vprintf(int prio, const char *fmt, va_list ap)
 			*p = ' ';
 
 	kmsg_write(prio, msg);
-	if (log_to_stderr)
+	if (log_to_stderr && stderr_is_journal)
+		fprintf(stderr, "<%d>vfiobind: %s%s\n", prio, prio_label(prio), msg);
+	else if (log_to_stderr)
 		fprintf(stderr, "vfiobind: %s%s\n", prio_label(prio), msg);
 	errno = saved_errno;
 }

@@ -21,6 +21,7 @@
 #include "plan.h"
 #include "report.h"
 #include "storage.h"
+#include "vmconf.h"
 #include "sysfs.h"
 #include "vmcmd.h"
 
@@ -42,6 +43,7 @@ struct opts {
 	const char *config;
 	bool quiet;
 	bool debug;
+	bool devices_only; /* check: [vm] section errors are warnings */
 };
 
 /* Everything read before a command acts. */
@@ -64,12 +66,12 @@ static void usage(FILE *out)
 		     "Hand chosen PCI functions to vfio-pci in early boot.\n"
 		     "\n"
 		     "Commands:\n"
-		     "  bind          bind the declared functions to vfio-pci, verify, write\n"
-		     "                /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this)\n"
-		     "  plan          show what bind would do to each function; touches nothing\n"
-		     "  list          every PCI function by IOMMU group; '*' marks declared ones\n"
-		     "  status        declared against actual; exit 0 only when all are on vfio-pci\n"
-		     "  check [FILE]  check a config (default /etc/vfiobind.conf); touches nothing\n");
+		     "  bind               bind the declared functions to vfio-pci, verify, write\n"
+		     "                     /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this)\n"
+		     "  plan               show what bind would do to each function; touches nothing\n"
+		     "  list               every PCI function by IOMMU group; '*' marks declared ones\n"
+		     "  status             declared against actual; exit 0 only when all are on vfio-pci\n"
+		     "  check [FILE]       check a config (default /etc/vfiobind.conf); touches nothing\n");
 	vmcmd_usage(out);
 	fprintf(out, "\n"
 		     "Options:\n"
@@ -77,6 +79,8 @@ static void usage(FILE *out)
 		     "  -c, --config FILE  device list (default /etc/vfiobind.conf under the root)\n"
 		     "  -q, --quiet        bind: log to the kernel log only, not to stderr\n"
 		     "  -d, --debug        log debug messages (also: vfiobind.debug on the kernel command line)\n"
+		     "  -D, --devices-only check: only device list errors count; [vm] section errors\n"
+		     "                     are warnings (the initramfs hooks use this)\n"
 		     "  -h, --help         show this help\n"
 		     "  -V, --version      show the version\n"
 		     "\n"
@@ -336,8 +340,18 @@ static int cmd_check(const struct opts *o, const char *file)
 		r++;
 	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
 		fprintf(stderr, "%s\n", errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)");
-	if (r >= 0)
+	if (r >= 0 && o->devices_only) {
+		/* The image build asks: only the device list decides what the
+		 * initramfs does, and a launcher typo must not leave the next
+		 * image without vfiobind. The launcher refuses such a VM. */
+		const struct diags *vd = c.vms ? &c.vms->errs : NULL;
+
+		for (size_t i = 0; vd && i < vd->n && i < vd->cap; i++)
+			fprintf(stderr, "warning: %s (the VM launcher will refuse this VM)\n",
+			        vd->msg[i] ? vd->msg[i] : "(message lost: out of memory)");
+	} else if (r >= 0) {
 		r += vmcmd_check_errors(&c);
+	}
 	if (r == 0 && !o->quiet) {
 		printf("%s: %zu selector%s, no errors\n", name, c.n, c.n == 1 ? "" : "s");
 		vmcmd_check_summary(stdout, &c);
@@ -358,13 +372,14 @@ int main(int argc, char **argv)
 	    {"debug", no_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"devices-only", no_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:c:qdhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:c:qdDhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o.root = optarg;
@@ -377,6 +392,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			o.debug = true;
+			break;
+		case 'D':
+			o.devices_only = true;
 			break;
 		case 'h':
 			usage(stdout);
