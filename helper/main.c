@@ -21,9 +21,9 @@
 #include "plan.h"
 #include "report.h"
 #include "storage.h"
-#include "vmconf.h"
 #include "sysfs.h"
 #include "vmcmd.h"
+#include "vmconf.h"
 
 #ifndef VERSION
 #define VERSION "0.1"
@@ -348,7 +348,7 @@ static int cmd_check(const struct opts *o, const char *file)
 
 		for (size_t i = 0; vd && i < vd->n && i < vd->cap; i++)
 			fprintf(stderr, "warning: %s (the VM launcher will refuse this VM)\n",
-			        vd->msg[i] ? vd->msg[i] : "(message lost: out of memory)");
+				vd->msg[i] ? vd->msg[i] : "(message lost: out of memory)");
 	} else if (r >= 0) {
 		r += vmcmd_check_errors(&c);
 	}
@@ -366,14 +366,10 @@ static int cmd_check(const struct opts *o, const char *file)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"devices-only", no_argument, NULL, 'D'},
-	    {NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'r'},   {"config", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},	      {"debug", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},	      {"version", no_argument, NULL, 'V'},
+	    {"devices-only", no_argument, NULL, 'D'}, {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
