@@ -15,6 +15,8 @@
 #include "apply.h"
 #include "cmdline.h"
 #include "conf.h"
+#include "exitcode.h"
+#include "input.h"
 #include "kmodule.h"
 #include "log.h"
 #include "pci.h"
@@ -28,15 +30,6 @@
 #ifndef VERSION
 #define VERSION "0.1"
 #endif
-
-/* Exit codes, documented in the README and usage(). */
-enum {
-	EXIT_OK = 0,	  /* done; every selected function is on vfio-pci */
-	EXIT_PARTIAL = 1, /* some selected function is not on vfio-pci */
-	EXIT_USAGE = 2,	  /* bad command line of vfiobind itself */
-	EXIT_CONFIG = 3,  /* the config or vfiobind= has errors: nothing done */
-	EXIT_SYSTEM = 4,  /* no sysfs, no IOMMU, vfio-pci unavailable */
-};
 
 struct opts {
 	const char *root;
@@ -100,41 +93,15 @@ static void input_free(struct input *in)
 }
 
 /* Read the kernel command line and the config. Returns the error count,
- * or -ENOMEM. A missing /proc/cmdline is not an error (a chroot). */
+ * or -errno. */
 static int read_input(const struct opts *o, struct input *in, bool config_required)
 {
-	char path[PATH_MAX], buf[CMDLINE_MAX];
-	int r, nerr = 0;
+	int r = input_read(o->config, config_required, in->conf_path, &in->conf_name, &in->conf, &in->cl, &in->errs,
+			   &in->warns);
 
-	if (o->config) {
-		if (snprintf(in->conf_path, sizeof(in->conf_path), "%s", o->config) >= (int)sizeof(in->conf_path))
-			return -ENAMETOOLONG;
-		in->conf_name = o->config;
-	} else {
-		if (root_path(in->conf_path, sizeof(in->conf_path), CONF_DEFAULT_PATH) < 0)
-			return -ENAMETOOLONG;
-		in->conf_name = CONF_DEFAULT_PATH;
-	}
-	r = conf_parse_file(in->conf_path, in->conf_name, config_required, &in->conf, &in->errs);
-	if (r < 0)
-		return r;
-	nerr += r;
-
-	if (root_path(path, sizeof(path), "/proc/cmdline") < 0)
-		return -ENAMETOOLONG;
-	r = cmdline_read(path, buf, sizeof(buf));
-	if (r >= 0) {
-		r = cmdline_parse(buf, (size_t)r, &in->cl, &in->conf, &in->errs, &in->warns);
-		if (r < 0)
-			return r;
-		nerr += r;
-	} else {
-		memset(&in->cl, 0, sizeof(in->cl));
-		in->cl.poweroff = -1;
-	}
-	if (in->cl.debug)
+	if (r >= 0 && in->cl.debug)
 		log_setup(NULL, true, LOG_PRIO_DEBUG); /* refined by the caller */
-	return nerr;
+	return r;
 }
 
 static void log_diags(const struct diags *d, int prio)

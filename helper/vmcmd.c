@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "exitcode.h"
 #include "holders.h"
+#include "input.h"
 #include "kmodule.h"
 #include "log.h"
 #include "pci.h"
@@ -20,15 +22,6 @@
 #include "vm.h"
 #include "vmconf.h"
 #include "vmdevs.h"
-
-/* main.c's exit codes. */
-enum {
-	VEXIT_OK = 0,
-	VEXIT_PARTIAL = 1,
-	VEXIT_USAGE = 2,
-	VEXIT_CONFIG = 3,
-	VEXIT_SYSTEM = 4,
-};
 
 struct vload {
 	char conf_path[PATH_MAX];
@@ -96,41 +89,23 @@ void vmcmd_check_summary(FILE *out, const struct conf *c)
  * Returns an exit code; errors are logged. */
 static int vload_config(const struct vmcmd_opts *o, struct vload *L, bool need_vms_clean)
 {
-	char path[PATH_MAX], buf[CMDLINE_MAX];
-	int r, nerr;
+	int nerr;
 
-	if (o->config) {
-		snprintf(L->conf_path, sizeof(L->conf_path), "%s", o->config);
-		L->conf_name = o->config;
-	} else {
-		if (root_path(L->conf_path, sizeof(L->conf_path), CONF_DEFAULT_PATH) < 0)
-			return VEXIT_USAGE;
-		L->conf_name = CONF_DEFAULT_PATH;
-	}
-	nerr = conf_parse_file(L->conf_path, L->conf_name, true, &L->conf, &L->errs);
+	nerr = input_read(o->config, true, L->conf_path, &L->conf_name, &L->conf, &L->cl, &L->errs, &L->warns);
+	if (nerr == -ENAMETOOLONG)
+		return EXIT_USAGE;
 	if (nerr < 0)
-		return VEXIT_SYSTEM;
+		return EXIT_SYSTEM;
 	/* The launcher runs what this file says and hands the disks it
 	 * names to a user: a file others could write is not trusted. */
 	if (conf_check_secure(L->conf_path, L->conf_name, &L->errs) < 0)
 		nerr++;
-	memset(&L->cl, 0, sizeof(L->cl));
-	L->cl.poweroff = -1;
-	if (root_path(path, sizeof(path), "/proc/cmdline") == 0) {
-		r = cmdline_read(path, buf, sizeof(buf));
-		if (r >= 0) {
-			r = cmdline_parse(buf, (size_t)r, &L->cl, &L->conf, &L->errs, &L->warns);
-			if (r < 0)
-				return VEXIT_SYSTEM;
-			nerr += r;
-		}
-	}
 	print_diags(&L->errs);
 	if (need_vms_clean && L->conf.vms) {
 		print_diags(&L->conf.vms->errs);
 		nerr += (int)L->conf.vms->errs.n;
 	}
-	return nerr ? VEXIT_CONFIG : VEXIT_OK;
+	return nerr ? EXIT_CONFIG : EXIT_OK;
 }
 
 static int vload_vm(struct vload *L, const char *name)
@@ -138,9 +113,9 @@ static int vload_vm(struct vload *L, const char *name)
 	L->vm = vmconf_find(L->conf.vms, name);
 	if (L->vm == NULL) {
 		ERR("no [vm %s] in %s", name, L->conf_name);
-		return VEXIT_CONFIG;
+		return EXIT_CONFIG;
 	}
-	return VEXIT_OK;
+	return EXIT_OK;
 }
 
 static int vload_devs(struct vload *L)
@@ -151,14 +126,14 @@ static int vload_devs(struct vload *L)
 	r = pci_scan(&L->pci);
 	if (r < 0) {
 		ERR("cannot read /sys/bus/pci/devices: %s", strerror(-r));
-		return VEXIT_SYSTEM;
+		return EXIT_SYSTEM;
 	}
 	r = vmdevs_resolve(L->vm, &L->conf, &L->pci, &L->devs, &errs);
 	print_diags(&errs);
 	diags_free(&errs);
 	if (r < 0)
-		return VEXIT_SYSTEM;
-	return r ? VEXIT_PARTIAL : VEXIT_OK;
+		return EXIT_SYSTEM;
+	return r ? EXIT_PARTIAL : EXIT_OK;
 }
 
 /* config + VM + devices, each step's failure ends it. */
@@ -166,9 +141,9 @@ static int vload_all(const struct vmcmd_opts *o, struct vload *L, const char *na
 {
 	int rc = vload_config(o, L, true);
 
-	if (rc == VEXIT_OK)
+	if (rc == EXIT_OK)
 		rc = vload_vm(L, name);
-	if (rc == VEXIT_OK)
+	if (rc == EXIT_OK)
 		rc = vload_devs(L);
 	return rc;
 }
@@ -181,14 +156,14 @@ static int cmd_qemu_args(const struct vmcmd_opts *o, const char *name)
 
 	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_WARNING);
 	rc = vload_all(o, &L, name);
-	if (rc == VEXIT_OK && vmdevs_qemu_args(&L.devs, &av) < 0)
-		rc = VEXIT_SYSTEM;
+	if (rc == EXIT_OK && vmdevs_qemu_args(&L.devs, &av) < 0)
+		rc = EXIT_SYSTEM;
 	/* One option and its value per line: $(vfiobind qemu-args NAME)
 	 * splits into the right words (values never hold blanks). */
-	for (size_t i = 0; rc == VEXIT_OK && i + 1 < av.n; i += 2)
+	for (size_t i = 0; rc == EXIT_OK && i + 1 < av.n; i += 2)
 		printf("%s %s\n", av.v[i], av.v[i + 1]);
 	if (fflush(stdout) != 0)
-		rc = VEXIT_SYSTEM;
+		rc = EXIT_SYSTEM;
 	strv_free(&av);
 	vload_free(&L);
 	return rc;
@@ -202,16 +177,16 @@ static int cmd_vm_check(const struct vmcmd_opts *o, const char *name)
 
 	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_WARNING);
 	rc = vload_all(o, &L, name);
-	if (rc == VEXIT_OK) {
+	if (rc == EXIT_OK) {
 		if (!o->quiet)
 			printf("VM %s: user %s, %zu function%s in %zu IOMMU group%s\n", L.vm->name, L.vm->user,
 			       L.devs.n, L.devs.n == 1 ? "" : "s", L.devs.ngroups, L.devs.ngroups == 1 ? "" : "s");
 		if (vmdevs_check(L.vm, &L.devs, &L.pci, o->quiet ? NULL : stdout, &why) > 0)
-			rc = VEXIT_PARTIAL;
+			rc = EXIT_PARTIAL;
 		print_diags(&why);
 	}
 	if (fflush(stdout) != 0)
-		rc = VEXIT_SYSTEM;
+		rc = EXIT_SYSTEM;
 	diags_free(&why);
 	vload_free(&L);
 	return rc;
@@ -228,23 +203,23 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 	if (L.cl.vm_off) {
 		NOTICE("vfiobind.vm=off on the kernel command line: VM %s is not started this boot", name);
 		vload_free(&L);
-		return VEXIT_OK;
+		return EXIT_OK;
 	}
-	if (rc == VEXIT_OK)
+	if (rc == EXIT_OK)
 		rc = vload_vm(&L, name);
-	if (rc == VEXIT_OK)
+	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
-	if (rc == VEXIT_OK && vmdevs_check(L.vm, &L.devs, &L.pci, NULL, &why) > 0) {
+	if (rc == EXIT_OK && vmdevs_check(L.vm, &L.devs, &L.pci, NULL, &why) > 0) {
 		print_diags(&why);
 		ERR("VM %s not started: %zu problem%s above", name, why.n, why.n == 1 ? "" : "s");
-		rc = VEXIT_PARTIAL;
+		rc = EXIT_PARTIAL;
 	}
-	if (rc == VEXIT_OK) {
+	if (rc == EXIT_OK) {
 		r = vm_run(L.vm, &L.devs);
-		rc = r == 0			? VEXIT_OK
-		     : r == -ESRCH		? VEXIT_CONFIG
-		     : r == -EBUSY || r == -EIO ? VEXIT_PARTIAL
-						: VEXIT_SYSTEM;
+		rc = r == 0			? EXIT_OK
+		     : r == -ESRCH		? EXIT_CONFIG
+		     : r == -EBUSY || r == -EIO ? EXIT_PARTIAL
+						: EXIT_SYSTEM;
 	}
 	diags_free(&why);
 	vload_free(&L);
@@ -259,11 +234,11 @@ static int cmd_vm_poweroff(const struct vmcmd_opts *o, const char *name)
 	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO);
 	/* A broken config keeps the host up, it does not fail the stop. */
 	rc = vload_config(o, &L, false);
-	if (rc == VEXIT_OK)
+	if (rc == EXIT_OK)
 		L.vm = vmconf_find(L.conf.vms, name);
 	r = vm_poweroff(name, L.vm, &L.cl);
 	vload_free(&L);
-	return r < 0 ? VEXIT_SYSTEM : VEXIT_OK;
+	return r < 0 ? EXIT_SYSTEM : EXIT_OK;
 }
 
 static int cmd_vm_qmp(const struct vmcmd_opts *o, const char *name, const char *command)
@@ -274,17 +249,17 @@ static int cmd_vm_qmp(const struct vmcmd_opts *o, const char *name, const char *
 	r = vm_qmp(name, command);
 	if (r == -EINVAL) {
 		ERR("vm qmp: '%s' is neither a QMP command name nor a one-line JSON object", command);
-		return VEXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	if (r == -ENOENT) {
 		ERR("VM %s is not running (no QMP monitor at " VM_RUN_DIR "/%s/qmp.sock)", name, name);
-		return VEXIT_PARTIAL;
+		return EXIT_PARTIAL;
 	}
 	if (r < 0) {
 		ERR("VM %s: QMP: %s", name, strerror(-r));
-		return VEXIT_SYSTEM;
+		return EXIT_SYSTEM;
 	}
-	return r ? VEXIT_PARTIAL : VEXIT_OK;
+	return r ? EXIT_PARTIAL : EXIT_OK;
 }
 
 static int cmd_release(const struct vmcmd_opts *o, const char *what)
@@ -297,12 +272,12 @@ static int cmd_release(const struct vmcmd_opts *o, const char *what)
 
 	if (selector_parse(what, strlen(what), &sel, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vfiobind: release: %s\n", err);
-		return VEXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	if (sel.kind == SEL_ID) {
 		fprintf(stderr,
 			"vfiobind: release takes a PCI address or slot (0000:03:00.1, 0000:03:00), not an ID\n");
-		return VEXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	/* A driver change on a live host: to the kernel log as well. */
 	if (root_path(kmsg, sizeof(kmsg), "/dev/kmsg") < 0)
@@ -311,15 +286,15 @@ static int cmd_release(const struct vmcmd_opts *o, const char *what)
 	r = pci_scan(&pci);
 	if (r < 0) {
 		ERR("cannot read /sys/bus/pci/devices: %s", strerror(-r));
-		return VEXIT_SYSTEM;
+		return EXIT_SYSTEM;
 	}
 	km = kmodule_open();
 	r = release_functions(&sel, &pci, km);
 	kmodule_close(km);
 	pci_list_free(&pci);
 	if (r == -ENOENT || r > 0)
-		return VEXIT_PARTIAL;
-	return r < 0 ? VEXIT_SYSTEM : VEXIT_OK;
+		return EXIT_PARTIAL;
+	return r < 0 ? EXIT_SYSTEM : EXIT_OK;
 }
 
 static bool want_args(const char *what, int argc, int n)
@@ -335,26 +310,26 @@ int vmcmd_main(const char *cmd, const struct vmcmd_opts *o, int argc, char **arg
 	const char *sub;
 
 	if (strcmp(cmd, "qemu-args") == 0)
-		return want_args("qemu-args NAME", argc, 1) ? cmd_qemu_args(o, argv[0]) : VEXIT_USAGE;
+		return want_args("qemu-args NAME", argc, 1) ? cmd_qemu_args(o, argv[0]) : EXIT_USAGE;
 	if (strcmp(cmd, "release") == 0)
-		return want_args("release ADDRESS|SLOT", argc, 1) ? cmd_release(o, argv[0]) : VEXIT_USAGE;
+		return want_args("release ADDRESS|SLOT", argc, 1) ? cmd_release(o, argv[0]) : EXIT_USAGE;
 	if (argc < 2) {
 		fprintf(stderr, "vfiobind: vm takes a subcommand and a VM name: vm check|run|poweroff|qmp NAME\n");
-		return VEXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	sub = argv[0];
 	if (!vm_name_valid(argv[1])) {
 		fprintf(stderr, "vfiobind: '%s' is not a VM name\n", argv[1]);
-		return VEXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	if (strcmp(sub, "check") == 0)
-		return want_args("vm check NAME", argc - 1, 1) ? cmd_vm_check(o, argv[1]) : VEXIT_USAGE;
+		return want_args("vm check NAME", argc - 1, 1) ? cmd_vm_check(o, argv[1]) : EXIT_USAGE;
 	if (strcmp(sub, "run") == 0)
-		return want_args("vm run NAME", argc - 1, 1) ? cmd_vm_run(o, argv[1]) : VEXIT_USAGE;
+		return want_args("vm run NAME", argc - 1, 1) ? cmd_vm_run(o, argv[1]) : EXIT_USAGE;
 	if (strcmp(sub, "poweroff") == 0)
-		return want_args("vm poweroff NAME", argc - 1, 1) ? cmd_vm_poweroff(o, argv[1]) : VEXIT_USAGE;
+		return want_args("vm poweroff NAME", argc - 1, 1) ? cmd_vm_poweroff(o, argv[1]) : EXIT_USAGE;
 	if (strcmp(sub, "qmp") == 0)
-		return want_args("vm qmp NAME COMMAND", argc - 1, 2) ? cmd_vm_qmp(o, argv[1], argv[2]) : VEXIT_USAGE;
+		return want_args("vm qmp NAME COMMAND", argc - 1, 2) ? cmd_vm_qmp(o, argv[1], argv[2]) : EXIT_USAGE;
 	fprintf(stderr, "vfiobind: unknown vm subcommand '%s' (check, run, poweroff, qmp)\n", sub);
-	return VEXIT_USAGE;
+	return EXIT_USAGE;
 }
