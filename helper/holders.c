@@ -15,20 +15,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "str.h"
 #include "sysfs.h"
-
-static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 static bool all_digits(const char *s)
 {
@@ -126,7 +114,7 @@ int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
 				continue;
 			launcher_parse(fd, group, &pid, &has);
 			if (has && launcher_running(fd)) {
-				append(buf, len, "%sVM %s (launcher pid %d)", n ? "; " : "", de->d_name, (int)pid);
+				str_append(buf, len, "%sVM %s (launcher pid %d)", n ? "; " : "", de->d_name, (int)pid);
 				n++;
 			}
 			close(fd);
@@ -162,7 +150,7 @@ int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
 				continue;
 			if (root_path(lp, sizeof(lp), "/proc/%s/comm", de->d_name) == 0)
 				sysfs_read_attr(lp, comm, sizeof(comm));
-			append(buf, len, "%spid %s (%s)", n ? "; " : "", de->d_name, comm[0] ? comm : "?");
+			str_append(buf, len, "%spid %s (%s)", n ? "; " : "", de->d_name, comm[0] ? comm : "?");
 			n++;
 			break;
 		}

@@ -12,6 +12,7 @@
 
 #include "display.h"
 #include "log.h"
+#include "str.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
@@ -263,19 +264,6 @@ static bool driver_allowed(const char *drv)
 	return drv[0] == '\0' || strcmp(drv, VFIO_DRIVER) == 0 || strcmp(drv, "pci-stub") == 0;
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 int plan_group_blockers(const struct pci_list *pci, int group, const struct plan *skip, char *buf, size_t len)
 {
 	int n = 0;
@@ -288,7 +276,8 @@ int plan_group_blockers(const struct pci_list *pci, int group, const struct plan
 			continue;
 		if (skip && find_entry((struct plan *)skip, g))
 			continue;
-		append(buf, len, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name, g->id.vendor, g->id.device, g->driver);
+		str_append(buf, len, "%s%s (%04x:%04x, %s)", n ? "; " : "", g->name, g->id.vendor, g->id.device,
+			   g->driver);
 		n++;
 	}
 	return n;
@@ -314,13 +303,14 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 			continue;
 		}
 		if (!driver_allowed(g->driver)) {
-			append(blockers, sizeof(blockers), "%s%s (%04x:%04x, driver %s)", nblock ? "; " : "", g->name,
-			       g->id.vendor, g->id.device, g->driver);
+			str_append(blockers, sizeof(blockers), "%s%s (%04x:%04x, driver %s)", nblock ? "; " : "",
+				   g->name, g->id.vendor, g->id.device, g->driver);
 			nblock++;
 		} else if (g->driver[0] == '\0' && km &&
 			   kmodule_modalias_match(km, g->modalias, mod, sizeof(mod)) == 0) {
-			append(blockers, sizeof(blockers), "%s%s (%04x:%04x, no driver yet; coldplug would load %s)",
-			       nblock ? "; " : "", g->name, g->id.vendor, g->id.device, mod);
+			str_append(blockers, sizeof(blockers),
+				   "%s%s (%04x:%04x, no driver yet; coldplug would load %s)", nblock ? "; " : "",
+				   g->name, g->id.vendor, g->id.device, mod);
 			nblock++;
 		}
 	}
@@ -364,7 +354,7 @@ static void check_storage(struct plan *p, struct plan_entry *e, struct storage *
 		const struct blkdev *b = &st->b[idx[i]];
 
 		storage_describe(b, d, sizeof(d));
-		append(e->storage, sizeof(e->storage), "%s%s", i ? "; " : "", d);
+		str_append(e->storage, sizeof(e->storage), "%s%s", i ? "; " : "", d);
 		if (b->holds && !first[0]) {
 			storage_reasons(b->holds, why, sizeof(why));
 			snprintf(first, sizeof(first), "%s which is %s", d, why);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "str.h"
 #include "sysfs.h"
 
 #define VFIO_DRIVER "vfio-pci"
@@ -155,10 +156,7 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 
 static void append_flag(char *line, size_t len, const char *flag, const char *val)
 {
-	size_t used = strlen(line);
-
-	if (used < len)
-		snprintf(line + used, len - used, "  %s%s", flag, val);
+	str_append(line, len, "  %s%s", flag, val);
 }
 
 struct list_widths {

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "str.h"
 #include "sysfs.h"
 
 static char *read_whole(const char *path)
@@ -493,11 +494,11 @@ void storage_reasons(unsigned holds, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (holds & STORAGE_ROOT)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%sroot=", buf[0] ? ", " : "");
+		str_append(buf, len, "%sroot=", buf[0] ? ", " : "");
 	if (holds & STORAGE_RESUME)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%sresume=", buf[0] ? ", " : "");
+		str_append(buf, len, "%sresume=", buf[0] ? ", " : "");
 	if (holds & STORAGE_MOUNTED)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%smounted", buf[0] ? ", " : "");
+		str_append(buf, len, "%smounted", buf[0] ? ", " : "");
 	if (holds & STORAGE_SWAP)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%sswap", buf[0] ? ", " : "");
+		str_append(buf, len, "%sswap", buf[0] ? ", " : "");
 }
