@@ -32,11 +32,16 @@ ifeq ($(STATIC),1)
 override BUILD := $(STATIC_BUILD)
 endif
 
-KMOD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null)
-KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid)
+# Asked of pkg-config when a compile first needs them, not when make reads
+# this file: in `make deps demo` the -dev packages are installed by the
+# first goal, after the Makefile was read (`:=` would freeze an empty
+# answer and the build would miss -I/usr/include/blkid). The eval caches
+# the answer, so pkg-config runs once per make.
+KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null))$(KMOD_CFLAGS)
+KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid))$(KMOD_LIBS)
 
 VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
-VB_CFLAGS   := -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
+VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-missing-field-initializers -Wvla $(KMOD_CFLAGS)
 
 SRCS := $(wildcard helper/*.c)
