@@ -45,18 +45,65 @@ step() {
 	echo "libs.sh: $*" >&2
 }
 
+# versions PACKAGE: every version of source package PACKAGE that apt's
+# Sources indexes list (one per suite: bookworm, bookworm-updates,
+# bookworm-security...), newest first, each once.
+versions() {
+	apt-cache showsrc "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -u | sort_versions
+}
+
+# sort_versions: the versions on stdin, newest first, by dpkg's rules
+# (sort(1) does not know them: 1.5.4+dfsg2-5+deb12u1 > 1.5.4+dfsg2-5).
+sort_versions() {
+	local -a vs=()
+	local v i j t
+	while read -r v; do vs+=("$v"); done
+	for ((i = 1; i < ${#vs[@]}; i++)); do
+		t=${vs[i]}
+		for ((j = i - 1; j >= 0; j--)); do
+			dpkg --compare-versions "${vs[j]}" lt "$t" || break
+			vs[j + 1]=${vs[j]}
+		done
+		vs[j + 1]=$t
+	done
+	[ ${#vs[@]} = 0 ] || printf '%s\n' "${vs[@]}"
+}
+
+# download PACKAGE: Debian's source package into $src/PACKAGE.dl. The
+# newest version apt offers first, then each older one the Sources indexes
+# list: a security or point-release upload may be in the index while its
+# files are not on the mirror (404), and the previous upload of the same
+# suite still builds a decoder that reads the same .ko files. Never a
+# version pinned by hand. Says which version it took and why it fell back.
+download() {
+	local p=$1 v tried='' why=''
+	local -a vs
+	mapfile -t vs < <(versions "$p")
+	[ ${#vs[@]} -gt 0 ] ||
+		die "$p: no source version listed by apt-cache showsrc (no deb-src entry? run: make deps)"
+	for v in "${vs[@]}"; do
+		rm -rf "$src/$p.dl"
+		mkdir -p "$src/$p.dl"
+		step "fetching Debian source package $p $v"
+		if (cd "$src/$p.dl" && apt-get source --download-only "$p=$v") >>"$log" 2>&1; then
+			[ -z "$tried" ] || step "$p: built from $v: $why"
+			return 0
+		fi
+		# apt's own reason: "404  Not Found [IP: ...]" or "Unable to find a
+		# source package for ...".
+		why="${why:+$why; }$v could not be fetched ($(grep -Eo '[0-9]{3} +[A-Za-z ]*[A-Za-z]|Unable to find [^[]*[a-z0-9]' "$log" | tail -1 | tr -s ' '))"
+		tried="${tried:+$tried, }$v"
+	done
+	rm -rf "$src/$p.dl"
+	die "$p: no source package could be fetched (tried $tried; see $log)"
+}
+
 # fetch PACKAGE: Debian's source package, patched, in $src/PACKAGE; the
 # download is kept in $src/PACKAGE.dl, so a fresh tree costs no network.
 fetch() {
 	[ ! -e "$src/$1/.extracted" ] || return 0
 	rm -rf "${src:?}/$1"
-	if ! ls "$src/$1.dl"/*.dsc >/dev/null 2>&1; then
-		rm -rf "$src/$1.dl"
-		mkdir -p "$src/$1.dl"
-		step "fetching Debian source package $1"
-		(cd "$src/$1.dl" && apt-get source --download-only "$1") >>"$log" 2>&1 ||
-			die "apt-get source $1 failed (no deb-src entry? run: make deps); see $log"
-	fi
+	ls "$src/$1.dl"/*.dsc >/dev/null 2>&1 || download "$1"
 	# dpkg-source cannot check the .dsc signature without debian-keyring
 	# and says so in the log; apt-get has checked every file against the
 	# suite's signed Sources index already.
