@@ -4,6 +4,7 @@
 #   make check        every test: unit, fixtures (plain and ASan+UBSan),
 #                     shellcheck, clang-format, and the QEMU boot tests
 #   make deps         install the Debian packages the build and tests need
+#                     (./bootstrap GOAL... first installs make itself)
 #   make demo         boot the GPU-shaped QEMU machine and show bind working
 #   make install      DESTDIR= PREFIX= as usual
 #   make static       build/static-musl/vfiobind, fully static, at most 1 MiB;
@@ -155,7 +156,7 @@ check-asan: $(BUILD)/kmodel.so
 # ---- style ---------------------------------------------------------------
 C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
-SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' tests hook install bench static .ci 2>/dev/null)
+SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook install bench static .ci 2>/dev/null)
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -174,7 +175,7 @@ shellcheck:
 DEB_PACKAGES := gcc make pkg-config libkmod-dev clang clang-format shellcheck kmod cpio \
                 busybox-static qemu-system-x86 linux-image-amd64 \
                 dracut-core initramfs-tools systemd e2fsprogs \
-                libblkid-dev dosfstools fdisk ntfs-3g
+                libblkid-dev dosfstools fdisk ntfs-3g zstd xz-utils
 # The static build: musl, Debian's source packages (dpkg-source), the glibc
 # flavour's liblzma.a; check-static watches the binary with strace.
 DEB_PACKAGES += musl-tools dpkg-dev liblzma-dev strace
@@ -186,7 +187,8 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600 \
+			install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages present"; fi
 
 # static/libs.sh fetches Debian source packages with `apt-get source`, which
@@ -368,3 +370,15 @@ check-vm: $(BUILD)/vfiobind $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
 check: check-units check-vm
+
+# ---- from nothing ----------------------------------------------------------
+# check-fresh: a fresh minbase Debian 12 root (mmdebstrap), this tree copied
+# in with git archive, and in it the README's first command, then `make deps
+# static`: the one proof that every install step exists, since this machine
+# has every package already. Needs root (re-runs itself with sudo).
+DEB_PACKAGES += mmdebstrap git
+.PHONY: check-fresh
+check-fresh:
+	BUILD=$(abspath $(BUILD)/fresh) tests/fresh/check-fresh.sh
+
+check: check-fresh
