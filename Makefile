@@ -192,28 +192,22 @@ deps:
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages present"; fi
 
 # static/libs.sh fetches Debian source packages with `apt-get source`, which
-# needs a deb-src entry for this suite (and its security updates, so the code
-# is what the installed packages were built from). Added only when apt-get
-# cannot find the kmod source.
-SRC_LIST := /etc/apt/sources.list.d/vfiobind-src.sources
+# needs deb-src entries. When apt has none, static/deb-src.sh writes the
+# deb-src twins of this machine's own Debian entries (same mirrors, suites,
+# components and keys; third-party repositories left out) into
+# /etc/apt/sources.list.d/vfiobind-src.{sources,list}.
 deps: deps-src
 deps-src:
 	@if apt-get source --print-uris kmod >/dev/null 2>&1; then \
 		echo "deps: Debian source packages reachable"; \
 	else \
-		. /etc/os-release; \
-		if [ ! -e $(SRC_LIST) ]; then \
-			echo "deps: adding $(SRC_LIST) (deb-src, $$VERSION_CODENAME)"; \
-			printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
-				"Suites: $$VERSION_CODENAME $$VERSION_CODENAME-updates" 'Components: main' \
-				'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' '' \
-				'Types: deb-src' 'URIs: http://deb.debian.org/debian-security' \
-				"Suites: $$VERSION_CODENAME-security" 'Components: main' \
-				'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | \
-				$(SUDO) tee $(SRC_LIST) >/dev/null; \
-		fi; \
+		tmp=$$(mktemp -d) && static/deb-src.sh "$$tmp" >/dev/null && \
+		for f in "$$tmp"/*; do \
+			echo "deps: adding /etc/apt/sources.list.d/$${f##*/} (deb-src)"; \
+			$(SUDO) install -m 0644 "$$f" /etc/apt/sources.list.d/; \
+		done; rm -rf "$$tmp"; \
 		$(SUDO) apt-get update -qq && apt-get source --print-uris kmod >/dev/null || \
-			{ echo "deps: apt-get source kmod still fails; see $(SRC_LIST)"; exit 1; }; \
+			{ echo "deps: apt-get source kmod still fails; see /etc/apt/sources.list.d/vfiobind-src.*"; exit 1; }; \
 	fi
 
 # ---- install -------------------------------------------------------------

@@ -93,7 +93,7 @@ bindmount() { # [OPTIONS...] SRC DST
 sources=()
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
 	[ -s "$f" ] || continue
-	[ "$f" != /etc/apt/sources.list.d/vfiobind-src.sources ] || continue
+	case $f in */vfiobind-src.*) continue ;; esac
 	grep -qE '^(deb |Types: *deb)' "$f" || continue
 	sources+=("$f")
 done
