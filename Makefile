@@ -172,7 +172,9 @@ shellcheck:
 # ---- Debian packages -----------------------------------------------------
 # What the build, the tests and the demo need on a fresh Debian 12, installed
 # only when missing (so a machine that has them never touches the network).
-DEB_PACKAGES := gcc make pkg-config libkmod-dev clang clang-format shellcheck kmod cpio \
+# libclang-rt-14-dev holds clang's ASan/UBSan and libFuzzer runtimes, which
+# clang only recommends (--no-install-recommends leaves them out).
+DEB_PACKAGES := gcc make pkg-config libkmod-dev clang libclang-rt-14-dev clang-format shellcheck kmod cpio \
                 busybox-static qemu-system-x86 linux-image-amd64 \
                 dracut-core initramfs-tools systemd e2fsprogs \
                 libblkid-dev dosfstools fdisk ntfs-3g zstd xz-utils
