@@ -58,9 +58,29 @@ root=$build/root
 cache=$build/apt-archives
 mounted=()
 
+# kill_root SIGNAL: every process whose root directory is the fresh root
+# (what runs under chroot there, however deep).
+kill_root() {
+	local p n=0
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
+		kill "-$1" "${p#/proc/}" 2>/dev/null && n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
 cleanup() {
 	local rc=$? m i
 	set +e
+	# Interrupted while a command ran inside: end it first, or the mounts
+	# below stay busy.
+	if kill_root TERM; then
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			sleep 1
+			kill_root 0 || break
+		done
+		kill_root KILL && sleep 1
+	fi
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
 		m=${mounted[i]}
 		umount "$m" 2>/dev/null || umount -l "$m"
@@ -132,10 +152,14 @@ if [ -z "${FRESH_NO_CACHE:-}" ]; then
 	echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' >"$root/etc/apt/apt.conf.d/01keep-debs"
 fi
 
+# inroot COMMAND: COMMAND in the tree's copy inside the root, with a clean
+# environment. Run in the background and waited for, so that a signal to
+# this script runs its trap at once rather than after the command.
 inroot() {
 	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/sh -c "cd /root/vfiobind && $1"
+		/bin/sh -c "cd /root/vfiobind && $1" &
+	wait $!
 }
 
 say "in the fresh root: $first"
