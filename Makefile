@@ -423,7 +423,7 @@ dist:
 # rpmbuild), each file list against tests/packages/files.list, lintian;
 # the .deb installed into a fresh Debian 12 minbase root, its initramfs
 # rebuilt by the trigger, and that image booted on the check-boot machine.
-DEB_PACKAGES += makepkg libarchive-tools fakeroot debhelper lintian rpm mmdebstrap
+DEB_PACKAGES += makepkg pacman-package-manager libarchive-tools fakeroot debhelper lintian rpm mmdebstrap
 check-packages: dist
 	MAKE="$(MAKE)" DIST=$(abspath $(DIST)) VERSION=$(VERSION) WORK=$(abspath $(BUILD)/packages) \
 		tests/packages/check-packages.sh
