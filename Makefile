@@ -399,6 +399,9 @@ install-doc: $(MANPAGES)
 	install -D -m 0644 completions/_vfiobind $(DESTDIR)$(ZSHCOMPDIR)/_vfiobind
 	install -D -m 0644 completions/vfiobind.fish $(DESTDIR)$(FISHCOMPDIR)/vfiobind.fish
 
+# The bash completion has no shebang (bash-completion sources it).
+SH_SOURCES += completions/vfiobind.bash
+
 # mandoc -Tlint, --help against vfiobind(8) and the completions, bash
 # completion under `bash -i`, zsh and fish loaded.
 DEB_PACKAGES += mandoc bash-completion zsh fish

@@ -1,4 +1,5 @@
 # bash completion for vfiobind(8)                          -*- shell-script -*-
+# shellcheck shell=bash
 #
 # Commands and options are listed here (tests/packages/test-doc.sh holds
 # them to `vfiobind --help`); what only the system knows, the declared
