@@ -92,6 +92,9 @@ timed() {
 }
 
 [ -s "$dist" ] || bail "no tarball at $dist (make dist)"
+# mmdebstrap, chroot and dpkg in the root need root (as check-boot's
+# siblings do); makepkg and lintian are run as nobody.
+[ "$(id -u)" = 0 ] || bail "run as root: the Debian root is made and used with mmdebstrap, unshare and chroot"
 for tool in makepkg:makepkg bsdtar:libarchive-tools dpkg-buildpackage:dpkg-dev dh:debhelper \
 	lintian:lintian rpmbuild:rpm mmdebstrap:mmdebstrap lsinitramfs:initramfs-tools-core \
 	mkfs.ext4:e2fsprogs qemu-system-x86_64:qemu-system-x86 busybox:busybox-static; do
