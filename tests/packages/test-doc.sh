@@ -9,8 +9,9 @@
 #   - bash: the completion function run in an interactive bash (`bash -i`)
 #     with COMP_WORDS/COMP_CWORD as readline sets them, against a fake root
 #     (tests/fixtures/mkroot.sh), the live candidates included;
-#   - zsh: the completion parses and autoloads (compinit); fish: it loads,
-#     and `complete -C` gives the same commands and live candidates.
+#   - zsh: the completion parses and autoloads (compinit), and Tab in an
+#     interactive zsh (zsh-complete.zsh) offers the same commands and live
+#     candidates; fish: it loads, and `complete -C` does the same.
 #
 # Env: VFIOBIND (the helper), MANDIR (the built pages, default: its dir),
 # WORK (scratch dir).
@@ -147,6 +148,19 @@ zsh_loads() {
 			autoload -Uz +X _vfiobind && [[ \${_comps[vfiobind]} == _vfiobind ]]"
 }
 check "zsh: _vfiobind parses, and compinit binds it to vfiobind" zsh_loads
+
+# zsh_is LINE WANT: the matches zsh offers on Tab after LINE
+# (zsh-complete.zsh: an interactive zsh on a pseudo-terminal).
+zsh_is() {
+	local got
+	rm -f "$work/zsh.out"
+	zsh -f "$here/zsh-complete.zsh" "$top" "$work/zsh.out" "$1" || return 1
+	got=$(sort -u "$work/zsh.out" | paste -sd' ' -)
+	same "zsh: '$1'" "$got" "$2"
+}
+check "zsh: Tab offers the commands of --help" zsh_is "$v " "$top_cmds"
+check "zsh: release offers the helper's live devices" zsh_is "$v --root $root release " "$live_devices"
+check "zsh: vm run offers the [vm] names" zsh_is "$v -r $root vm run " "win11 test-2"
 
 fish_is() { # LINE WANT
 	local got
