@@ -47,6 +47,8 @@ static int word_cmp(const void *a, const void *b)
 
 static void words_print(struct words *ws)
 {
+	if (ws->n == 0)
+		return; /* qsort() wants a non-NULL base even for no elements */
 	qsort(ws->w, ws->n, sizeof(*ws->w), word_cmp);
 	for (size_t i = 0; i < ws->n; i++)
 		if (i == 0 || strcmp(ws->w[i], ws->w[i - 1]) != 0)

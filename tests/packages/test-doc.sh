@@ -100,6 +100,20 @@ qemu = qemu-system-x86_64
 CONF
 live_devices=$("$vfiobind" --root "$root" complete devices | paste -sd' ' -)
 
+# A completion never prints into the command line: no config, no sysfs,
+# a config full of errors give fewer words, exit 0, nothing on stderr.
+quiet_complete() {
+	local r=$work/empty out err
+	mkdir -p "$r/etc"
+	printf '0000:zz:00.0\n[vm bad name]\n' >"$r/etc/vfiobind.conf"
+	out=$("$vfiobind" --root "$r" complete devices 2>"$work/c.err")$("$vfiobind" --root "$work/none" complete vms 2>>"$work/c.err") || return 1
+	err=$(cat "$work/c.err")
+	[ -z "$out$err" ] && return 0
+	echo "stdout: '$out' stderr: '$err'"
+	return 1
+}
+check "complete: no sysfs, no config or a broken one: no words, no error, exit 0" quiet_complete
+
 # bash_complete LINE: COMPREPLY of _vfiobind for LINE (the cursor at its
 # end), from an interactive bash with bash-completion loaded. Words are
 # split as readline splits them: at blanks, and ':' (COMP_WORDBREAKS) is
