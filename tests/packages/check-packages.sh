@@ -4,9 +4,10 @@
 # one installed and booted:
 #
 #   arch  makepkg (as nobody when run as root: makepkg refuses root);
-#         bsdtar -tf against files.list, .PKGINFO's backup and depends
-#         against what the binary links (readelf NEEDED), the .INSTALL
-#         message. namcap is not packaged for Debian: not run.
+#         pacman -Qlp against files.list, pacman -U into a scratch root
+#         (Debian's pacman, its own database), .PKGINFO's backup and
+#         depends against what the binary links (readelf NEEDED), the
+#         .INSTALL message. namcap is not packaged for Debian: not run.
 #   deb   dpkg-buildpackage -us -uc -b; dpkg-deb -c against files.list,
 #         the noawait update-initramfs trigger and no maintainer script
 #         calling update-initramfs, the conffile, lintian (errors and
@@ -96,7 +97,7 @@ timed() {
 # mmdebstrap, chroot and dpkg in the root need root (as check-boot's
 # siblings do); makepkg and lintian are run as nobody.
 [ "$(id -u)" = 0 ] || bail "run as root: the Debian root is made and used with mmdebstrap, unshare and chroot"
-for tool in makepkg:makepkg bsdtar:libarchive-tools dpkg-buildpackage:dpkg-dev dh:debhelper \
+for tool in makepkg:makepkg pacman:pacman-package-manager bsdtar:libarchive-tools dpkg-buildpackage:dpkg-dev dh:debhelper \
 	lintian:lintian rpmbuild:rpm mmdebstrap:mmdebstrap lsinitramfs:initramfs-tools-core \
 	mkfs.ext4:e2fsprogs qemu-system-x86_64:qemu-system-x86 busybox:busybox-static; do
 	command -v "${tool%%:*}" >/dev/null || bail "${tool%%:*} missing: apt-get install ${tool#*:} (make deps)"
@@ -177,8 +178,30 @@ arch_build() {
 pkg=$work/arch/vfiobind-$version-1-x86_64.pkg.tar.gz
 timed arch-build arch_build
 check "arch: makepkg builds $(basename "$pkg") (sha256 checked)" test -s "$pkg"
-bsdtar -tf "$pkg" >"$work/arch.raw" 2>/dev/null
-check "arch: bsdtar -tf lists files.list" list_is arch "$work/arch.raw"
+# Debian's pacman, on a scratch database and root: -Qlp reads the package
+# as pacman on Arch does, -U installs it (dependencies unchecked: no Arch
+# packages here; scriptlets not run: the root has no shell).
+pac_db=$work/arch-pacman
+pac() {
+	pacman --config "$pac_db/pacman.conf" --root "$pac_db/root" --dbpath "$pac_db/db" \
+		--cachedir "$pac_db/cache" --hookdir "$pac_db/hooks" --noconfirm "$@"
+}
+rm -rf "$pac_db" && mkdir -p "$pac_db"/{root,db,cache,hooks}
+printf '[options]\nSigLevel = Never\nLocalFileSigLevel = Never\n' >"$pac_db/pacman.conf"
+# (-Qlp without --root, which it would put before every path)
+pacman --config "$pac_db/pacman.conf" --dbpath "$pac_db/db" -Qlp "$pkg" 2>/dev/null | cut -d' ' -f2- >"$work/arch.raw"
+check "arch: pacman -Qlp lists files.list" list_is arch "$work/arch.raw"
+arch_install() {
+	pac -U -dd --noscriptlet "$pkg" >"$work/arch-install.log" 2>&1 || { cat "$work/arch-install.log"; return 1; }
+	pac -Qkk vfiobind | tee "$work/arch-qkk.log" | grep -q ' 0 altered files'
+}
+check "arch: pacman -U into a scratch root; pacman -Qkk finds no altered file" arch_install
+arch_backup_kept() {
+	echo '0000:01:00  # edited by the user' >>"$pac_db/root/etc/vfiobind.conf"
+	pac -U -dd --noscriptlet "$pkg" >>"$work/arch-install.log" 2>&1 &&
+		grep -q 'edited by the user' "$pac_db/root/etc/vfiobind.conf"
+}
+check "arch: reinstalling keeps an edited /etc/vfiobind.conf (backup)" arch_backup_kept
 pkginfo() { bsdtar -xOf "$pkg" .PKGINFO 2>/dev/null | sed -n "s/^$1 = //p" | sort | paste -sd' ' -; }
 arch_backup() { [ "$(pkginfo backup)" = etc/vfiobind.conf ] || { echo "backup: $(pkginfo backup)"; return 1; }; }
 check "arch: backup=(etc/vfiobind.conf)" arch_backup
