@@ -378,3 +378,66 @@ check-fresh:
 	BUILD=$(abspath $(BUILD)/fresh) tests/fresh/check-fresh.sh
 
 check: check-fresh
+# ---- man pages, shell completions, packages ---------------------------------
+# vfiobind(8) and vfiobind.conf(5) are mdoc(7) written by hand (man/: why
+# not scdoc is said there); `make` puts them in $(BUILD) beside the helper,
+# so `man ./build/vfiobind.8` reads what will be installed. The completions
+# ask the helper for live candidates (`vfiobind complete devices|vms`).
+# The directories are where each tool looks with PREFIX=/usr: man-db's
+# man5/man8, `pkg-config --variable=completionsdir bash-completion`
+# (and fish), zsh's site-functions (Debian's zsh reads vendor-completions
+# instead: debian/rules says so).
+MANDIR      ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+MANPAGES    := $(BUILD)/vfiobind.8 $(BUILD)/vfiobind.conf.5
+
+.PHONY: man install-doc check-doc dist check-packages
+all: man
+man: $(MANPAGES)
+$(MANPAGES): $(BUILD)/%: man/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+install: install-doc
+install-doc: $(MANPAGES)
+	install -D -m 0644 $(BUILD)/vfiobind.8 $(DESTDIR)$(MANDIR)/man8/vfiobind.8
+	install -D -m 0644 $(BUILD)/vfiobind.conf.5 $(DESTDIR)$(MANDIR)/man5/vfiobind.conf.5
+	install -D -m 0644 completions/vfiobind.bash $(DESTDIR)$(BASHCOMPDIR)/vfiobind
+	install -D -m 0644 completions/_vfiobind $(DESTDIR)$(ZSHCOMPDIR)/_vfiobind
+	install -D -m 0644 completions/vfiobind.fish $(DESTDIR)$(FISHCOMPDIR)/vfiobind.fish
+
+# The bash completion has no shebang (bash-completion sources it).
+SH_SOURCES += completions/vfiobind.bash
+
+# mandoc -Tlint, --help against vfiobind(8) and the completions, bash
+# completion under `bash -i`, zsh and fish loaded.
+DEB_PACKAGES += mandoc bash-completion zsh fish
+check-doc: $(BUILD)/vfiobind $(MANPAGES)
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) MANDIR=$(abspath $(BUILD)) tests/packages/test-doc.sh
+
+# The source tarball every package is built from: the files git knows
+# (tracked, and new ones not ignored) as they are in this tree, with
+# fixed owners, order and times, so the same tree gives the same bytes.
+DIST := $(BUILD)/vfiobind-$(VERSION).tar.gz
+dist:
+	@mkdir -p $(BUILD)
+	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "dist: needs a git checkout"; exit 1; }
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar --null -T - --sort=name --owner=0 --group=0 --numeric-owner \
+			--mtime=@$$(git log -1 --format=%ct 2>/dev/null || echo 0) \
+			--transform 's,^,vfiobind-$(VERSION)/,' -cf - | gzip -n >$(DIST)
+	@echo "dist: $(DIST)"
+
+# The three packages built from `make dist` (makepkg, dpkg-buildpackage,
+# rpmbuild), each file list against tests/packages/files.list, lintian;
+# the .deb installed into a fresh Debian 12 minbase root, its initramfs
+# rebuilt by the trigger, and that image booted on the check-boot machine.
+DEB_PACKAGES += makepkg pacman-package-manager libarchive-tools fakeroot debhelper lintian rpm mmdebstrap
+check-packages: dist
+	MAKE="$(MAKE)" DIST=$(abspath $(DIST)) VERSION=$(VERSION) WORK=$(abspath $(BUILD)/packages) \
+		tests/packages/check-packages.sh
+
+check: check-doc check-packages

@@ -14,6 +14,7 @@
 
 #include "apply.h"
 #include "cmdline.h"
+#include "complete.h"
 #include "conf.h"
 #include "exitcode.h"
 #include "input.h"
@@ -387,6 +388,9 @@ int main(int argc, char **argv)
 		}
 		return cmd_check(&o, optind < argc ? argv[optind] : NULL);
 	}
+	/* Hidden: the shell completions' source of live candidates. */
+	if (strcmp(cmd, "complete") == 0)
+		return complete_main(o.config, argc - optind, argv + optind);
 	if (vmcmd_is(cmd)) {
 		struct vmcmd_opts vo = {.config = o.config, .quiet = o.quiet, .debug = o.debug};
 
