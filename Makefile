@@ -254,7 +254,7 @@ install-hooks:
 	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
-UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o \
+UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o $(BUILD)/helper/diags.o \
              $(BUILD)/helper/vmconf.o
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
@@ -298,7 +298,7 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11
 FUZZERS := conf cmdline qmp
-FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/json.c helper/qmp.c
+FUZZ_SRCS := helper/selector.c helper/diags.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/json.c helper/qmp.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -53,6 +53,21 @@
 int vm_run(const struct vm *vm, const struct vmdevs *d);
 
 /**
+ * vm_notify() - sd_notify(3) without libsystemd: @msg as one datagram to
+ * $NOTIFY_SOCKET (nothing when it is not set).
+ */
+void vm_notify(const char *msg);
+
+/**
+ * vm_restore_left() - give back the files a killed launcher of VM @name
+ * left handed over (handover.h), unless a launcher runs. ExecStopPost runs
+ * it before vm_poweroff(); vm_run() does the same when it starts.
+ * Return: 0 (also when there was nothing), -EBUSY when a launcher runs,
+ * or another -errno.
+ */
+int vm_restore_left(const char *name);
+
+/**
  * vm_poweroff() - the ExecStopPost decision for VM @name (see above).
  * @vm: its declaration, or NULL when the configuration cannot be read
  *      any more (then the host stays up).
@@ -66,7 +81,10 @@ int vm_poweroff(const char *name, const struct vm *vm, const struct cmdline *cl)
  * vm_qmp() - send one command to the running VM @name through its root
  * QMP monitor and print the answer line on stdout.
  * @command: a command name ("query-pci") or a whole JSON object.
+ * Bounded whatever the VM sends: 10 s for the handshake, 30 s for the
+ * answer, events in between skipped (at most QMP_SKIP_MAX).
  * Return: 0 for a "return" answer; 1 for an "error" answer; -ENOENT when
- * the VM does not run; -EINVAL for a bad @command; another -errno.
+ * the VM does not run; -EINVAL for a bad @command; -ETIMEDOUT when no
+ * answer came; another -errno.
  */
 int vm_qmp(const char *name, const char *command);
