@@ -98,9 +98,12 @@ int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf
 		if (r < 0)
 			return r;
 		if (r == VMCONF_DEVICE_LINE) {
+			size_t ql = llen;
 			char q[96];
 
-			str_quote(line, llen, q, sizeof(q));
+			while (ql > 0 && (line[ql - 1] == ' ' || line[ql - 1] == '\t' || line[ql - 1] == '\r'))
+				ql--;
+			str_quote(line, ql, q, sizeof(q));
 			diags_add(errs,
 				  "%s:%u: '%s' is a device line after a [vm] section; the device list comes first",
 				  name, lineno, q);
