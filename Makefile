@@ -368,3 +368,16 @@ check-vm: $(BUILD)/vfiobind $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
 check: check-units check-vm
+
+# ---- the launcher under ASan+UBSan -------------------------------------------
+# tests/vm/test-launcher.sh again on the clang ASan+UBSan build (the one
+# check-asan builds): `vm run` against a hostile QEMU, a SIGKILLed
+# launcher, a VM of 100 functions; any sanitizer report in a launcher's
+# log fails it. About 40 s.
+.PHONY: check-vm-asan
+check-vm-asan: $(BUILD)/kmodel.so
+	$(MAKE) CC=$(SAN_CC) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/asan/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/vm/test-launcher.sh
+
+check: check-vm-asan
