@@ -40,11 +40,13 @@ endif
 KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null))$(KMOD_CFLAGS)
 KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid))$(KMOD_LIBS)
 
-VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
+VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -iquote helper
 VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-missing-field-initializers -Wvla $(KMOD_CFLAGS)
 
-SRCS := $(wildcard helper/*.c)
+# helper/vm/: the VM launcher and its commands (the initramfs runs none of
+# it); its files include the binder's headers by name (-iquote helper).
+SRCS := $(wildcard helper/*.c helper/vm/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 
 .PHONY: all check check-unit check-fixtures check-asan check-boot check-hooks lint format format-check \
@@ -153,7 +155,7 @@ check-asan: $(BUILD)/kmodel.so
 		UBSAN_OPTIONS=print_stacktrace=1 tests/fixtures/run.sh
 
 # ---- style ---------------------------------------------------------------
-C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
+C_SOURCES  = $(wildcard helper/*.[ch] helper/vm/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
 SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' tests hook install bench static .ci 2>/dev/null)
 
@@ -263,8 +265,8 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/json.o $(BUILD)/helper/qmp.o
-	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/json.o $(BUILD)/helper/qmp.o
+$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/vm/json.o $(BUILD)/helper/vm/qmp.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/vm/json.o $(BUILD)/helper/vm/qmp.o
 
 check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
 	$(BUILD)/test-parse
@@ -296,9 +298,9 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 # bytes. check-fuzz is the short CI run on a copy of the committed seed
 # corpus; FUZZ_SECONDS=3600 make check-fuzz for a long one.
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
-FUZZ_SRCS := helper/selector.c helper/diags.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/json.c helper/qmp.c
+FUZZ_SRCS := helper/selector.c helper/diags.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/vm/json.c helper/vm/qmp.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
