@@ -6,6 +6,14 @@
 # shellcheck disable=SC2154 # root, work, vfiobind, lpid...: test-launcher.sh's
 
 t0=$(date +%s%N)
+mark=$t0
+# lap NAME: the time since the last lap, into the timings finish() prints.
+lap() {
+	local t
+	t=$(date +%s%N)
+	timings+=("$1 $(((t - mark) / 1000000)) ms")
+	mark=$t
+}
 disk_before=$(owner_mode "$root/var/lib/t/h.img")
 
 # ends_within S: the launcher ($lpid, under timeout(1)) has exited within
@@ -77,6 +85,7 @@ for m in flood line storm; do
 	check "hostile $m: nothing of QEMU's process group is left" session_gone "${qpid:-0}"
 	check "hostile $m: /dev/vfio/2 and the disk given back" files_back
 	check "hostile $m: the launcher's log stays short (rate limit)" short_log "$m" 60
+	lap "hostile $m"
 done
 check "hostile line: the 4 MiB line closed QMP, named" logged line "QMP: Message too long"
 
@@ -98,6 +107,7 @@ check "killed: ... gave the files back first" logged h "the last launcher ended 
 kill -TERM "$(launcher h)" 2>/dev/null || :
 check "killed: ... and stops" ends_within 8
 check "killed: the original owners, not nobody, are back after that run" files_back
+lap "killed"
 
 # ---- user -------------------------------------------------------------------
 check "user: a VM user with gid 0 is refused" refused "has group root (gid 0)" vb vm run g0
@@ -110,6 +120,7 @@ check "user: QEMU did not get fd 1500 (close_range)" \
 	expect "fd 1500 in QEMU" "$(grep -cx 1500 "$work/serial/h.fds")" 0
 kill -TERM "$(launcher h)" 2>/dev/null || :
 check "user: VM h stops" ends_within 8
+lap "user (gid 0, fd 1500)"
 
 # ---- holders ----------------------------------------------------------------
 # The tree's /proc shows the real processes the test links into it.
@@ -133,6 +144,7 @@ check "holders: VM h stops" ends_within 8
 kill "$fake" 2>/dev/null || :
 wait "$fake" 2>/dev/null || :
 rm -f "$root/proc/$fake"
+lap "holders"
 
 # ---- vm=off -----------------------------------------------------------------
 # A notify socket of our own: what vm run tells systemd.
@@ -168,6 +180,7 @@ for s in off 0 no n; do
 		grep -qx "ConditionKernelCommandLine=!vfiobind.vm=$s" "$repo/systemd/vfiobind-vm@.service"
 done
 printf '%s\n' "$cmdline_before" >"$root/proc/cmdline"
+lap "vm=off spellings"
 
 # ---- big --------------------------------------------------------------------
 # 100 functions, each in its IOMMU group of its own, on vfio-pci.
@@ -198,6 +211,7 @@ kill -TERM "$(launcher big)" 2>/dev/null || :
 check "big: it stops" ends_within 8
 check "big: all 100 given back to root" expect "root's nodes" "$(owned 0)" 100
 vroot=
+lap "big (100 functions)"
 
 # ---- sanitizers -------------------------------------------------------------
 sanitizer_clean() {
