@@ -884,6 +884,8 @@ static int conclude(struct launch *L)
 		ERR("VM %s: QEMU ended without a guest shutdown%s", vm->name,
 		    L->qmp_state == QMP_RUNNING ? "" : ", before QMP answered (see its messages above)");
 	}
+	if (L->log_dropped)
+		WRN("VM %s: QMP: %u more messages not logged (rate limit)", vm->name, L->log_dropped);
 	snprintf(text, sizeof(text), "%s\n", result);
 	if (state_write(vm->name, "result", text) < 0)
 		WRN("VM %s: cannot write the result", vm->name);
