@@ -376,6 +376,9 @@ check: check-units check-vm
 # check-asan builds): `vm run` against a hostile QEMU, a SIGKILLed
 # launcher, a VM of 100 functions; any sanitizer report in a launcher's
 # log fails it. About 40 s.
+# procps: pgrep, pkill and ps, which the launcher tests use (perl-base and
+# util-linux's unshare are Essential).
+DEB_PACKAGES += procps
 .PHONY: check-vm-asan
 check-vm-asan: $(BUILD)/kmodel.so
 	$(MAKE) CC=$(SAN_CC) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
