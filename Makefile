@@ -41,11 +41,13 @@ endif
 KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null))$(KMOD_CFLAGS)
 KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid))$(KMOD_LIBS)
 
-VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
+VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -iquote helper
 VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-missing-field-initializers -Wvla $(KMOD_CFLAGS)
 
-SRCS := $(wildcard helper/*.c)
+# helper/vm/: the VM launcher and its commands (the initramfs runs none of
+# it); its files include the binder's headers by name (-iquote helper).
+SRCS := $(wildcard helper/*.c helper/vm/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 
 .PHONY: all check check-unit check-fixtures check-asan check-boot check-hooks lint format format-check \
@@ -154,7 +156,7 @@ check-asan: $(BUILD)/kmodel.so
 		UBSAN_OPTIONS=print_stacktrace=1 tests/fixtures/run.sh
 
 # ---- style ---------------------------------------------------------------
-C_SOURCES  = $(wildcard helper/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
+C_SOURCES  = $(wildcard helper/*.[ch] helper/vm/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
 SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook install bench static .ci 2>/dev/null)
 
@@ -252,7 +254,7 @@ install-hooks:
 	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
-UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o \
+UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o $(BUILD)/helper/diags.o \
              $(BUILD)/helper/vmconf.o
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
@@ -261,8 +263,8 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/json.o $(BUILD)/helper/qmp.o
-	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/json.o $(BUILD)/helper/qmp.o
+$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/vm/json.o $(BUILD)/helper/vm/qmp.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/vm/json.o $(BUILD)/helper/vm/qmp.o
 
 check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
 	$(BUILD)/test-parse
@@ -294,9 +296,9 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 # bytes. check-fuzz is the short CI run on a copy of the committed seed
 # corpus; FUZZ_SECONDS=3600 make check-fuzz for a long one.
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
-FUZZ_SRCS := helper/selector.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/json.c helper/qmp.c
+FUZZ_SRCS := helper/selector.c helper/diags.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/vm/json.c helper/vm/qmp.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
@@ -378,6 +380,7 @@ check-fresh:
 	BUILD=$(abspath $(BUILD)/fresh) tests/fresh/check-fresh.sh
 
 check: check-fresh
+
 # ---- man pages, shell completions, packages ---------------------------------
 # vfiobind(8) and vfiobind.conf(5) are mdoc(7) written by hand (man/: why
 # not scdoc is said there); `make` puts them in $(BUILD) beside the helper,
@@ -441,3 +444,19 @@ check-packages: dist
 		tests/packages/check-packages.sh
 
 check: check-doc check-packages
+
+# ---- the launcher under ASan+UBSan -------------------------------------------
+# tests/vm/test-launcher.sh again on the clang ASan+UBSan build (the one
+# check-asan builds): `vm run` against a hostile QEMU, a SIGKILLed
+# launcher, a VM of 100 functions; any sanitizer report in a launcher's
+# log fails it. About 40 s.
+# procps: pgrep, pkill and ps, which the launcher tests use (perl-base and
+# util-linux's unshare are Essential).
+DEB_PACKAGES += procps
+.PHONY: check-vm-asan
+check-vm-asan: $(BUILD)/kmodel.so
+	$(MAKE) CC=$(SAN_CC) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/asan/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/vm/test-launcher.sh
+
+check: check-vm-asan

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,39 +16,6 @@
 
 /* A device list is a few lines; anything near this is not a config. */
 #define CONF_FILE_MAX (1024 * 1024)
-
-void diags_add(struct diags *d, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	char *m;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		char **v = realloc(d->msg, cap * sizeof(*v));
-
-		if (v == NULL) {
-			d->n++; /* still an error, even unprinted */
-			return;
-		}
-		d->msg = v;
-		d->cap = cap;
-	}
-	m = strdup(buf);
-	d->msg[d->n++] = m;
-}
-
-void diags_free(struct diags *d)
-{
-	for (size_t i = 0; i < d->n && i < d->cap; i++)
-		free(d->msg[i]);
-	free(d->msg);
-	memset(d, 0, sizeof(*d));
-}
 
 int conf_add(struct conf *c, const struct selector *sel)
 {
@@ -131,6 +97,19 @@ int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf
 		r = vmconf_line(&c->vms, line, llen, name, lineno);
 		if (r < 0)
 			return r;
+		if (r == VMCONF_DEVICE_LINE) {
+			size_t ql = llen;
+			char q[96];
+
+			while (ql > 0 && (line[ql - 1] == ' ' || line[ql - 1] == '\t' || line[ql - 1] == '\r'))
+				ql--;
+			str_quote(line, ql, q, sizeof(q));
+			diags_add(errs,
+				  "%s:%u: '%s' is a device line after a [vm] section; the device list comes first",
+				  name, lineno, q);
+			nerr++;
+			continue;
+		}
 		if (r > 0)
 			continue;
 		r = parse_line(line, llen, name, lineno, c, errs);

@@ -13,24 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diags.h"
 #include "selector.h"
 
 #define CONF_LINE_MAX	  1024
 #define CONF_DEFAULT_PATH "/etc/vfiobind.conf"
-
-/* A growing list of "FILE:LINE: message" strings. */
-struct diags {
-	char **msg;
-	size_t n;
-	size_t cap;
-};
-
-/**
- * diags_add() - append a formatted message. Allocation failure drops the
- * message but still counts it, so an error is never lost as "no error".
- */
-void diags_add(struct diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void diags_free(struct diags *d);
 
 struct vmconf;
 

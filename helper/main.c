@@ -25,7 +25,7 @@
 #include "report.h"
 #include "storage.h"
 #include "sysfs.h"
-#include "vmcmd.h"
+#include "vm/vmcmd.h"
 #include "vmconf.h"
 
 #ifndef VERSION

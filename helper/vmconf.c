@@ -148,6 +148,8 @@ static int err(struct ctx *x, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	diags_add(&x->vc->errs, "%s:%u: %s", x->file, x->line, msg);
+	if (x->vm)
+		diags_add(&x->vm->errs, "%s:%u: %s", x->file, x->line, msg);
 	return 0;
 }
 
@@ -180,8 +182,11 @@ static int parse_header(struct ctx *x, const char *s, size_t len)
 	if (!vm_name_valid(name))
 		return err(x, "'%s': a VM name is letters, digits, '-' and '_', starting with a letter or digit", q);
 	dup = vmconf_find(x->vc, name);
-	if (dup)
+	if (dup) {
+		/* Which of the two is meant cannot be told: that VM's error. */
+		x->vm = &x->vc->vm[dup - x->vc->vm];
 		return err(x, "VM '%s' is already declared at line %u", name, dup->line);
+	}
 
 	if (x->vc->n == x->vc->cap) {
 		size_t cap = x->vc->cap ? x->vc->cap * 2 : 4;
@@ -562,6 +567,20 @@ static int parse_key(struct ctx *x, const char *s, size_t len)
 	return err(x, "unknown key '%s' in [vm %s]; the keys are " KEYS, q, x->vm->name);
 }
 
+/* A selector line of the device list: no '=', and its first word is a
+ * selector. */
+static bool is_device_line(const char *s, size_t len)
+{
+	struct selector sel;
+	const char *w;
+	size_t i = 0, wl;
+	char e[256];
+
+	if (memchr(s, '=', len) || !next_word(s, len, &i, &w, &wl))
+		return false;
+	return selector_parse(w, wl, &sel, e, sizeof(e)) == 0;
+}
+
 int vmconf_line(struct vmconf **vcp, const char *s, size_t len, const char *name, unsigned lineno)
 {
 	struct vmconf *vc = *vcp;
@@ -583,7 +602,11 @@ int vmconf_line(struct vmconf **vcp, const char *s, size_t len, const char *name
 		return 0;
 	/* The lines of a section whose header was refused say nothing
 	 * more worth reading: one error per mistake. */
-	if (len == 0 || vc->cur_bad)
+	if (len == 0)
+		return 1;
+	if (is_device_line(s, len))
+		return VMCONF_DEVICE_LINE;
+	if (vc->cur_bad)
 		return 1;
 	x = (struct ctx){.vc = vc, .vm = &vc->vm[vc->n - 1], .file = name, .line = lineno};
 	return parse_key(&x, s, len) < 0 ? -ENOMEM : 1;
@@ -652,6 +675,7 @@ void vmconf_free(struct vmconf *vc)
 		free(vm->rom);
 		free(vm->bus);
 		free(vm->tpm);
+		diags_free(&vm->errs);
 	}
 	free(vc->vm);
 	diags_free(&vc->errs);

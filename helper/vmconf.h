@@ -31,7 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "conf.h"
+#include "diags.h"
 #include "selector.h"
 
 /* 32 bytes: systemd instance names and /run paths stay short. */
@@ -81,6 +81,9 @@ struct vm {
 	unsigned stop_timeout; /* seconds */
 	/* Line of each single-valued key, 0 while unset ("given twice"). */
 	unsigned user_line, qemu_line, tpm_line, poweroff_line, stop_line;
+	/* This section's errors (also in struct vmconf.errs): the VM
+	 * commands refuse this VM for them, and only this one. */
+	struct diags errs;
 };
 
 struct vmconf {
@@ -103,9 +106,14 @@ struct vmconf {
  *
  * A line is the VM parser's when it is a "[...]" header or comes after
  * one; every other line belongs to the device list.
+ * A line in a section that is a device selector and not KEY = VALUE is
+ * a device line misplaced after the sections: VMCONF_DEVICE_LINE, for the
+ * device list to report (the initramfs would otherwise skip it silently).
  * Return: 1 when the line was taken (even with an error: that is in
- * @vc->errs), 0 when it belongs to the device list, or -ENOMEM.
+ * @vc->errs), 0 when it belongs to the device list, VMCONF_DEVICE_LINE,
+ * or -ENOMEM.
  */
+#define VMCONF_DEVICE_LINE 2
 int vmconf_line(struct vmconf **vcp, const char *s, size_t len, const char *name, unsigned lineno);
 
 /**

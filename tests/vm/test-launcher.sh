@@ -18,7 +18,24 @@
 #   kill    QEMU killed: result "exited", no power-off
 #   deaf    a guest ignoring the power button: terminated after
 #           stop-timeout, result "stopped"
+#   hostile a QEMU of the user's making (hostile-qemu.sh): a flood (3 MB
+#           without a newline, then `yes '{}'`), a 4 MiB line, a forged
+#           event storm; SIGTERM ends the launcher within its stop time,
+#           nothing of QEMU's process group is left, the files are back,
+#           the log stays short, and `vm qmp` ends while events come
+#   killed  a SIGKILLed launcher: ExecStopPost (`vm poweroff`) gives the
+#           files back, and so does the next start, first
+#   user    a VM user whose primary group is root's is refused; an fd the
+#           launcher inherited above 1024 does not reach QEMU
+#   holders a fake /dev/vfio/2 open in another mount namespace does not
+#           block a start; the tree's real node open does
+#   vm=off  every spelling of vfiobind.vm=off: READY=1, exit 0, and a
+#           matching condition in the unit
+#   big     100 functions in 100 IOMMU groups: all handed over, all given
+#           back (ASan: no overflow of a fixed table)
 #
+# Run it with the ASan+UBSan build too (make check-vm-asan): any
+# sanitizer report in a launcher's log fails the last test point.
 # Needs root (the launcher drops to nobody) and the user nobody.
 # Env: VFIOBIND, KMODEL (tests/kmodel), BOOT_TEST_DIR/KEEP as in tests/boot.
 # Output: `ok N - ...`, then `N passed, M failed`.
@@ -41,6 +58,7 @@ chmod 0755 "$work" # nobody reads the disk image below it
 # nobody runs the QEMU wrapper: a copy here, since the checkout may sit
 # in a directory nobody cannot enter (mktemp -d makes them 0700).
 install -m 0755 "$here/qemu-novfio.sh" "$work/qemu-novfio.sh"
+install -m 0755 "$here/hostile-qemu.sh" "$work/hostile-qemu.sh"
 root=$work/root
 "$repo/tests/fixtures/mkroot.sh" "$repo/tests/fixtures/topologies/qemu-card.topo" "$root" >/dev/null ||
 	bail "mkroot.sh failed"
@@ -51,6 +69,7 @@ mkdir -p "$root/var/lib/t"
 install -d -o nobody -m 0755 "$work/serial"
 grep '^nobody:' /etc/passwd >"$root/etc/passwd"
 grep '^nogroup:' /etc/group >"$root/etc/group" || :
+echo "vbgid0:x:4242:0::/nonexistent:/usr/sbin/nologin" >>"$root/etc/passwd"
 nobody_uid=$(id -u nobody)
 
 common="qemu = $work/qemu-novfio.sh -machine q35 -accel tcg,tb-size=64 -m 64 -nodefaults"
@@ -73,7 +92,25 @@ $common
 args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on -serial file:$work/serial/deaf.log
 stop-timeout = 2
 EOF
+for m in flood line storm; do
+	printf '\n[vm %s]\nuser = nobody\nqemu = %s %s %s\ndisk = /var/lib/t/h.img\nstop-timeout = 2\n' \
+		"$m" "$work/hostile-qemu.sh" "$m" "$work/serial/$m.fds" >>"$root/etc/vfiobind.conf"
+done
+cat >>"$root/etc/vfiobind.conf" <<EOF
+
+[vm h]
+user = nobody
+qemu = $work/hostile-qemu.sh quiet $work/serial/h.fds
+disk = /var/lib/t/h.img
+stop-timeout = 2
+
+[vm g0]
+user = vbgid0
+qemu = $work/hostile-qemu.sh quiet $work/serial/g0.fds
+EOF
 chmod 0644 "$root/etc/vfiobind.conf"
+: >"$root/var/lib/t/h.img"
+chmod 0640 "$root/var/lib/t/h.img"
 KMODEL_ROOT=$root LD_PRELOAD=$kmodel "$vfiobind" --root "$root" -q bind >"$work/bind.log" 2>&1 ||
 	bail "bind in the fake tree failed: $(cat "$work/bind.log")"
 
@@ -85,7 +122,7 @@ lpid=
 # start VM: the launcher in the background, until it says "running".
 start() {
 	: >"$work/$1.log"
-	timeout -k 10 120 "$vfiobind" --root "$root" vm run "$1" >"$work/$1.log" 2>&1 &
+	timeout -k 10 120 "$vfiobind" --root "${vroot:-$root}" vm run "$1" >"$work/$1.log" 2>&1 &
 	lpid=$!
 	for _ in $(seq 300); do
 		grep -q "VM $1: running" "$work/$1.log" && return 0
@@ -119,7 +156,7 @@ up() {
 # launcher VM: the launcher's pid, from its file (not $lpid: that is the
 # timeout(1) around it).
 launcher() {
-	sed -n 's/^pid //p' "$root/run/vfiobind/vm/$1/launcher"
+	sed -n 's/^pid //p' "${vroot:-$root}/run/vfiobind/vm/$1/launcher"
 }
 
 qemu_pid() {
@@ -241,4 +278,6 @@ check "deaf: the log says the guest did not power off in time" \
 check "deaf: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/deaf/result")" stopped
 t1=$(date +%s%N)
 timings+=("launcher cases $(((t1 - t0) / 1000000000)) s")
+# shellcheck source=test-launcher-hostile.sh
+. "$here/test-launcher-hostile.sh"
 finish

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handover.h"
 #include "holders.h"
 #include "log.h"
 #include "qmp.h"
@@ -35,6 +36,12 @@
 #define QMP_START_TIMEOUT_S 120
 #define SWTPM_TIMEOUT_S	    10
 #define KILL_GRACE_S	    10
+/* QMP messages handled per wakeup, and batches read after QEMU exited. */
+#define QMP_BATCH	  64
+#define QMP_DRAIN_BATCHES 64
+/* Lines of QEMU's making logged: a burst per window (see qmp_log_ok()). */
+#define QMP_LOG_BURST	  10
+#define QMP_LOG_WINDOW_MS 5000
 /* Descriptor numbers QEMU gets, named in its arguments. */
 #define QMP_FD	     3
 #define QMP_ADMIN_FD 4
@@ -47,8 +54,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* sd_notify(3), without libsystemd: one datagram to $NOTIFY_SOCKET. */
-static void notify(const char *msg)
+void vm_notify(const char *msg)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -138,11 +144,14 @@ struct launch {
 	const struct vm *vm;
 	const struct vmdevs *d;
 	struct vmuser user;
-	struct handed handed[80];
-	size_t nhanded;
+	char dir[PATH_MAX];	  /* its runtime state directory */
+	char tpm_sock[PATH_MAX];  /* swtpm's control socket, "" without tpm */
+	struct handed *handed;	  /* one per group and disk, all noted */
+	size_t nhanded, napplied; /* noted; changed so far */
 	int sigfd;
 	int lockfd; /* the locked launcher file */
 	pid_t qemu, swtpm;
+	pid_t qemu_pgid; /* QEMU's process group: its pid, kept after it exits */
 	int qemu_status;
 	struct qmp qmp;
 	bool qmp_open;
@@ -152,49 +161,123 @@ struct launch {
 	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */
 	long long deadline;  /* ms; 0: none */
 	int deadline_step;   /* 0 start, 1 powerdown wait, 2 SIGTERM sent */
+	/* What QEMU says is the VM user's text: logged at a bounded rate. */
+	long long log_window; /* ms, start of the current window */
+	unsigned log_count, log_dropped;
 };
+
+/* Whether one more line of QEMU's making may be logged now: at most
+ * QMP_LOG_BURST per QMP_LOG_WINDOW_MS, then one line saying how many were
+ * not (printk_ratelimit()'s scheme). A guest or a user forging events
+ * must not fill the journal, nor keep the launcher busy writing it. */
+static bool qmp_log_ok(struct launch *L)
+{
+	long long t = now_ms();
+
+	if (t - L->log_window >= QMP_LOG_WINDOW_MS) {
+		if (L->log_dropped)
+			WRN("VM %s: QMP: %u messages not logged (more than %d in %d s)", L->vm->name, L->log_dropped,
+			    QMP_LOG_BURST, QMP_LOG_WINDOW_MS / 1000);
+		L->log_window = t;
+		L->log_count = L->log_dropped = 0;
+	}
+	if (L->log_count < QMP_LOG_BURST) {
+		L->log_count++;
+		return true;
+	}
+	L->log_dropped++;
+	return false;
+}
 
 static void restore_handed(struct launch *L)
 {
-	for (size_t i = 0; i < L->nhanded; i++) {
+	char rec[PATH_MAX];
+
+	for (size_t i = 0; i < L->napplied; i++) {
 		int r = hand_restore(&L->handed[i]);
 
 		if (r < 0)
 			WRN("VM %s: giving %s back to uid %u failed: %s", L->vm->name, L->handed[i].path,
 			    (unsigned)L->handed[i].uid, strerror(-r));
 	}
-	L->nhanded = 0;
+	/* Given back (or never handed): the record has done its work. */
+	if (L->nhanded && run_path(rec, sizeof(rec), L->vm->name, "handed") == 0)
+		unlink(rec);
+	L->napplied = L->nhanded = 0;
+	free(L->handed);
+	L->handed = NULL;
 }
 
-/* /dev/vfio/<group> of every group, and the declared disks. */
-static int hand_over(struct launch *L)
+/* Note every file as it is now: /dev/vfio/<group> of every group, and
+ * the declared disks. Nothing changes hands yet. */
+static int note_files(struct launch *L)
 {
 	char why[PATH_MAX + 64];
+	size_t n = L->d->ngroups + L->vm->disk.n;
 	int r;
 
-	for (size_t i = 0; i < L->d->ngroups; i++) {
-		r = hand_vfio_group(L->d->groups[i], &L->user, &L->handed[L->nhanded]);
+	L->handed = calloc(n ? n : 1, sizeof(*L->handed));
+	if (L->handed == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < L->d->ngroups; i++, L->nhanded++) {
+		r = hand_vfio_group_stat(L->d->groups[i], &L->handed[L->nhanded]);
 		if (r < 0) {
 			ERR("VM %s: cannot hand /dev/vfio/%d to %s: %s", L->vm->name, L->d->groups[i], L->user.name,
 			    strerror(-r));
 			return r;
 		}
-		L->nhanded++;
-		INF("VM %s: /dev/vfio/%d handed to %s (mode 0600)", L->vm->name, L->d->groups[i], L->user.name);
 	}
-	for (size_t i = 0; i < L->vm->disk.n; i++) {
-		if (L->nhanded == sizeof(L->handed) / sizeof(L->handed[0]))
-			return -E2BIG;
-		r = hand_disk(L->vm->disk.v[i], &L->user, &L->handed[L->nhanded], why, sizeof(why));
+	for (size_t i = 0; i < L->vm->disk.n; i++, L->nhanded++) {
+		r = hand_disk_stat(L->vm->disk.v[i], &L->handed[L->nhanded], why, sizeof(why));
 		if (r < 0) {
 			ERR("VM %s: cannot hand disk %s to %s: %s%s%s", L->vm->name, L->vm->disk.v[i], L->user.name,
 			    r == -EINVAL ? "neither a block device nor a regular file" : strerror(-r),
 			    why[0] ? ": " : "", why);
 			return r;
 		}
-		L->nhanded++;
-		INF("VM %s: disk %s handed to %s", L->vm->name, L->vm->disk.v[i], L->user.name);
 	}
+	return 0;
+}
+
+/* Stage "hand over": note, record (synced), then change each file. The
+ * record comes first so that no way of dying leaves a file the user's
+ * without a note of whose it was. */
+static int hand_over(struct launch *L)
+{
+	char rec[PATH_MAX];
+	int r;
+
+	r = note_files(L);
+	if (r < 0)
+		return r;
+	if (run_path(rec, sizeof(rec), L->vm->name, "handed") < 0)
+		return -ENAMETOOLONG;
+	r = handed_record_write(rec, L->handed, L->nhanded);
+	if (r < 0) {
+		ERR("VM %s: cannot write %s: %s; nothing handed over", L->vm->name, rec, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < L->nhanded; i++) {
+		const struct handed *h = &L->handed[i];
+
+		/* Counted before the change: a half-done one is put back too. */
+		L->napplied = i + 1;
+		r = hand_apply(h, &L->user);
+		if (r < 0) {
+			ERR("VM %s: cannot hand %s to %s: %s", L->vm->name, h->path, L->user.name,
+			    r == -ESTALE ? "it changed while being handed over" : strerror(-r));
+			return r;
+		}
+		if (i < L->d->ngroups)
+			INF("VM %s: /dev/vfio/%d handed to %s (mode 0600)", L->vm->name, L->d->groups[i], L->user.name);
+		else
+			INF("VM %s: disk %s handed to %s", L->vm->name, L->vm->disk.v[i - L->d->ngroups], L->user.name);
+	}
+	/* vfio pins every page of guest RAM (vfio_container_dma_map ... -12
+	 * without this); LimitMEMLOCK=infinity in the unit does the same. */
+	if (setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){RLIM_INFINITY, RLIM_INFINITY}) < 0)
+		WRN("VM %s: cannot lift RLIMIT_MEMLOCK: %s; QEMU may fail to map guest RAM", L->vm->name,
+		    strerror(errno));
 	return 0;
 }
 
@@ -382,6 +465,17 @@ static void log_argv(const struct vm *vm, const struct strv *av)
 	INF("VM %s: %s", vm->name, line);
 }
 
+/* Signal QEMU's process group, not only its pid: QEMU leads a session of
+ * its own (spawn_as() calls setsid()), and a qemu = script that does not
+ * exec leaves the real QEMU, holding the devices, as its child. The group
+ * outlives its leader while a member lives, and the kernel does not reuse
+ * a pid that is still a group's id, so -pid names that group alone. */
+static void kill_qemu(struct launch *L, int sig)
+{
+	if (L->qemu_pgid > 0 && kill(-L->qemu_pgid, sig) < 0 && errno != ESRCH)
+		WRN("VM %s: kill(-%d, %d): %s", L->vm->name, (int)L->qemu_pgid, sig, strerror(errno));
+}
+
 static void begin_stop(struct launch *L, const char *why)
 {
 	char msg[64];
@@ -391,7 +485,7 @@ static void begin_stop(struct launch *L, const char *why)
 	L->stopping = true;
 	snprintf(msg, sizeof(msg), "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
 		 (unsigned long long)(L->vm->stop_timeout + 2 * KILL_GRACE_S) * 1000000ULL);
-	notify(msg);
+	vm_notify(msg);
 	if (L->qmp_open && L->qmp_state == QMP_RUNNING &&
 	    qmp_send(&L->qmp, "{\"execute\": \"system_powerdown\"}") == 0) {
 		NOTICE("VM %s: %s: asking the guest to power off (system_powerdown), up to %u s", L->vm->name, why,
@@ -401,8 +495,7 @@ static void begin_stop(struct launch *L, const char *why)
 		return;
 	}
 	NOTICE("VM %s: %s, and QMP is not there to ask the guest: terminating QEMU", L->vm->name, why);
-	if (L->qemu)
-		kill(L->qemu, SIGTERM);
+	kill_qemu(L, SIGTERM);
 	L->deadline = now_ms() + KILL_GRACE_S * 1000;
 	L->deadline_step = 2;
 }
@@ -419,13 +512,11 @@ static void on_deadline(struct launch *L)
 		break;
 	default:
 		WRN("VM %s: QEMU still runs %d s after SIGTERM; killing it", L->vm->name, KILL_GRACE_S);
-		if (L->qemu)
-			kill(L->qemu, SIGKILL);
+		kill_qemu(L, SIGKILL);
 		L->deadline = 0;
 		return;
 	}
-	if (L->qemu)
-		kill(L->qemu, SIGTERM);
+	kill_qemu(L, SIGTERM);
 	L->deadline = now_ms() + KILL_GRACE_S * 1000;
 	L->deadline_step = 2;
 }
@@ -458,23 +549,31 @@ static void on_message(struct launch *L, const struct json_val *msg, const char 
 		return;
 	}
 	if (qmp_is_event(msg, "SHUTDOWN", &data)) {
+		bool first = !L->qemu_shutdown;
+
 		L->qemu_shutdown = true;
 		if (qmp_is_guest_shutdown(msg)) {
+			bool seen = L->guest_shutdown;
+
 			L->guest_shutdown = true;
+			if (seen)
+				return; /* said once is enough */
 			NOTICE("VM %s: the guest powered itself off%s", L->vm->name,
 			       L->stopping ? " (as asked: the launcher is stopping)" : "");
-		} else {
+		} else if (first && qmp_log_ok(L)) {
 			INF("VM %s: QEMU shuts down: %.*s", L->vm->name, (int)(data.type ? data.len : 2),
 			    data.type ? data.p : "{}");
 		}
 		return;
 	}
 	if (json_get(msg, "event", &v) == 0) {
-		INF("VM %s: QMP event %.*s", L->vm->name, (int)v.len, v.p);
+		if (qmp_log_ok(L))
+			INF("VM %s: QMP event %.*s", L->vm->name, (int)v.len, v.p);
 		return;
 	}
 	if (json_get(msg, "error", &v) == 0) {
-		WRN("VM %s: QMP error: %.*s", L->vm->name, (int)(len > 300 ? 300 : len), line);
+		if (qmp_log_ok(L))
+			WRN("VM %s: QMP error: %.*s", L->vm->name, (int)(len > 300 ? 300 : len), line);
 		if (L->qmp_state == QMP_CAPS)
 			close_qmp(L, "qmp_capabilities refused");
 		return;
@@ -482,15 +581,18 @@ static void on_message(struct launch *L, const struct json_val *msg, const char 
 	if (L->qmp_state == QMP_CAPS && json_get(msg, "return", &v) == 0) {
 		L->qmp_state = QMP_RUNNING;
 		L->deadline = 0;
-		notify("READY=1");
+		vm_notify("READY=1");
 		NOTICE("VM %s: running: QEMU pid %d as %s (uid %u), %zu PCI function%s", L->vm->name, (int)L->qemu,
 		       L->user.name, (unsigned)L->user.uid, L->d->n, L->d->n == 1 ? "" : "s");
 	}
 }
 
-static void on_qmp(struct launch *L)
+/* At most @max messages: QEMU (the VM's user) decides how many there
+ * are, and signals, reaping and deadlines must come round between two
+ * batches however fast they arrive. */
+static void on_qmp(struct launch *L, int max)
 {
-	for (;;) {
+	for (int i = 0; i < max && L->qmp_open; i++) {
 		struct json_val msg;
 		const char *line;
 		size_t len;
@@ -499,7 +601,8 @@ static void on_qmp(struct launch *L)
 		if (r == -ETIMEDOUT)
 			return;
 		if (r == -EPROTO) {
-			WRN("VM %s: QMP: ignoring a line that is not a JSON object", L->vm->name);
+			if (qmp_log_ok(L))
+				WRN("VM %s: QMP: ignoring a line that is not a JSON object", L->vm->name);
 			continue;
 		}
 		if (r == 0) {
@@ -511,8 +614,6 @@ static void on_qmp(struct launch *L)
 			return;
 		}
 		on_message(L, &msg, line, len);
-		if (!L->qmp_open)
-			return;
 	}
 }
 
@@ -548,16 +649,19 @@ static void supervise(struct launch *L)
 			}
 		}
 		if (r > 0 && L->qmp_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			on_qmp(L);
+			on_qmp(L, QMP_BATCH);
 		if (reap(L))
 			break;
 		if (L->deadline && now_ms() >= L->deadline)
 			on_deadline(L);
 	}
-	/* Whatever QMP had still buffered (the SHUTDOWN event comes right
-	 * before QEMU exits). */
-	if (L->qmp_open)
-		on_qmp(L);
+	/* What is left of QEMU's group goes first (a wrapper's children),
+	 * then whatever QMP had still buffered (the SHUTDOWN event comes
+	 * right before QEMU exits): with no writer left that is finite, and
+	 * bounded all the same. */
+	kill_qemu(L, SIGKILL);
+	for (int i = 0; i < QMP_DRAIN_BATCHES && L->qmp_open; i++)
+		on_qmp(L, QMP_BATCH);
 }
 
 /* swtpm terminates when QEMU disconnects (--terminate); bounded wait. */
@@ -604,54 +708,95 @@ static int launcher_state(struct launch *L)
 	return 0;
 }
 
-int vm_run(const struct vm *vm, const struct vmdevs *d)
+/* Give back what a launcher that was killed (SIGKILL at the end of the
+ * unit's stop timeout, the OOM killer) left handed over. The caller holds
+ * the launcher lock, so no live launcher's files are touched. */
+static void restore_left(const char *name)
 {
-	struct launch L = {.vm = vm, .d = d, .sigfd = -1, .lockfd = -1};
-	char dir[PATH_MAX], admin[PATH_MAX], tpm_sock[PATH_MAX], holders[512];
-	int sv[2] = {-1, -1}, admin_fd = -1, r;
-	struct strv av = {0};
-	const char *result;
-	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
-	sigset_t mask;
+	char rec[PATH_MAX];
+	int n;
+
+	if (run_path(rec, sizeof(rec), name, "handed") < 0)
+		return;
+	if (access(rec, F_OK) == 0)
+		NOTICE("VM %s: the last launcher ended without giving its files back; doing so now", name);
+	n = handed_record_restore(rec, name);
+	if (n < 0)
+		WRN("VM %s: cannot read %s: %s", name, rec, strerror(-n));
+}
+
+int vm_restore_left(const char *name)
+{
 	pid_t other;
+	int fd;
+
+	fd = vm_launcher_lock(name, &other);
+	if (fd == -ENOENT)
+		return 0; /* no state directory: nothing was ever handed over */
+	if (fd < 0)
+		return fd;
+	restore_left(name);
+	close(fd);
+	return 0;
+}
+
+/* Stage "prepare": root, the user, the state directory, the lock, what a
+ * killed launcher left behind, and nobody else holding a group. */
+static int prepare(struct launch *L)
+{
+	const struct vm *vm = L->vm;
+	char holders[512];
+	pid_t other;
+	int r;
 
 	if (geteuid() != 0) {
 		ERR("VM %s: vm run must run as root: it hands devices to the VM's user and starts QEMU as that user",
 		    vm->name);
 		return -EPERM;
 	}
-	r = vmuser_lookup(vm->user, &L.user);
+	r = vmuser_lookup(vm->user, &L->user);
 	if (r < 0) {
-		ERR("VM %s: user '%s' %s (%s:%u)", vm->name, vm->user, r == -EPERM ? "is root" : "does not exist",
+		ERR("VM %s: user '%s' %s (%s:%u)", vm->name, vm->user,
+		    r != -EPERM ? "does not exist"
+		    : L->user.uid == 0
+			? "is root"
+			: "has group root (gid 0) as its primary group: QEMU would run with root's group",
 		    vm->file, vm->user_line);
 		return r == -ENOMEM ? r : -ESRCH;
 	}
-	if (run_path(dir, sizeof(dir), vm->name, NULL) < 0 || run_path(admin, sizeof(admin), vm->name, "qmp.sock") < 0)
+	if (run_path(L->dir, sizeof(L->dir), vm->name, NULL) < 0)
 		return -ENAMETOOLONG;
-	r = fs_mkdir_p(dir, 0755);
+	r = fs_mkdir_p(L->dir, 0755);
 	if (r < 0) {
-		ERR("VM %s: cannot create %s: %s", vm->name, dir, strerror(-r));
+		ERR("VM %s: cannot create %s: %s", vm->name, L->dir, strerror(-r));
 		return r;
 	}
 	/* One launcher per VM: the lock says so, and dies with us. */
-	L.lockfd = vm_launcher_lock(vm->name, &other);
-	if (L.lockfd == -EBUSY) {
+	L->lockfd = vm_launcher_lock(vm->name, &other);
+	if (L->lockfd == -EBUSY) {
 		ERR("VM %s: already running (launcher pid %d)", vm->name, (int)other);
 		return -EBUSY;
 	}
-	if (L.lockfd < 0) {
-		ERR("VM %s: cannot lock %s/launcher: %s", vm->name, dir, strerror(-L.lockfd));
-		return L.lockfd;
+	if (L->lockfd < 0) {
+		ERR("VM %s: cannot lock %s/launcher: %s", vm->name, L->dir, strerror(-L->lockfd));
+		return L->lockfd;
 	}
-	for (size_t i = 0; i < d->ngroups; i++) {
-		if (vfio_group_holders(d->groups[i], vm->name, holders, sizeof(holders)) > 0) {
-			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, d->groups[i], holders);
-			close(L.lockfd);
+	restore_left(vm->name);
+	for (size_t i = 0; i < L->d->ngroups; i++) {
+		if (vfio_group_holders(L->d->groups[i], vm->name, holders, sizeof(holders)) > 0) {
+			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, L->d->groups[i], holders);
 			return -EBUSY;
 		}
 	}
+	return 0;
+}
 
-	/* From here on a SIGTERM is an event to handle, not an end. */
+/* From here on a SIGTERM is an event to handle, not an end. */
+static int watch_signals(struct launch *L)
+{
+	sigset_t mask;
+	int r;
+
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -659,118 +804,139 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	L.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (L.sigfd < 0) {
-		r = -errno;
-		goto out;
-	}
-	state_remove(vm->name, "result");
-	r = launcher_state(&L);
-	if (r < 0) {
-		ERR("VM %s: cannot write %s/launcher: %s", vm->name, dir, strerror(-r));
-		goto out;
-	}
-
-	r = hand_over(&L);
+	L->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (L->sigfd < 0)
+		return -errno;
+	state_remove(L->vm->name, "result");
+	r = launcher_state(L);
 	if (r < 0)
-		goto out;
-	/* vfio pins every page of guest RAM (vfio_container_dma_map ... -12
-	 * without this); LimitMEMLOCK=infinity in the unit does the same. */
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0)
-		WRN("VM %s: cannot lift RLIMIT_MEMLOCK: %s; QEMU may fail to map guest RAM", vm->name, strerror(errno));
+		ERR("VM %s: cannot write %s/launcher: %s", L->vm->name, L->dir,
+		    r == -E2BIG ? "too many IOMMU groups to list" : strerror(-r));
+	return r;
+}
 
-	if (vm->tpm) {
-		r = start_swtpm(&L, tpm_sock, sizeof(tpm_sock));
-		if (r < 0)
-			goto out;
-	}
+/* Stage "start QEMU": as the user, with our QMP socket pair on QMP_FD
+ * and root's listening monitor on QMP_ADMIN_FD. */
+static int start_qemu(struct launch *L)
+{
+	const struct vm *vm = L->vm;
+	char admin[PATH_MAX], envvm[VM_NAME_MAX + 16];
+	char *env[] = {envvm, NULL};
+	int sv[2], admin_fd, r;
+	struct strv av = {0};
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (run_path(admin, sizeof(admin), vm->name, "qmp.sock") < 0)
+		return -ENAMETOOLONG;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
 	admin_fd = listen_unix(admin);
 	if (admin_fd < 0) {
-		r = admin_fd;
-		ERR("VM %s: cannot listen on %s: %s", vm->name, admin, strerror(-r));
-		goto out;
+		ERR("VM %s: cannot listen on %s: %s", vm->name, admin, strerror(-admin_fd));
+		close(sv[0]);
+		close(sv[1]);
+		return admin_fd;
 	}
-	r = build_argv(&L, &av, vm->tpm ? tpm_sock : NULL);
-	if (r < 0)
-		goto out;
-	log_argv(vm, &av);
-	{
-		char envvm[VM_NAME_MAX + 16];
-		char *env[] = {envvm, NULL};
+	r = build_argv(L, &av, L->tpm_sock[0] ? L->tpm_sock : NULL);
+	if (r == 0) {
 		struct spawn_fd fds[] = {{sv[1], QMP_FD}, {admin_fd, QMP_ADMIN_FD}};
 
+		log_argv(vm, &av);
 		snprintf(envvm, sizeof(envvm), "VFIOBIND_VM=%s", vm->name);
-		L.qemu = spawn_as(&L.user, av.v, env, fds, 2);
+		L->qemu = spawn_as(&L->user, av.v, env, fds, 2);
+		if (L->qemu < 0) {
+			r = L->qemu;
+			L->qemu = 0;
+			ERR("VM %s: fork: %s", vm->name, strerror(-r));
+		}
+		L->qemu_pgid = L->qemu;
 	}
+	strv_free(&av);
 	close(sv[1]);
-	sv[1] = -1;
 	close(admin_fd);
-	admin_fd = -1;
-	if (L.qemu < 0) {
-		r = L.qemu;
-		L.qemu = 0;
-		ERR("VM %s: fork: %s", vm->name, strerror(-r));
-		goto out;
+	if (r < 0) {
+		close(sv[0]);
+		return r;
 	}
-	qmp_init(&L.qmp, sv[0]);
-	sv[0] = -1;
-	L.qmp_open = true;
+	qmp_init(&L->qmp, sv[0]);
+	L->qmp_open = true;
+	return 0;
+}
 
-	supervise(&L);
+/* After supervise(): how QEMU ended, into the result file. */
+static int conclude(struct launch *L)
+{
+	const struct vm *vm = L->vm;
+	const char *result;
+	char text[32];
+	int r = 0;
 
-	if (WIFEXITED(L.qemu_status))
-		INF("VM %s: QEMU exited with status %d", vm->name, WEXITSTATUS(L.qemu_status));
-	else if (WIFSIGNALED(L.qemu_status))
-		WRN("VM %s: QEMU was killed by signal %d", vm->name, WTERMSIG(L.qemu_status));
-	if (L.stopping) {
+	if (WIFEXITED(L->qemu_status))
+		INF("VM %s: QEMU exited with status %d", vm->name, WEXITSTATUS(L->qemu_status));
+	else if (WIFSIGNALED(L->qemu_status))
+		WRN("VM %s: QEMU was killed by signal %d", vm->name, WTERMSIG(L->qemu_status));
+	if (L->stopping) {
 		result = "stopped";
-		r = 0;
-	} else if (L.guest_shutdown && WIFEXITED(L.qemu_status) && WEXITSTATUS(L.qemu_status) == 0) {
+	} else if (L->guest_shutdown && WIFEXITED(L->qemu_status) && WEXITSTATUS(L->qemu_status) == 0) {
 		result = "guest-shutdown";
-		r = 0;
 	} else {
 		result = "exited";
 		r = -EIO;
 		ERR("VM %s: QEMU ended without a guest shutdown%s", vm->name,
-		    L.qmp_state == QMP_RUNNING ? "" : ", before QMP answered (see its messages above)");
+		    L->qmp_state == QMP_RUNNING ? "" : ", before QMP answered (see its messages above)");
 	}
-	{
-		char text[32];
-
-		snprintf(text, sizeof(text), "%s\n", result);
-		if (state_write(vm->name, "result", text) < 0)
-			WRN("VM %s: cannot write the result", vm->name);
-	}
+	if (L->log_dropped)
+		WRN("VM %s: QMP: %u more messages not logged (rate limit)", vm->name, L->log_dropped);
+	snprintf(text, sizeof(text), "%s\n", result);
+	if (state_write(vm->name, "result", text) < 0)
+		WRN("VM %s: cannot write the result", vm->name);
 	INF("VM %s: result: %s", vm->name, result);
+	return r;
+}
 
-out:
-	if (L.qemu) {
-		kill(L.qemu, SIGKILL);
-		waitpid(L.qemu, NULL, 0);
+/* Stage "give back": whatever still runs ends, the files go back to
+ * their owners, the state is cleared. Safe after any earlier stage. */
+static void give_back(struct launch *L)
+{
+	if (L->qemu) {
+		kill_qemu(L, SIGKILL);
+		waitpid(L->qemu, NULL, 0);
+		L->qemu = 0;
 	}
-	close_qmp(&L, NULL);
-	stop_swtpm(&L);
-	restore_handed(&L);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (admin_fd >= 0)
-		close(admin_fd);
-	strv_free(&av);
-	state_remove(vm->name, "qmp.sock");
-	/* Emptied, not removed: a launcher starting now may already have
-	 * it open, waiting for the lock. */
-	if (ftruncate(L.lockfd, 0) < 0)
-		WRN("VM %s: cannot empty %s/launcher: %s", vm->name, dir, strerror(errno));
-	close(L.lockfd);
-	if (L.sigfd >= 0)
-		close(L.sigfd);
+	kill_qemu(L, SIGKILL);
+	close_qmp(L, NULL);
+	stop_swtpm(L);
+	restore_handed(L);
+	state_remove(L->vm->name, "qmp.sock");
+	if (L->lockfd >= 0) {
+		/* Emptied, not removed: a launcher starting now may already
+		 * have it open, waiting for the lock. */
+		if (ftruncate(L->lockfd, 0) < 0)
+			WRN("VM %s: cannot empty %s/launcher: %s", L->vm->name, L->dir, strerror(errno));
+		close(L->lockfd);
+	}
+	if (L->sigfd >= 0)
+		close(L->sigfd);
+}
+
+int vm_run(const struct vm *vm, const struct vmdevs *d)
+{
+	struct launch L = {.vm = vm, .d = d, .sigfd = -1, .lockfd = -1};
+	int r;
+
+	r = prepare(&L);
+	if (r == 0)
+		r = watch_signals(&L);
+	if (r == 0)
+		r = hand_over(&L);
+	if (r == 0 && vm->tpm)
+		r = start_swtpm(&L, L.tpm_sock, sizeof(L.tpm_sock));
+	if (r == 0)
+		r = start_qemu(&L);
+	if (r == 0) {
+		supervise(&L);
+		r = conclude(&L);
+	}
+	give_back(&L);
 	return r;
 }
 
@@ -901,25 +1067,12 @@ int vm_qmp(const char *name, const char *command)
 	r = qmp_handshake(&q, 10000);
 	if (r == 0)
 		r = qmp_send(&q, json);
-	while (r == 0) {
-		r = qmp_read(&q, 30000, &line, &len, &msg);
-		if (r == -EPROTO) {
-			r = 0;
-			continue;
-		}
-		if (r == 0) {
-			r = -EPIPE;
-			break;
-		}
-		if (r < 0)
-			break;
-		r = 0;
-		if (json_get(&msg, "return", &v) == 0 || json_get(&msg, "error", &v) == 0) {
-			fwrite(line, 1, len, stdout);
-			fputc('\n', stdout);
-			r = json_get(&msg, "error", &v) == 0 ? 1 : 0;
-			break;
-		}
+	if (r == 0)
+		r = qmp_await_answer(&q, 30000, &line, &len, &msg);
+	if (r == 1) {
+		fwrite(line, 1, len, stdout);
+		fputc('\n', stdout);
+		r = json_get(&msg, "error", &v) == 0 ? 1 : 0;
 	}
 	qmp_free(&q);
 	close(fd);

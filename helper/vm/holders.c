@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "str.h"
@@ -91,9 +92,19 @@ int vm_launcher_lock(const char *name, pid_t *other)
 	return -EBUSY;
 }
 
+/* The same device node (a character device has its number, whatever
+ * inode names it), or the same file (the fake trees of the tests). */
+static bool same_node(const struct stat *a, const struct stat *b)
+{
+	if (S_ISCHR(a->st_mode) || S_ISCHR(b->st_mode))
+		return S_ISCHR(a->st_mode) && S_ISCHR(b->st_mode) && a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
 {
-	char path[PATH_MAX], want[32];
+	char path[PATH_MAX];
+	struct stat want;
 	struct dirent *de;
 	int n = 0;
 	DIR *dir;
@@ -122,12 +133,15 @@ int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
 		closedir(dir);
 	}
 
-	/* The kernel names the file as the process opened it. */
-	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
+	/* The file itself, not its name: the link text in /proc is the path
+	 * as the process opened it, in its own mount namespace, where any
+	 * user can mount a tmpfs and open a "/dev/vfio/2" of their own. */
+	if (root_path(path, sizeof(path), "/dev/vfio/%d", group) < 0 || stat(path, &want) < 0)
+		return n;
 	if (root_path(path, sizeof(path), "/proc") < 0 || (dir = opendir(path)) == NULL)
 		return n;
 	while ((de = readdir(dir)) != NULL) {
-		char fdpath[PATH_MAX], target[64], comm[64] = "";
+		char fdpath[PATH_MAX], comm[64] = "";
 		struct dirent *fe;
 		DIR *fds;
 
@@ -137,16 +151,13 @@ int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len)
 			continue; /* gone, or not ours to read */
 		while ((fe = readdir(fds)) != NULL) {
 			char lp[PATH_MAX];
-			ssize_t l;
+			struct stat st;
 
 			if (fe->d_name[0] == '.' ||
 			    root_path(lp, sizeof(lp), "/proc/%s/fd/%s", de->d_name, fe->d_name) < 0)
 				continue;
-			l = readlink(lp, target, sizeof(target) - 1);
-			if (l < 0)
-				continue;
-			target[l] = '\0';
-			if (strcmp(target, want) != 0)
+			/* stat(2) through the magic link reaches the open file. */
+			if (stat(lp, &st) < 0 || !same_node(&st, &want))
 				continue;
 			if (root_path(lp, sizeof(lp), "/proc/%s/comm", de->d_name) == 0)
 				sysfs_read_attr(lp, comm, sizeof(comm));

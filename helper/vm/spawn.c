@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * spawn.c - children as the VM's user, and files handed to it.
+ * spawn.c - children as the VM's user.
  */
 #include "spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sysfs.h"
@@ -102,7 +105,53 @@ int vmuser_lookup(const char *name, struct vmuser *u)
 	r = root_get()[0] ? lookup_files(name, u) : lookup_nss(name, u);
 	if (r < 0)
 		return r;
-	return u->uid == 0 ? -EPERM : 0;
+	return u->uid == 0 || u->gid == 0 ? -EPERM : 0;
+}
+
+/* Close every descriptor above 2 but the passed ones (small targets, 3
+ * and 4): a launcher started with descriptors it does not know about
+ * (above 1024 too) must not leak them to the VM's user. close_range(2)
+ * since Linux 5.9; before that each one /proc/self/fd lists, and without
+ * /proc every number up to RLIMIT_NOFILE. */
+static void close_others(const struct spawn_fd *fds, size_t nfds)
+{
+	int top = 2;
+	struct rlimit rl;
+	DIR *d;
+
+	for (size_t i = 0; i < nfds; i++)
+		if (fds[i].target > top)
+			top = fds[i].target;
+	for (int fd = 3; fd < top; fd++) {
+		bool keep = false;
+
+		for (size_t i = 0; i < nfds; i++)
+			keep = keep || fds[i].target == fd;
+		if (!keep)
+			close(fd);
+	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)top + 1, ~0U, 0) == 0)
+		return;
+#endif
+	d = opendir("/proc/self/fd");
+	if (d) {
+		struct dirent *de;
+
+		while ((de = readdir(d)) != NULL) {
+			char *end;
+			long fd = strtol(de->d_name, &end, 10);
+
+			if (*end == '\0' && de->d_name[0] != '\0' && fd > top && fd != dirfd(d))
+				close((int)fd);
+		}
+		closedir(d);
+		return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX)
+		rl.rlim_cur = 65536;
+	for (int fd = top + 1; fd < (int)rl.rlim_cur; fd++)
+		close(fd);
 }
 
 /* In the child: never returns. Messages go to stderr, the only channel
@@ -112,7 +161,7 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 		  size_t nfds, pid_t parent)
 {
 	char *envp[32], home[300], user[80], logname[80], lang[128];
-	int maxfd = 1024, null, k = 0, moved[16];
+	int null, k = 0, moved[16];
 	sigset_t all;
 
 	sigemptyset(&all);
@@ -138,14 +187,7 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null >= 0)
 		dup2(null, 0);
-	for (int fd = 3; fd < maxfd; fd++) {
-		bool keep = false;
-
-		for (size_t i = 0; i < nfds; i++)
-			keep = keep || fds[i].target == fd;
-		if (!keep)
-			close(fd);
-	}
+	close_others(fds, nfds);
 
 	if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {
 		fprintf(stderr, "vfiobind: cannot become %s (uid %u): %s\n", u->name, (unsigned)u->uid,
@@ -195,89 +237,4 @@ pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], co
 	if (pid == 0)
 		child(u, argv, env, fds, nfds, parent);
 	return pid;
-}
-
-int hand_vfio_group(int group, const struct vmuser *u, struct handed *h)
-{
-	struct stat st;
-
-	if (root_path(h->path, sizeof(h->path), "/dev/vfio/%d", group) < 0)
-		return -ENAMETOOLONG;
-	if (lstat(h->path, &st) < 0)
-		return -errno;
-	h->uid = st.st_uid;
-	h->gid = st.st_gid;
-	h->mode = st.st_mode & 07777;
-	if (chown(h->path, u->uid, st.st_gid) < 0 || chmod(h->path, 0600) < 0)
-		return -errno;
-	return 0;
-}
-
-bool path_dirs_secure(const char *real, size_t skip, char *why, size_t whylen)
-{
-	char dir[PATH_MAX];
-	size_t len = strlen(real);
-
-	if (len >= sizeof(dir))
-		return false;
-	memcpy(dir, real, len + 1);
-	/* Each ancestor, from the nearest up to the top of the tree. */
-	for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
-		struct stat st;
-
-		*slash = '\0';
-		if (strlen(dir) < skip)
-			break;
-		if (lstat(dir[0] ? dir : "/", &st) < 0 || !S_ISDIR(st.st_mode)) {
-			snprintf(why, whylen, "%s is not a directory", dir[0] ? dir : "/");
-			return false;
-		}
-		if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-			snprintf(why, whylen, "%s is %s", dir[0] ? dir : "/",
-				 st.st_uid != 0 ? "not owned by root" : "writable by group or others");
-			return false;
-		}
-		if (slash == dir)
-			break;
-	}
-	return true;
-}
-
-int hand_disk(const char *path, const struct vmuser *u, struct handed *h, char *why, size_t whylen)
-{
-	char full[PATH_MAX], real[PATH_MAX];
-	struct stat st;
-	int fd, r = 0;
-
-	why[0] = '\0';
-	if (root_path(full, sizeof(full), "%s", path) < 0)
-		return -ENAMETOOLONG;
-	if (realpath(full, real) == NULL)
-		return -errno;
-	if (!path_dirs_secure(real, strlen(root_get()), why, whylen))
-		return -EPERM;
-	fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-	} else if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-	} else {
-		snprintf(h->path, sizeof(h->path), "%s", real);
-		h->uid = st.st_uid;
-		h->gid = st.st_gid;
-		h->mode = st.st_mode & 07777;
-		if (fchown(fd, u->uid, (gid_t)-1) < 0 || fchmod(fd, (st.st_mode & 0660) | 0600) < 0)
-			r = -errno;
-	}
-	close(fd);
-	return r;
-}
-
-int hand_restore(const struct handed *h)
-{
-	if (chown(h->path, h->uid, h->gid) < 0 || chmod(h->path, h->mode) < 0)
-		return -errno;
-	return 0;
 }

@@ -23,7 +23,7 @@ void qmp_free(struct qmp *q)
 {
 	free(q->buf);
 	q->buf = NULL;
-	q->len = q->cap = q->skip = 0;
+	q->start = q->scan = q->len = q->cap = q->skip = 0;
 }
 
 int qmp_connect(const char *path)
@@ -54,6 +54,34 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Room for more bytes: the consumed front is dropped first (once per
+ * buffer-full, not once per line), then the buffer grows. */
+static int make_room(struct qmp *q)
+{
+	size_t cap;
+	char *b;
+
+	if (q->len < q->cap)
+		return 0;
+	if (q->start > 0) {
+		memmove(q->buf, q->buf + q->start, q->len - q->start);
+		q->len -= q->start;
+		q->scan -= q->start;
+		q->start = 0;
+		if (q->len < q->cap)
+			return 0;
+	}
+	if (q->cap > QMP_LINE_MAX)
+		return -EMSGSIZE;
+	cap = q->cap ? q->cap * 2 : 4096;
+	b = realloc(q->buf, cap);
+	if (b == NULL)
+		return -ENOMEM;
+	q->buf = b;
+	q->cap = cap;
+	return 0;
+}
+
 /* Read more bytes into the buffer. 1: got some; 0: EOF; -errno. */
 static int fill(struct qmp *q, int timeout_ms)
 {
@@ -61,18 +89,9 @@ static int fill(struct qmp *q, int timeout_ms)
 	ssize_t n;
 	int r;
 
-	if (q->len == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 4096;
-		char *b;
-
-		if (q->cap >= QMP_LINE_MAX)
-			return -EMSGSIZE;
-		b = realloc(q->buf, cap);
-		if (b == NULL)
-			return -ENOMEM;
-		q->buf = b;
-		q->cap = cap;
-	}
+	r = make_room(q);
+	if (r < 0)
+		return r;
 	do {
 		r = poll(&pfd, 1, timeout_ms);
 	} while (r < 0 && errno == EINTR);
@@ -95,28 +114,32 @@ int qmp_read(struct qmp *q, int timeout_ms, const char **line, size_t *len, stru
 {
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 
-	if (q->skip) {
-		memmove(q->buf, q->buf + q->skip, q->len - q->skip);
-		q->len -= q->skip;
-		q->skip = 0;
-	}
+	q->start += q->skip;
+	q->skip = 0;
+	if (q->start == q->len)
+		q->start = q->scan = q->len = 0;
 	for (;;) {
-		char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
+		char *nl = q->scan < q->len ? memchr(q->buf + q->scan, '\n', q->len - q->scan) : NULL;
 		int r, left;
 
 		if (nl) {
-			size_t l = (size_t)(nl - q->buf);
+			char *p = q->buf + q->start;
+			size_t l = (size_t)(nl - p);
 
 			q->skip = l + 1;
-			if (l > 0 && q->buf[l - 1] == '\r')
+			q->scan = q->start + l + 1;
+			if (l >= QMP_LINE_MAX)
+				return -EMSGSIZE;
+			if (l > 0 && p[l - 1] == '\r')
 				l--;
-			*line = q->buf;
+			*line = p;
 			*len = l;
-			if (json_parse(q->buf, l, msg) < 0 || msg->type != JSON_OBJECT)
+			if (json_parse(p, l, msg) < 0 || msg->type != JSON_OBJECT)
 				return -EPROTO;
 			return 1;
 		}
-		if (q->len >= QMP_LINE_MAX)
+		q->scan = q->len;
+		if (q->len - q->start >= QMP_LINE_MAX)
 			return -EMSGSIZE;
 		if (timeout_ms < 0)
 			left = -1;
@@ -150,8 +173,20 @@ int qmp_send(struct qmp *q, const char *json)
 	return 0;
 }
 
+/* What is left of @timeout_ms from @deadline (ms, now_ms()); 0 when past. */
+static int left_ms(int timeout_ms, long long deadline)
+{
+	long long left;
+
+	if (timeout_ms < 0)
+		return -1;
+	left = deadline - now_ms();
+	return left <= 0 ? 0 : left > timeout_ms ? timeout_ms : (int)left;
+}
+
 int qmp_handshake(struct qmp *q, int timeout_ms)
 {
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct json_val msg, v;
 	const char *line;
 	size_t len;
@@ -167,8 +202,10 @@ int qmp_handshake(struct qmp *q, int timeout_ms)
 	r = qmp_send(q, "{\"execute\": \"qmp_capabilities\"}");
 	if (r < 0)
 		return r;
-	for (;;) {
-		r = qmp_read(q, timeout_ms, &line, &len, &msg);
+	/* Events may come before the answer, as many as QEMU likes: the
+	 * whole handshake has @timeout_ms, and a bounded count of them. */
+	for (int n = 0; n < QMP_SKIP_MAX; n++) {
+		r = qmp_read(q, left_ms(timeout_ms, deadline), &line, &len, &msg);
 		if (r == 0)
 			return -EPIPE;
 		if (r == -EPROTO)
@@ -179,8 +216,28 @@ int qmp_handshake(struct qmp *q, int timeout_ms)
 			return 0;
 		if (json_get(&msg, "error", &v) == 0)
 			return -EPROTO;
-		/* An event before the answer: nothing the handshake needs. */
 	}
+	return -ETIMEDOUT;
+}
+
+int qmp_await_answer(struct qmp *q, int timeout_ms, const char **line, size_t *len, struct json_val *msg)
+{
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	struct json_val v;
+
+	for (int n = 0; n < QMP_SKIP_MAX; n++) {
+		int r = qmp_read(q, left_ms(timeout_ms, deadline), line, len, msg);
+
+		if (r == 0)
+			return -EPIPE;
+		if (r == -EPROTO)
+			continue;
+		if (r < 0)
+			return r;
+		if (json_get(msg, "return", &v) == 0 || json_get(msg, "error", &v) == 0)
+			return 1;
+	}
+	return -ETIMEDOUT;
 }
 
 bool qmp_is_event(const struct json_val *msg, const char *name, struct json_val *data)

@@ -9,6 +9,9 @@
  *   launcher   locked (flock) by the running launcher, with "pid PID",
  *              "user NAME", "groups G..." in it (what `vfiobind release`
  *              and a second start check); emptied when it ends
+ *   handed     the owner and mode of every file handed to the VM's user,
+ *              written before the first is (handover.h); removed once they
+ *              are back, read by the next start or ExecStopPost otherwise
  *   qmp.sock   a QMP monitor for root (0600): `vfiobind vm qmp`, socat
  *   result     written when QEMU has exited: "guest-shutdown" when the
  *              guest powered itself off and nobody asked it to, "stopped"
@@ -42,15 +45,34 @@
  * user with the user's command, -display none, two QMP monitors and the
  * -device arguments. Tells systemd READY=1 once QMP answers. On SIGTERM,
  * SIGINT or SIGHUP it sends system_powerdown, waits stop-timeout seconds,
- * then SIGTERM, then SIGKILL 10 s later. Afterwards it gives the files
- * back, writes the result, and removes its state.
+ * then SIGTERM, then SIGKILL 10 s later, each to QEMU's process group.
+ * Afterwards it gives the files back, writes the result, and removes its
+ * state. What QEMU writes on QMP is read in bounded batches and logged at
+ * a bounded rate: the VM's user cannot keep the launcher from its signals
+ * and deadlines. Files a killed launcher left handed over are given back
+ * first.
  *
  * Return: 0 when QEMU ran and exited after a guest shutdown or a stop;
- * -EPERM not root; -ESRCH no such user; -EBUSY already running or a group
+ * -EPERM not root; -ESRCH no such user, or one that is root or has gid 0; -EBUSY already running or a group
  * in use; -EIO QEMU (or swtpm) failed, or QEMU ended otherwise (crash,
  * killed); another -errno for a system error. Every cause is logged.
  */
 int vm_run(const struct vm *vm, const struct vmdevs *d);
+
+/**
+ * vm_notify() - sd_notify(3) without libsystemd: @msg as one datagram to
+ * $NOTIFY_SOCKET (nothing when it is not set).
+ */
+void vm_notify(const char *msg);
+
+/**
+ * vm_restore_left() - give back the files a killed launcher of VM @name
+ * left handed over (handover.h), unless a launcher runs. ExecStopPost runs
+ * it before vm_poweroff(); vm_run() does the same when it starts.
+ * Return: 0 (also when there was nothing), -EBUSY when a launcher runs,
+ * or another -errno.
+ */
+int vm_restore_left(const char *name);
 
 /**
  * vm_poweroff() - the ExecStopPost decision for VM @name (see above).
@@ -66,7 +88,10 @@ int vm_poweroff(const char *name, const struct vm *vm, const struct cmdline *cl)
  * vm_qmp() - send one command to the running VM @name through its root
  * QMP monitor and print the answer line on stdout.
  * @command: a command name ("query-pci") or a whole JSON object.
+ * Bounded whatever the VM sends: 10 s for the handshake, 30 s for the
+ * answer, events in between skipped (at most QMP_SKIP_MAX).
  * Return: 0 for a "return" answer; 1 for an "error" answer; -ENOENT when
- * the VM does not run; -EINVAL for a bad @command; another -errno.
+ * the VM does not run; -EINVAL for a bad @command; -ETIMEDOUT when no
+ * answer came; another -errno.
  */
 int vm_qmp(const char *name, const char *command);

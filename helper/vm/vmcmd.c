@@ -86,8 +86,9 @@ void vmcmd_check_summary(FILE *out, const struct conf *c)
 }
 
 /* The config (required), its hygiene, and the kernel command line.
- * Returns an exit code; errors are logged. */
-static int vload_config(const struct vmcmd_opts *o, struct vload *L, bool need_vms_clean)
+ * Returns an exit code; errors are logged. The [vm] sections' errors are
+ * vload_vm()'s: a mistake in one VM refuses that VM alone. */
+static int vload_config(const struct vmcmd_opts *o, struct vload *L)
 {
 	int nerr;
 
@@ -101,21 +102,22 @@ static int vload_config(const struct vmcmd_opts *o, struct vload *L, bool need_v
 	if (conf_check_secure(L->conf_path, L->conf_name, &L->errs) < 0)
 		nerr++;
 	print_diags(&L->errs);
-	if (need_vms_clean && L->conf.vms) {
-		print_diags(&L->conf.vms->errs);
-		nerr += (int)L->conf.vms->errs.n;
-	}
 	return nerr ? EXIT_CONFIG : EXIT_OK;
 }
 
+/* VM @name, refused with its own section's errors. When there is no
+ * such VM, every section error is shown: a mistyped header may be why. */
 static int vload_vm(struct vload *L, const char *name)
 {
 	L->vm = vmconf_find(L->conf.vms, name);
 	if (L->vm == NULL) {
+		if (L->conf.vms)
+			print_diags(&L->conf.vms->errs);
 		ERR("no [vm %s] in %s", name, L->conf_name);
 		return EXIT_CONFIG;
 	}
-	return EXIT_OK;
+	print_diags(&L->vm->errs);
+	return L->vm->errs.n ? EXIT_CONFIG : EXIT_OK;
 }
 
 static int vload_devs(struct vload *L)
@@ -139,7 +141,7 @@ static int vload_devs(struct vload *L)
 /* config + VM + devices, each step's failure ends it. */
 static int vload_all(const struct vmcmd_opts *o, struct vload *L, const char *name)
 {
-	int rc = vload_config(o, L, true);
+	int rc = vload_config(o, L);
 
 	if (rc == EXIT_OK)
 		rc = vload_vm(L, name);
@@ -199,9 +201,13 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 	int rc, r;
 
 	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO);
-	rc = vload_config(o, &L, true);
+	rc = vload_config(o, &L);
 	if (L.cl.vm_off) {
 		NOTICE("vfiobind.vm=off on the kernel command line: VM %s is not started this boot", name);
+		/* Type=notify: an exit 0 before READY=1 fails the unit
+		 * ("protocol"); after it, the unit is simply inactive. The
+		 * unit's condition catches the usual spellings first. */
+		vm_notify("READY=1\nSTATUS=vfiobind.vm=off: not started this boot");
 		vload_free(&L);
 		return EXIT_OK;
 	}
@@ -233,9 +239,14 @@ static int cmd_vm_poweroff(const struct vmcmd_opts *o, const char *name)
 
 	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO);
 	/* A broken config keeps the host up, it does not fail the stop. */
-	rc = vload_config(o, &L, false);
+	rc = vload_config(o, &L);
 	if (rc == EXIT_OK)
 		L.vm = vmconf_find(L.conf.vms, name);
+	/* ExecStopPost: a launcher killed at the end of the stop timeout
+	 * left the files it handed over; they go back first. */
+	r = vm_restore_left(name);
+	if (r < 0 && r != -EBUSY)
+		WRN("VM %s: cannot give back what the launcher left: %s", name, strerror(-r));
 	r = vm_poweroff(name, L.vm, &L.cl);
 	vload_free(&L);
 	return r < 0 ? EXIT_SYSTEM : EXIT_OK;

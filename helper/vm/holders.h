@@ -9,7 +9,9 @@
  * dies however it dies, so an unlocked file is stale whatever it says
  * (no pid guessing, and it works the same under a root prefix). An
  * open /dev/vfio/<group> is read from /proc/PID/fd (root only), which
- * also catches a QEMU that vfiobind did not start. Unbinding a function
+ * also catches a QEMU that vfiobind did not start; the open file is
+ * compared by device number (st_rdev), never by the link's text, which
+ * a user can fake in a mount namespace of their own. Unbinding a function
  * whose group is open does not fail: the kernel asks the user to release
  * the device (VFIO_DEVICE_REQUEST), which unplugs it from a running guest,
  * and waits; so the answer has to come before the write. All paths are
