@@ -9,7 +9,10 @@
  * group must be bound to vfio-pci, to pci-stub, or to nothing; functions
  * with a bridge header are exempt. In early boot "nothing" is not enough:
  * a function whose modalias resolves to a module will be claimed at
- * coldplug, so it counts as a host driver too.
+ * coldplug, so it counts as a host driver too; the image's modules.alias
+ * is a subset, so the image build's record of blockers (record.h) counts
+ * as well. Blacklisted modules and vfio-pci variants (driver_managed_dma)
+ * are no host drivers.
  */
 #pragma once
 

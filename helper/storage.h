@@ -7,11 +7,12 @@
  * disk's device path (/sys/class/block/NAME resolves to
  * /sys/devices/pci0000:00/.../0000:04:00.0/nvme/nvme0/nvme0n1); partitions
  * sit below their disk; device-mapper and md devices sit on whatever their
- * slaves/ links name (Documentation/ABI/stable/sysfs-block). Each such
- * device is probed with libblkid (filesystem type, UUID, LABEL, partition
- * UUID and name) and compared with root= and resume= from the kernel
- * command line, the mounted filesystems (/proc/self/mountinfo) and the
- * active swap (/proc/swaps), all under the root prefix.
+ * slaves/ links name (Documentation/ABI/stable/sysfs-block). The guard
+ * goes the other way: from what the host needs (root=, resume=, the
+ * mounted filesystems in /proc/self/mountinfo, the active swap in
+ * /proc/swaps, /etc/fstab) down the slaves/ links to the disks and the PCI
+ * functions on their paths, all under the root prefix. Names are matched
+ * with libblkid's probes (UUID, LABEL, partition UUID and name).
  */
 #pragma once
 
