@@ -615,7 +615,10 @@ static int fstab_needs(struct storage *st, const struct pci_list *pci)
 
 		if (sscanf(line, " %4095s %4095s %63s %1023s", spec, file, type, opts) < 3 || spec[0] == '#')
 			continue;
-		if (strstr(opts, "noauto") && (strncmp(opts, "noauto", 6) == 0 || strstr(opts, ",noauto")))
+		/* noauto alone: not mounted at boot. With x-systemd.automount
+		 * it is, on first access (an /efi the host updates). */
+		if (strstr(opts, "noauto") && (strncmp(opts, "noauto", 6) == 0 || strstr(opts, ",noauto")) &&
+		    !strstr(opts, "x-systemd.automount"))
 			continue;
 		unescape_octal(spec);
 		unescape_octal(file);
@@ -624,6 +627,30 @@ static int fstab_needs(struct storage *st, const struct pci_list *pci)
 	}
 	free(buf);
 	return r;
+}
+
+/* The ESP the boot loader started from: systemd-boot (and other loaders
+ * implementing the Boot Loader Interface) put its partition UUID in the
+ * EFI variable LoaderDevicePartUUID, UTF-16LE after 4 bytes of attributes
+ * (systemd: docs/BOOT_LOADER_INTERFACE.md). An /efi that systemd's
+ * gpt-auto generator automounts shows up nowhere else. */
+static int esp_needs(struct storage *st, const struct pci_list *pci)
+{
+	char path[PATH_MAX], spec[64] = "PARTUUID=";
+	unsigned char raw[4 + 2 * 40];
+	size_t n, o = strlen(spec);
+	FILE *f;
+
+	if (root_path(path, sizeof(path),
+		      "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f") < 0 ||
+	    (f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(raw, 1, sizeof(raw), f);
+	fclose(f);
+	for (size_t i = 4; i + 1 < n && raw[i] && o + 1 < sizeof(spec); i += 2)
+		spec[o++] = (char)raw[i];
+	spec[o] = '\0';
+	return o > 9 ? need(st, pci, "the ESP the boot loader ran from (LoaderDevicePartUUID)", spec, -1) : 0;
 }
 
 int storage_host_needs(struct storage *st, const struct pci_list *pci)
@@ -653,6 +680,8 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 		r = need(st, pci, "root=", st->root, -1);
 	if (r == 0)
 		r = fstab_needs(st, pci);
+	if (r == 0)
+		r = esp_needs(st, pci);
 	return r;
 }
 

@@ -88,8 +88,9 @@ void storage_free(struct storage *st);
  *       never binds them).
  *
  * What the host needs: every mounted filesystem (/, /usr, /boot, /efi...),
- * every active swap, resume=, root= and every /etc/fstab entry without
- * noauto. A name is resolved as the kernel and udev accept it: UUID=,
+ * every active swap, resume=, root=, every /etc/fstab entry without
+ * noauto (unless automounted), and the ESP the boot loader names in the EFI
+ * variable LoaderDevicePartUUID. A name is resolved as the kernel and udev accept it: UUID=,
  * PARTUUID=, LABEL=, PARTLABEL= (libblkid probes), /dev/NAME, /dev/mapper/,
  * /dev/VG/LV, any /dev symlink present (/dev/disk/by-*), MAJ:MIN, and
  * /dev/disk/by-path/pci-ADDR-... by the address it names even when udev
