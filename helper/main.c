@@ -318,7 +318,19 @@ static int check_host(const struct opts *o, const struct conf *c)
 		cmdline_parse(buf, (size_t)n, &cl, &scratch, &e, &w);
 	free(buf);
 	r = pci_scan(&pci);
-	if (r == 0 && (km = kmodule_open()) == NULL)
+	if (r < 0) {
+		/* A chroot or container without /sys: build a generic image
+		 * rather than none; the boot then fails closed. */
+		fprintf(stderr,
+			"warning: cannot read this host's PCI devices (%s): no record written; at boot storage "
+			"controllers are refused unless 'force'\n",
+			strerror(-r));
+		conf_free(&scratch);
+		diags_free(&e);
+		diags_free(&w);
+		return 0;
+	}
+	if ((km = kmodule_open()) == NULL)
 		r = -ENOMEM;
 	if (r == 0)
 		r = storage_scan(&st, &cl);
