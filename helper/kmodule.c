@@ -187,18 +187,26 @@ int kmodule_load(struct kmodule *km, const char *name)
 
 int kmodule_modalias_match(struct kmodule *km, const char *modalias, char *out, size_t len)
 {
-	struct kmod_list *list = NULL, *l;
+	struct kmod_list *all = NULL, *list = NULL, *l;
 	int err = -ENOENT;
 
 	if (modalias[0] == '\0')
 		return -ENOENT;
-	if (kmod_module_new_from_lookup(km->ctx, modalias, &list) < 0)
+	if (kmod_module_new_from_lookup(km->ctx, modalias, &all) < 0)
 		return -ENOENT;
+	/* Coldplug loads with the blacklist applied (udev's kmod builtin:
+	 * KMOD_PROBE_APPLY_BLACKLIST): a blacklisted module never binds. */
+	if (kmod_module_apply_filter(km->ctx, KMOD_FILTER_BLACKLIST, all, &list) < 0)
+		list = NULL;
+	kmod_module_unref_list(all);
 	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 		const char *n = kmod_module_get_name(mod);
+		size_t nl = strlen(n);
 
-		if (err != 0 && strcmp(n, "vfio_pci") != 0 && strcmp(n, "pci_stub") != 0) {
+		/* vfio-pci and its variants (*_vfio_pci) are DMA-safe
+		 * (driver_managed_dma): no host driver. */
+		if (err != 0 && strcmp(n, "pci_stub") != 0 && !(nl >= 8 && strcmp(n + nl - 8, "vfio_pci") == 0)) {
 			snprintf(out, len, "%s", n);
 			err = 0;
 		}

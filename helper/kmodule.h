@@ -65,7 +65,9 @@ int kmodule_load(struct kmodule *km, const char *name);
 /**
  * kmodule_modalias_match() - the module a modalias resolves to.
  * @modalias: "pci:v00001002d0000744C..." from sysfs.
- * @out:      first matching module name other than vfio_pci, @len bytes.
+ * @out:      first matching module name, @len bytes: not vfio_pci, a
+ *            variant (*_vfio_pci) or pci_stub, and not blacklisted in
+ *            modprobe.d (coldplug applies the blacklist to aliases).
  *
  * Return: 0 with @out set, -ENOENT when no module matches (coldplug will
  * load nothing for it from this image), or another -errno.

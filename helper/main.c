@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pci.h"
 #include "plan.h"
+#include "record.h"
 #include "report.h"
 #include "storage.h"
 #include "sysfs.h"
@@ -37,7 +38,8 @@ struct opts {
 	const char *config;
 	bool quiet;
 	bool debug;
-	bool devices_only; /* check: [vm] section errors are warnings */
+	bool devices_only;  /* check: [vm] section errors are warnings */
+	const char *record; /* check: the image's /etc/vfiobind.d, being built */
 };
 
 /* Everything read before a command acts. */
@@ -51,6 +53,7 @@ struct input {
 	struct pci_list pci;
 	struct kmodule *km;
 	struct storage storage;
+	struct record rec;
 	struct plan plan;
 };
 
@@ -75,6 +78,10 @@ static void usage(FILE *out)
 		     "  -d, --debug        log debug messages (also: vfiobind.debug on the kernel command line)\n"
 		     "  -D, --devices-only check: only device list errors count; [vm] section errors\n"
 		     "                     are warnings (the initramfs hooks use this)\n"
+		     "  -R, --record DIR   check: also check the list against this host (a declared\n"
+		     "                     function below what it needs fails), then write what\n"
+		     "                     bind must refuse at boot into DIR (the image's\n"
+		     "                     /etc/vfiobind.d; the initramfs hooks use this)\n"
 		     "  -h, --help         show this help\n"
 		     "  -V, --version      show the version\n"
 		     "\n"
@@ -85,6 +92,7 @@ static void usage(FILE *out)
 static void input_free(struct input *in)
 {
 	plan_free(&in->plan);
+	record_free(&in->rec);
 	storage_free(&in->storage);
 	kmodule_close(in->km);
 	pci_list_free(&in->pci);
@@ -130,7 +138,9 @@ static int scan_and_plan(struct input *in)
 		ERR("reading block devices failed: %s", strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	r = plan_build(&in->conf, &in->pci, in->km, &in->storage, &in->plan);
+	r = record_read(&in->rec);
+	if (r == 0)
+		r = plan_build_record(&in->conf, &in->pci, in->km, &in->storage, &in->rec, &in->plan);
 	if (r < 0) {
 		ERR("planning failed: %s", strerror(-r));
 		return EXIT_SYSTEM;
@@ -283,6 +293,90 @@ static int cmd_report(const struct opts *o, char which)
 	return rc;
 }
 
+/*
+ * The image build's half of the storage and viability guards: on the
+ * booted host every disk, mount and swap and the full module set are
+ * visible. A declared function the host needs fails the build (unless
+ * force); what bind must know at boot is written into the image.
+ * Return: the number of errors, or -errno.
+ */
+static int check_host(const struct opts *o, const struct conf *c)
+{
+	struct pci_list pci = {0};
+	struct storage st = {0};
+	struct cmdline cl = {0};
+	struct conf scratch = {0};
+	struct diags e = {0}, w = {0};
+	struct record_list block = {0};
+	struct plan p = {0};
+	struct kmodule *km = NULL;
+	char path[PATH_MAX], *buf = malloc(CMDLINE_MAX);
+	int r, n, errors = 0;
+
+	/* root= and resume= of this boot; its vfiobind= are not the image's. */
+	if (buf && root_path(path, sizeof(path), "/proc/cmdline") == 0 &&
+	    (n = cmdline_read(path, buf, CMDLINE_MAX)) >= 0)
+		cmdline_parse(buf, (size_t)n, &cl, &scratch, &e, &w);
+	free(buf);
+	r = pci_scan(&pci);
+	if (r < 0) {
+		/* A chroot or container without /sys: build a generic image
+		 * rather than none; the boot then fails closed. */
+		fprintf(stderr,
+			"warning: cannot read this host's PCI devices (%s): no record written; at boot storage "
+			"controllers are refused unless 'force'\n",
+			strerror(-r));
+		conf_free(&scratch);
+		diags_free(&e);
+		diags_free(&w);
+		return 0;
+	}
+	if ((km = kmodule_open()) == NULL)
+		r = -ENOMEM;
+	if (r == 0)
+		r = storage_scan(&st, &cl);
+	if (r == 0)
+		r = plan_build(c, &pci, km, &st, &p);
+	for (size_t i = 0; r == 0 && i < p.n; i++) {
+		const struct plan_entry *pe = &p.e[i];
+		const char *why = pe->f ? record_list_find(&st.holds, pe->f->name) : NULL;
+		char org[256];
+
+		if (why == NULL)
+			continue;
+		selector_origin(pe->sel, org, sizeof(org));
+		if (pe->sel->force) {
+			fprintf(stderr, "warning: %s: %s: %s; bound anyway at boot (force)\n", org, pe->f->name, why);
+			continue;
+		}
+		fprintf(stderr, "%s: %s: %s; the host needs it: remove the line, or add the word 'force'\n", org,
+			pe->f->name, why);
+		errors++;
+	}
+	if (r == 0 && errors == 0 && o->record) {
+		r = plan_predict_blockers(&pci, km, &block);
+		if (r == 0)
+			r = record_write(o->record, &st.holds, &block);
+		if (r < 0)
+			fprintf(stderr, "vfiobind: cannot write the record into %s: %s\n", o->record, strerror(-r));
+		for (size_t i = 0; r == 0 && !o->quiet && i < st.holds.n; i++)
+			printf("protected: %s %s\n", st.holds.v[i].fn, st.holds.v[i].text);
+		for (size_t i = 0; r == 0 && !o->quiet && i < block.n; i++)
+			printf("blocker: %s %s\n", block.v[i].fn, block.v[i].text);
+	} else if (r < 0) {
+		fprintf(stderr, "vfiobind: cannot read this host's devices: %s\n", strerror(-r));
+	}
+	record_list_free(&block);
+	plan_free(&p);
+	storage_free(&st);
+	kmodule_close(km);
+	pci_list_free(&pci);
+	conf_free(&scratch);
+	diags_free(&e);
+	diags_free(&w);
+	return r < 0 ? r : errors;
+}
+
 static int cmd_check(const struct opts *o, const char *file)
 {
 	struct conf c = {0};
@@ -320,6 +414,11 @@ static int cmd_check(const struct opts *o, const char *file)
 	} else if (r >= 0) {
 		r += vmcmd_check_errors(&c);
 	}
+	if (r == 0 && o->record) {
+		int h = check_host(o, &c);
+
+		r = h < 0 ? h : r + h;
+	}
 	if (r == 0 && !o->quiet) {
 		printf("%s: %zu selector%s, no errors\n", name, c.n, c.n == 1 ? "" : "s");
 		vmcmd_check_summary(stdout, &c);
@@ -334,16 +433,21 @@ static int cmd_check(const struct opts *o, const char *file)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"root", required_argument, NULL, 'r'},   {"config", required_argument, NULL, 'c'},
-	    {"quiet", no_argument, NULL, 'q'},	      {"debug", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},	      {"version", no_argument, NULL, 'V'},
-	    {"devices-only", no_argument, NULL, 'D'}, {NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'r'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"devices-only", no_argument, NULL, 'D'},
+	    {"record", required_argument, NULL, 'R'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:c:qdDhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:c:qdDR:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o.root = optarg;
@@ -359,6 +463,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			o.devices_only = true;
+			break;
+		case 'R':
+			o.record = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -259,9 +259,19 @@ static bool entry_takes(const struct plan_entry *e)
 	return e && (e->action == PLAN_BIND || e->action == PLAN_SKIP);
 }
 
+/* A vfio-pci variant driver (mlx5_vfio_pci, hisi_acc_vfio_pci, ...) sets
+ * driver_managed_dma, which is what vfio_group_viable() asks of every
+ * driver in the group (drivers/vfio/group.c): it is no blocker. */
+static bool is_vfio_variant(const char *drv)
+{
+	size_t l = strlen(drv);
+
+	return l > 9 && (strcmp(drv + l - 9, "_vfio_pci") == 0 || strcmp(drv + l - 9, "-vfio-pci") == 0);
+}
+
 static bool driver_allowed(const char *drv)
 {
-	return drv[0] == '\0' || strcmp(drv, VFIO_DRIVER) == 0 || strcmp(drv, "pci-stub") == 0;
+	return drv[0] == '\0' || strcmp(drv, VFIO_DRIVER) == 0 || strcmp(drv, "pci-stub") == 0 || is_vfio_variant(drv);
 }
 
 int plan_group_blockers(const struct pci_list *pci, int group, const struct plan *skip, char *buf, size_t len)
@@ -284,8 +294,9 @@ int plan_group_blockers(const struct pci_list *pci, int group, const struct plan
 }
 
 /* Check one group; refuse every function chosen in it when not viable. */
-static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km, int group)
+static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km, const struct record *rec, int group)
 {
+	const char *predicted;
 	char blockers[512] = "", mod[PCI_NAME_MAX], o[256];
 	const struct selector *first = NULL;
 	int nblock = 0;
@@ -312,6 +323,14 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 				   "%s%s (%04x:%04x, no driver yet; coldplug would load %s)", nblock ? "; " : "",
 				   g->name, g->id.vendor, g->id.device, mod);
 			nblock++;
+		} else if (g->driver[0] == '\0' && rec && rec->present &&
+			   (predicted = record_list_find(&rec->block, g->name)) != NULL) {
+			/* The image's modules.alias is a subset: the build saw
+			 * the whole module set. */
+			str_append(blockers, sizeof(blockers),
+				   "%s%s (%04x:%04x, no driver yet; the image build recorded that coldplug loads %s)",
+				   nblock ? "; " : "", g->name, g->id.vendor, g->id.device, predicted);
+			nblock++;
 		}
 	}
 	if (nblock == 0 || first == NULL)
@@ -336,54 +355,67 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 }
 
 /*
- * The storage guard for one function about to be bound. The host must
- * keep what it boots from, what it has mounted, its swap and its resume
- * device; a storage controller whose disks cannot be seen yet (its driver
- * is a module coldplug has not loaded) cannot be checked at all.
+ * The storage guard for one function about to be bound. Whether the host
+ * needs it is known where every disk, volume, mount and swap is visible:
+ * the running system, and the image build, which records what it found
+ * (record.h). In the initramfs without a record nothing can show that a
+ * storage controller does not hold the root, so it is refused (fail
+ * closed); other classes stay bindable (an xHCI is the main use case).
  */
-static void check_storage(struct plan *p, struct plan_entry *e, struct storage *st)
+static int check_storage(struct plan *p, struct plan_entry *e, struct storage *st, const struct record *rec)
 {
 	struct pci_func *f = e->f;
-	char d[320], why[64], o[256], first[400] = "";
-	size_t idx[32], n;
-	unsigned holds = 0;
+	const char *why = record_list_find(&st->holds, f->name);
+	bool recorded = rec && rec->present, known = recorded || st->running;
+	char d[320], o[256];
+	size_t *idx, n;
 
-	n = storage_below(st, f, idx, sizeof(idx) / sizeof(idx[0]));
+	idx = calloc(st->n ? st->n : 1, sizeof(*idx));
+	if (idx == NULL)
+		return -ENOMEM;
+	n = storage_below(st, f, idx, st->n);
 	e->storage[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		const struct blkdev *b = &st->b[idx[i]];
-
-		storage_describe(b, d, sizeof(d));
+		storage_describe(&st->b[idx[i]], d, sizeof(d));
 		str_append(e->storage, sizeof(e->storage), "%s%s", i ? "; " : "", d);
-		if (b->holds && !first[0]) {
-			storage_reasons(b->holds, why, sizeof(why));
-			snprintf(first, sizeof(first), "%s which is %s", d, why);
-		}
-		holds |= b->holds;
 	}
+	free(idx);
 	selector_origin(e->sel, o, sizeof(o));
-	if (holds) {
+	if (why == NULL && recorded && (why = record_list_find(&rec->prot, f->name)) != NULL) {
+		snprintf(d, sizeof(d), "%s, recorded when this image was built", why);
+		why = d;
+	}
+	if (why) {
 		if (e->sel->force) {
-			note(p, LOG_PRIO_WARNING, "%s: force at %s: binding although it holds %s", f->name, o, first);
-			return;
+			note(p, LOG_PRIO_WARNING, "%s: force at %s: binding although it %s", f->name, o, why);
+			return 0;
 		}
 		e->action = PLAN_REFUSE;
-		set_reason(e, "holds %s; the host needs it (the word 'force' at %s would override)", first, o);
-		return;
+		set_reason(e, "%s; the host needs it (the word 'force' at %s would override)", why, o);
+		return 0;
 	}
-	if (n == 0 && (f->class >> 16) == 0x01 && !f->driver[0]) {
+	if (known)
+		return 0;
+	if ((f->class >> 16) == 0x01) {
 		if (e->sel->force) {
 			note(p, LOG_PRIO_WARNING,
-			     "%s: force at %s: binding a storage controller whose disks cannot be seen", f->name, o);
-			return;
+			     "%s: force at %s: binding a storage controller that this image has no record of", f->name,
+			     o);
+			return 0;
 		}
 		e->action = PLAN_REFUSE;
 		set_reason(e,
-			   "is a storage controller whose disks cannot be seen yet (no driver bound), so nothing shows "
-			   "they hold no root=, mounted filesystem, swap or resume; run `vfiobind plan` on the running "
-			   "system, then add the word 'force' at %s",
+			   "is a storage controller, and this image carries no record of the disks the host needs "
+			   "(it was not built on this machine, or not host-only), so nothing shows it holds no root=, "
+			   "mount, swap or resume=; rebuild the image on this machine, or add the word 'force' at %s",
 			   o);
+	} else if ((f->class >> 8) == 0x0c03 && storage_root_on_usb(st)) {
+		note(p, LOG_PRIO_WARNING,
+		     "%s: root=%s is a USB disk, and this image carries no record of which USB controller holds it; "
+		     "binding this one anyway",
+		     f->name, st->root);
 	}
+	return 0;
 }
 
 /* Warnings only: the host console goes dark, and maybe no display is left. */
@@ -431,6 +463,12 @@ static int cmp_entry(const void *a, const void *b)
 
 int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st, struct plan *p)
 {
+	return plan_build_record(c, pci, km, st, NULL, p);
+}
+
+int plan_build_record(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st,
+		      const struct record *rec, struct plan *p)
+{
 	int r;
 
 	memset(p, 0, sizeof(*p));
@@ -457,9 +495,11 @@ int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, s
 
 	/* Before viability: a function the storage guard keeps for the host
 	 * blocks its group like any other host-owned function. */
+	if (st && (r = storage_host_needs(st, pci)) < 0)
+		return r;
 	for (size_t i = 0; st && i < p->n; i++)
-		if (p->e[i].action == PLAN_BIND)
-			check_storage(p, &p->e[i], st);
+		if (p->e[i].action == PLAN_BIND && (r = check_storage(p, &p->e[i], st, rec)) < 0)
+			return r;
 
 	/* Each touched group once, in the order first met. */
 	for (size_t i = 0; i < p->n; i++) {
@@ -471,7 +511,7 @@ int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, s
 			if (entry_takes(&p->e[j]) && p->e[j].f->iommu_group == p->e[i].f->iommu_group)
 				seen = true;
 		if (!seen)
-			check_group(p, pci, km, p->e[i].f->iommu_group);
+			check_group(p, pci, km, rec, p->e[i].f->iommu_group);
 	}
 
 	/* What coldplug would otherwise do with an unbound function. */
@@ -504,4 +544,21 @@ size_t plan_count(const struct plan *p, enum plan_action a)
 	for (size_t i = 0; i < p->n; i++)
 		n += p->e[i].action == a;
 	return n;
+}
+
+int plan_predict_blockers(const struct pci_list *pci, struct kmodule *km, struct record_list *out)
+{
+	char mod[PCI_NAME_MAX];
+
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *f = &pci->f[i];
+		int r;
+
+		if (f->is_bridge || kmodule_modalias_match(km, f->modalias, mod, sizeof(mod)) < 0)
+			continue;
+		r = record_list_add(out, f->name, mod);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

@@ -9,7 +9,10 @@
  * group must be bound to vfio-pci, to pci-stub, or to nothing; functions
  * with a bridge header are exempt. In early boot "nothing" is not enough:
  * a function whose modalias resolves to a module will be claimed at
- * coldplug, so it counts as a host driver too.
+ * coldplug, so it counts as a host driver too; the image's modules.alias
+ * is a subset, so the image build's record of blockers (record.h) counts
+ * as well. Blacklisted modules and vfio-pci variants (driver_managed_dma)
+ * are no host drivers.
  */
 #pragma once
 
@@ -18,6 +21,7 @@
 #include "conf.h"
 #include "kmodule.h"
 #include "pci.h"
+#include "record.h"
 #include "storage.h"
 
 enum plan_action {
@@ -75,15 +79,41 @@ struct plan {
  *
  * Selectors are taken in order; a function chosen twice keeps its first
  * selector and the repeat becomes a note. Refused: bridges, id= guard
- * mismatches, functions whose disks hold root=, resume=, a mounted
- * filesystem or swap, storage controllers whose disks cannot be seen yet
- * (both unless the line says force), functions without an IOMMU group,
+ * mismatches, functions the host needs for its storage (see
+ * plan_build_record(); unless the line says force), functions without an
+ * IOMMU group,
  * and whole groups that are not viable. The display guard only adds
  * warnings. Never fails on bad hardware state: every problem becomes a
  * refusal or a note.
  * Return: 0, or -ENOMEM.
  */
 int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st, struct plan *p);
+
+/**
+ * plan_build_record() - plan_build() with the image build's record.
+ * @rec: what the image build recorded (record_read()), or NULL for none.
+ *
+ * Storage: a function the host needs (storage_host_needs() on what is
+ * visible now, or the record's protected list) is refused unless the line
+ * says force. Without a record, and outside the running system (/ still
+ * the initramfs' rootfs), a storage controller (class 01) is refused
+ * unless force, and a USB controller only gets a warning when root= names
+ * a USB disk. Viability: a function with no driver that the record's
+ * blockers list counts as taken, like one whose modalias resolves in the
+ * image.
+ * Return: 0, or -ENOMEM.
+ */
+int plan_build_record(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st,
+		      const struct record *rec, struct plan *p);
+
+/**
+ * plan_predict_blockers() - for the image build: every non-bridge function
+ * whose modalias resolves, in the full module set of the built system, to
+ * a module coldplug would load (not blacklisted, not vfio-pci or a
+ * variant), with that module.
+ * Return: 0, or -ENOMEM.
+ */
+int plan_predict_blockers(const struct pci_list *pci, struct kmodule *km, struct record_list *out);
 
 void plan_free(struct plan *p);
 

@@ -109,7 +109,7 @@ case_root-disk() {
 	QEMU_EXTRA="-drive file=$work/root.img,format=raw,if=none,id=rootdisk -device virtio-blk-pci,drive=rootdisk,bus=pcie.0,addr=06.0" \
 		boot root-disk vfiobindtest.preload=1 vfiobindtest.modprobe=virtio_blk "root=UUID=$uuid"
 	outcome root-disk 1 "$card" \
-		"0000:00:06.0: refused: holds vda ext4 UUID=$uuid LABEL=hostroot which is root=" \
+		"0000:00:06.0: refused: holds root= (UUID=$uuid -> vda)" \
 		"3 of 4 declared functions on vfio-pci"
 }
 

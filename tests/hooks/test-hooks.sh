@@ -670,6 +670,8 @@ case_dracut_shell() {
 	check "dracut-shell: ... and not the unit" listing_lacks "$w/dracut-shell.list" 'vfiobind\.service'
 	check "dracut-shell: the image has /usr/bin/vfiobind, /etc/vfiobind.conf and vfio-pci" \
 		listing_has "$w/dracut-shell.list" 'usr/bin/vfiobind$'
+	check "dracut-shell: --no-hostonly: a generic image carries no record of this host" \
+		listing_lacks "$w/dracut-shell.list" 'etc/vfiobind\.d/protected'
 	boot_three dracut-shell "$img" "$dracut_args" "$w/root.img"
 }
 
@@ -762,6 +764,10 @@ case_initramfs_tools() {
 		test -x "$main/usr/bin/vfiobind" -a -f "$main/etc/vfiobind.conf"
 	check "initramfs-tools: the image has vfio-pci" \
 		test -n "$(find "$main/usr/lib/modules/$KVER" -name 'vfio-pci.ko*' 2>/dev/null)"
+	# mkinitramfs builds for the machine it runs on: the record of what this
+	# host needs (vfiobind check --record) goes into the image.
+	check "initramfs-tools: the image carries the build's record, /etc/vfiobind.d/protected" \
+		test -f "$main/etc/vfiobind.d/protected" -a -f "$main/etc/vfiobind.d/blockers"
 	boot_three initramfs-tools "$img" "$root_args fsck.mode=skip" "$w/root.img"
 
 	local bad=$w/initramfs-tools-bad.img rc=0

@@ -16,6 +16,10 @@
 # With vfiobind.vm=off on the kernel command line it checks that the VM
 # did not start and powers the guest off itself. Otherwise the VM started
 # at boot, and the cases run in this order, the last one ending the boot:
+#   storage   the image build's check on this running system: a config
+#             declaring the function of the mounted virtio disk (00:07.0)
+#             fails naming the mount, passes with force and records it
+#             (the record goes into the next boot's image: test-vm.sh)
 #   running   QEMU as the unprivileged user with no memlock limit, swtpm
 #             too, /dev/vfio/2 and the disk the user's (0600), QMP
 #             query-pci shows the card's three functions, query-tpm the
@@ -229,10 +233,47 @@ phase_vm_off() {
 	systemctl poweroff
 }
 
+# The virtio disk test-vm.sh attaches at 00:07.0, once udev has loaded
+# virtio_blk: its kernel name.
+disk_name() {
+	local b
+	for b in /sys/bus/pci/devices/0000:00:07.0/virtio*/block/*; do
+		[ -e "$b" ] && echo "${b##*/}" && return 0
+	done
+	return 1
+}
+
+phase_storage() {
+	local t0 dev rc mnt=/mnt/vfiobind-e2e-disk conf=/tmp/vfiobind-storage.conf out=/tmp/vfiobind-storage.out
+	local rec=/tmp/vfiobind-record
+	t0=$(now)
+	wait_for 60 disk_name
+	dev=$(disk_name)
+	mkdir -p "$mnt"
+	check storage "the virtio disk of 0000:00:07.0 (${dev:-none}) is mounted on $mnt" mount "/dev/${dev:-none}" "$mnt"
+	install -m 0644 /dev/null "$conf"
+	echo 0000:00:07.0 >"$conf"
+	rc=0
+	vfiobind --devices-only --record "$rec" check "$conf" >"$out" 2>&1 || rc=$?
+	check storage "the image build's check fails on a config declaring the disk's function" expect rc "$rc" 3
+	check storage "... naming the mount" grep -F "0000:00:07.0: holds $mnt (/dev/$dev)" "$out"
+	check storage "... and writes no record" test ! -e "$rec/protected"
+	echo '0000:00:07.0 force' >"$conf"
+	rc=0
+	vfiobind --devices-only --record "$rec" check "$conf" >"$out" 2>&1 || rc=$?
+	check storage "with force it passes" expect rc "$rc" 0
+	check storage "... and records the function for the image" grep -qF "0000:00:07.0 holds $mnt (/dev/$dev)" "$rec/protected"
+	grep '^0000:00:07.0 ' "$rec/protected" | while IFS= read -r line; do say "record: $line"; done
+	umount "$mnt"
+	elapsed storage "$t0"
+}
+
 phase_main() {
 	local t0 c qpid spid group
 	pci=$(mktemp)
 	group=$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.0/iommu_group)")
+
+	phase_storage
 
 	# ---- running --------------------------------------------------------
 	t0=$(now)

@@ -37,6 +37,14 @@ die() {
 	poweroff -f
 }
 
+# The storage case (test-vm.sh, second boot): this image carries the
+# record the first boot's build-time check wrote; bind must refuse the
+# virtio disk's function by it. Before the card's bind, which then writes
+# the status file.
+if [ -f /etc/vfiobind-storage.conf ]; then
+	vfiobind -q -c /etc/vfiobind-storage.conf bind
+	say "initramfs: storage bind rc=$?"
+fi
 vfiobind -q bind
 say "initramfs: vfiobind bind rc=$?"
 for d in /sys/bus/pci/devices/0000:01:00.*; do

@@ -20,6 +20,11 @@
 #            ExecStopPost, seen in the journal lines it forwards
 #   vm-off   vfiobind.vm=off on the kernel command line: the unit does not
 #            start, and the helper refuses on its own too
+# Both boots have an ext4 virtio disk at 00:07.0. The first mounts it and
+# runs the image build's check on a config declaring its function (fails
+# naming the mount; with force passes and records it); the second boot's
+# image carries that record and a config declaring the disk, and its
+# initramfs bind must refuse it by the record.
 #
 # Env: VFIOBIND (helper), STAGE (a `make install DESTDIR=` tree; made here
 # when unset), KVER/KERNEL/QEMU as for qemu-run.sh, VM_TEST_TIMEOUT
@@ -104,6 +109,9 @@ for u in modprobe@drm.service modprobe@dm_mod.service modprobe@fuse.service modp
 	ln -sf /dev/null "$stage/etc/systemd/system/$u"
 done
 
+truncate -s 8M "$work/disk.img"
+mkfs.ext4 -q -F -L e2edisk "$work/disk.img" >/dev/null 2>&1 || bail "mkfs.ext4 failed"
+
 image=$work/initramfs.cpio
 "$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind" -c "$stage/etc/vfiobind.conf" \
 	-i "$here/init-vm.sh" vfio-pci vfio_iommu_type1 virtio_pci 9pnet_virtio 9p overlay \
@@ -123,6 +131,8 @@ vmboot() {
 	APPEND_EXTRA="quiet systemd.show_status=0 systemd.journald.forward_to_console=1 \
 systemd.journald.max_level_console=info $*" QEMU_EXTRA="-m 1536" \
 		"$repo/tests/boot/qemu-run.sh" -i "$image" -l "$work/$name.log" -t "${VM_TEST_TIMEOUT:-420}" -- \
+		-drive "file=$work/disk.img,format=raw,if=none,id=e2edisk" \
+		-device virtio-blk-pci,drive=e2edisk,bus=pcie.0,addr=07.0 \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$stage,mount_tag=stage,security_model=none,readonly=on,multidevs=remap" \
 		2>>"$work/qemu-run.err" || rc=$?
@@ -199,14 +209,14 @@ check "main: systemd started, and the checks inside ran" has "VFIOBIND-E2E: ok b
 guest_checks main
 all_cases_ran() {
 	local c
-	for c in running stop flag kill novfio; do
+	for c in storage running stop flag kill novfio; do
 		grep -q "^VFIOBIND-E2E: time $c " "$res" || {
 			echo "# case $c did not finish"
 			return 1
 		}
 	done
 }
-check "main: every case ran to its end (running, stop, flag, kill, novfio)" all_cases_ran
+check "main: every case ran to its end (storage, running, stop, flag, kill, novfio)" all_cases_ran
 check "main poweroff: the guest shut down on its own" has "VFIOBIND-E2E: poweroff: sending a key"
 check "main poweroff: the launcher saw the clean guest shutdown" \
 	log_has "vfiobind: VM e2e: the guest powered itself off"
@@ -223,7 +233,21 @@ if [ -n "$t_key" ] && [ -n "$t_off" ]; then
 fi
 
 # ---- vm-off -----------------------------------------------------------------
+# Its image carries the record the main boot's build-time check wrote, and a
+# second config that declares the disk (init-vm.sh binds it first).
+sed -n 's/^VFIOBIND-E2E: record: //p' "$res" >"$work/protected"
+echo 0000:00:07.0 >"$work/storage.conf"
+chmod 0644 "$work/protected" "$work/storage.conf"
+check "main storage: the build-time check in the guest recorded 0000:00:07.0" grep -q '^0000:00:07.0 holds ' "$work/protected"
+"$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind" -c "$stage/etc/vfiobind.conf" \
+	-f "$work/protected:/etc/vfiobind.d/protected" -f "$work/storage.conf:/etc/vfiobind-storage.conf" \
+	-i "$here/init-vm.sh" vfio-pci vfio_iommu_type1 virtio_pci 9pnet_virtio 9p overlay \
+	2>"$work/mkinitramfs.err" || bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
 vmboot vm-off vfiobind.vm=off
+check "vm-off storage: the initramfs bind refused the disk's function (exit 1)" \
+	has "VFIOBIND-E2E: initramfs: storage bind rc=1"
+check "vm-off storage: ... by the image's record, naming the mount" \
+	log_has "vfiobind: 0000:00:07.0: refused: holds /mnt/vfiobind-e2e-disk (/dev/vda), recorded when this image was built"
 check "vm-off: the initramfs still bound the card" has "VFIOBIND-E2E: initramfs: vfiobind bind rc=0"
 guest_checks vm-off
 check "vm-off: the checks inside ran to the end" has "VFIOBIND-E2E: done"

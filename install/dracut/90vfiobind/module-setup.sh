@@ -33,7 +33,7 @@ installkernel() {
 # dracut sets moddir, initdir, systemdsystemunitdir and SYSTEMCTL.
 # shellcheck disable=SC2154
 install() {
-	local out line
+	local out line record=()
 
 	if [[ ! -x $vfiobind_bin ]]; then
 		dfatal "vfiobind: no helper at $vfiobind_bin"
@@ -43,7 +43,17 @@ install() {
 	# now, with the checker's FILE:LINE: messages, instead.
 	# --devices-only: a typo in a [vm] section is the launcher's business
 	# and only a warning here.
-	if ! out=$("$vfiobind_bin" -q --devices-only check "${dracutsysrootdir-}$vfiobind_conf" 2>&1); then
+	# A host-only image boots this machine: the check also refuses a
+	# declared function below what this host needs (/, /boot, swap,
+	# root=, ...) and records, in the image, what bind must refuse and the
+	# blockers coldplug will bring (vfiobind check --record). A generic
+	# image, or one built for another root, records nothing: at boot the
+	# helper then refuses every storage controller unless 'force'.
+	if [[ ${hostonly-} && -z ${dracutsysrootdir-} && ${VFIOBIND_NO_RECORD:-0} != 1 ]]; then
+		mkdir -p "$initdir/etc/vfiobind.d"
+		record=(--record "$initdir/etc/vfiobind.d")
+	fi
+	if ! out=$("$vfiobind_bin" -q --devices-only "${record[@]}" check "${dracutsysrootdir-}$vfiobind_conf" 2>&1); then
 		dfatal "vfiobind: $vfiobind_conf has errors; not building the image:"
 		while IFS= read -r line; do
 			dfatal "$line"
@@ -54,6 +64,9 @@ install() {
 		while IFS= read -r line; do
 			dwarn "vfiobind: $line"
 		done <<<"$out"
+	fi
+	if [[ ${#record[@]} == 0 ]]; then
+		dinfo "vfiobind: not a host-only image: no record of this machine's disks; at boot storage controllers (class 01) are refused unless 'force'"
 	fi
 
 	# Inside the image the helper is /usr/bin/vfiobind and reads
