@@ -22,7 +22,7 @@ _vfiobind()
     _init_completion -n : || return
 
     local commands='bind plan list status check qemu-args release vm'
-    local options='--root --config --quiet --debug --devices-only --help --version'
+    local options='--root --config --quiet --debug --devices-only --record --help --version'
     local i cmd='' cmdi=0 sub=''
     local -a global=()
 
@@ -30,6 +30,7 @@ _vfiobind()
     # which config and sysfs the candidates come from.
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
+        -R | --record) ((i++)) ;;
         -r | --root | -c | --config)
             global+=("${words[i]}" "${words[i + 1]}")
             ((i++))
@@ -45,7 +46,7 @@ _vfiobind()
     done
 
     case $prev in
-    -r | --root)
+    -r | --root | -R | --record)
         _filedir -d
         return
         ;;
@@ -57,7 +58,7 @@ _vfiobind()
 
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "$options -r -c -q -d -D -h -V" -- "$cur"))
+            COMPREPLY=($(compgen -W "$options -r -c -q -d -D -R -h -V" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         fi

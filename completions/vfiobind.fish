@@ -56,6 +56,7 @@ complete -c vfiobind -n __vfiobind_no_command -s c -l config -r -F -d 'Device li
 complete -c vfiobind -n __vfiobind_no_command -s q -l quiet -d 'Log to the kernel log only'
 complete -c vfiobind -n __vfiobind_no_command -s d -l debug -d 'Log debug messages'
 complete -c vfiobind -n __vfiobind_no_command -s D -l devices-only -d 'check: only device list errors count'
+complete -c vfiobind -n __vfiobind_no_command -s R -l record -r -a '(__fish_complete_directories)' -d 'check: check against this host, record what bind must refuse in DIR'
 complete -c vfiobind -n __vfiobind_no_command -s h -l help -d 'Show the help'
 complete -c vfiobind -n __vfiobind_no_command -s V -l version -d 'Show the version'
 
