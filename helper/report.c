@@ -28,14 +28,7 @@ static const struct plan_entry *entry_for(const struct plan *p, const struct pci
 
 static void driver_text(struct kmodule *km, const struct pci_func *f, char *buf, size_t len)
 {
-	const char *kind;
-
-	if (!f->driver[0]) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	kind = kmodule_kind_str(kmodule_kind(km, f->module[0] ? f->module : f->driver));
-	snprintf(buf, len, "%s%s%s%s", f->driver, kind[0] ? " (" : "", kind, kind[0] ? ")" : "");
+	kmodule_driver_text(km, f->driver, f->modalias, buf, len);
 }
 
 void report_no_iommu(void)
