@@ -368,3 +368,7 @@ check-vm: $(BUILD)/vfiobind $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
 check: check-units check-vm
+
+# ---- doctor, --json, the stale-image check ---------------------------------
+# jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
+DEB_PACKAGES += jq

@@ -37,6 +37,7 @@ struct opts {
 	bool quiet;
 	bool debug;
 	bool devices_only; /* check: [vm] section errors are warnings */
+	bool json;	   /* list, plan, status, doctor: JSON on stdout */
 };
 
 /* Everything read before a command acts. */
@@ -74,6 +75,7 @@ static void usage(FILE *out)
 		     "  -d, --debug        log debug messages (also: vfiobind.debug on the kernel command line)\n"
 		     "  -D, --devices-only check: only device list errors count; [vm] section errors\n"
 		     "                     are warnings (the initramfs hooks use this)\n"
+		     "  -j, --json         list, plan, status, doctor: JSON on stdout (README \"JSON output\")\n"
 		     "  -h, --help         show this help\n"
 		     "  -V, --version      show the version\n"
 		     "\n"
@@ -263,17 +265,29 @@ static int cmd_report(const struct opts *o, char which)
 	}
 	switch (which) {
 	case 'p':
-		report_plan(stdout, &in.plan, &in.pci, in.km, &in.cl);
+		if (o->json)
+			report_plan_json(stdout, &in.plan, &in.pci, in.km, &in.cl);
+		else
+			report_plan(stdout, &in.plan, &in.pci, in.km, &in.cl);
 		rc = in.plan.no_iommu && in.conf.n ? EXIT_SYSTEM : plan_clean(&in.plan) ? EXIT_OK : EXIT_PARTIAL;
 		break;
 	case 'l':
+		if (o->json) {
+			report_list_json(stdout, &in.plan, &in.pci, in.km);
+			rc = r > 0 ? EXIT_CONFIG : EXIT_OK;
+			break;
+		}
 		report_list(stdout, &in.plan, &in.pci, in.km);
 		if (!pci_iommu_groups_present())
 			fprintf(stdout, "(no IOMMU is active: /sys/kernel/iommu_groups is empty)\n");
 		rc = r > 0 ? EXIT_CONFIG : EXIT_OK;
 		break;
 	default:
-		rc = report_status(stdout, &in.plan, &in.pci, &in.cl) ? EXIT_OK : EXIT_PARTIAL;
+		if (o->json)
+			rc =
+			    report_status_json(stdout, &in.plan, &in.pci, in.km, &in.cl, NULL) ? EXIT_OK : EXIT_PARTIAL;
+		else
+			rc = report_status(stdout, &in.plan, &in.pci, &in.cl) ? EXIT_OK : EXIT_PARTIAL;
 		break;
 	}
 	if (fflush(stdout) != 0)
@@ -333,16 +347,21 @@ static int cmd_check(const struct opts *o, const char *file)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"root", required_argument, NULL, 'r'},   {"config", required_argument, NULL, 'c'},
-	    {"quiet", no_argument, NULL, 'q'},	      {"debug", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},	      {"version", no_argument, NULL, 'V'},
-	    {"devices-only", no_argument, NULL, 'D'}, {NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'r'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"devices-only", no_argument, NULL, 'D'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:c:qdDhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:c:qdDjhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o.root = optarg;
@@ -358,6 +377,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			o.devices_only = true;
+			break;
+		case 'j':
+			o.json = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -31,6 +31,18 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
  */
 bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl);
 
+/*
+ * The same three as JSON (reportjson.c, README "JSON output"): one object
+ * per function with the table's fields, its IOMMU group's members and the
+ * reasons. report_status_json() takes @stale, the stale-image warning of
+ * status_stale() or NULL, and returns what report_status() does.
+ */
+void report_list_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
+void report_plan_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+		      const struct cmdline *cl);
+bool report_status_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+			const struct cmdline *cl, const char *stale);
+
 /**
  * report_log_plan() - log refusals, absences and notes of a plan (bind
  * logs them before acting, so the kernel log tells the whole story).
