@@ -372,3 +372,11 @@ check: check-units check-vm
 # ---- doctor, --json, the stale-image check ---------------------------------
 # jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
 DEB_PACKAGES += jq
+
+$(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/sha256.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/sha256.o
+
+.PHONY: check-sha256
+check-sha256: $(BUILD)/test-sha256
+	$(BUILD)/test-sha256
+check: check-sha256

@@ -163,6 +163,8 @@ static int cmd_bind(const struct opts *o)
 	log_setup(kmsg, !o->quiet, prio);
 
 	r = read_input(o, &in, false);
+	if (r >= 0)
+		status_set_config(in.conf_path, in.conf_name);
 	if (in.cl.debug)
 		prio = LOG_PRIO_DEBUG;
 	log_setup(kmsg, !o->quiet, prio);
@@ -282,13 +284,22 @@ static int cmd_report(const struct opts *o, char which)
 			fprintf(stdout, "(no IOMMU is active: /sys/kernel/iommu_groups is empty)\n");
 		rc = r > 0 ? EXIT_CONFIG : EXIT_OK;
 		break;
-	default:
-		if (o->json)
-			rc =
-			    report_status_json(stdout, &in.plan, &in.pci, in.km, &in.cl, NULL) ? EXIT_OK : EXIT_PARTIAL;
-		else
-			rc = report_status(stdout, &in.plan, &in.pci, &in.cl) ? EXIT_OK : EXIT_PARTIAL;
+	default: {
+		/* An edit without a rebuild: the most common silent failure. */
+		char stale[1024];
+		bool is_stale = status_stale(in.conf_path, in.conf_name, stale, sizeof(stale)) > 0;
+
+		if (o->json) {
+			rc = report_status_json(stdout, &in.plan, &in.pci, in.km, &in.cl, is_stale ? stale : NULL)
+				 ? EXIT_OK
+				 : EXIT_PARTIAL;
+			break;
+		}
+		rc = report_status(stdout, &in.plan, &in.pci, &in.cl) ? EXIT_OK : EXIT_PARTIAL;
+		if (is_stale)
+			fprintf(stdout, "warning: %s\n", stale);
 		break;
+	}
 	}
 	if (fflush(stdout) != 0)
 		rc = EXIT_SYSTEM;
