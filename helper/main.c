@@ -15,6 +15,7 @@
 #include "apply.h"
 #include "cmdline.h"
 #include "conf.h"
+#include "doctor.h"
 #include "exitcode.h"
 #include "input.h"
 #include "kmodule.h"
@@ -65,7 +66,8 @@ static void usage(FILE *out)
 		     "  plan               show what bind would do to each function; touches nothing\n"
 		     "  list               every PCI function by IOMMU group; '*' marks declared ones\n"
 		     "  status             declared against actual; exit 0 only when all are on vfio-pci\n"
-		     "  check [FILE]       check a config (default /etc/vfiobind.conf); touches nothing\n");
+		     "  check [FILE]       check a config (default /etc/vfiobind.conf); touches nothing\n"
+		     "  doctor             check the whole chain, IOMMU to VM; each problem with its fix\n");
 	vmcmd_usage(out);
 	fprintf(out, "\n"
 		     "Options:\n"
@@ -307,6 +309,42 @@ static int cmd_report(const struct opts *o, char which)
 	return rc;
 }
 
+/* doctor: read everything, act on nothing; exit 0 when no check fails. */
+static int cmd_doctor(const struct opts *o)
+{
+	struct input in = {0};
+	struct doctor d = {0};
+	struct doctor_input di;
+	int r, rc;
+
+	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_ERR);
+	r = read_input(o, &in, false);
+	if (r < 0) {
+		ERR("reading the configuration failed: %s", strerror(-r));
+		input_free(&in);
+		return EXIT_SYSTEM;
+	}
+	for (size_t i = 0; r > 0 && i < in.errs.n && i < in.errs.cap; i++)
+		doctor_add(&d, DOCTOR_FAIL, "config", "vfiobind check", "%s",
+			   in.errs.msg[i] ? in.errs.msg[i] : "(message lost)");
+	if (r > 0)
+		conf_free(&in.conf); /* the chain is still worth checking */
+	rc = scan_and_plan(&in);
+	if (rc != EXIT_OK) {
+		doctor_free(&d);
+		input_free(&in);
+		return rc;
+	}
+	di = (struct doctor_input){&in.conf, in.conf_path, in.conf_name, &in.cl, &in.pci, &in.plan, in.km};
+	doctor_run(&di, &d);
+	rc = doctor_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
+	if (fflush(stdout) != 0)
+		rc = EXIT_SYSTEM;
+	doctor_free(&d);
+	input_free(&in);
+	return rc;
+}
+
 static int cmd_check(const struct opts *o, const char *file)
 {
 	struct conf c = {0};
@@ -437,6 +475,8 @@ int main(int argc, char **argv)
 		return cmd_report(&o, 'l');
 	if (strcmp(cmd, "status") == 0)
 		return cmd_report(&o, 's');
+	if (strcmp(cmd, "doctor") == 0)
+		return cmd_doctor(&o);
 	fprintf(stderr, "vfiobind: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;
