@@ -372,6 +372,9 @@ check: check-units check-vm
 # ---- doctor, --json, the stale-image check ---------------------------------
 # jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
 DEB_PACKAGES += jq
+# doctor reads initramfs images through the decompressors; the fixture
+# cases build images with them (tests/fixtures/doctor-lib.sh).
+DEB_PACKAGES += zstd xz-utils lz4 gzip
 
 $(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/sha256.o
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/sha256.o
