@@ -383,3 +383,10 @@ $(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/sha256.o
 check-sha256: $(BUILD)/test-sha256
 	$(BUILD)/test-sha256
 check: check-sha256
+
+# doctor against real images: mkinitramfs and dracut builds from a scratch
+# make install, with and without the hook, the config edited after.
+.PHONY: check-doctor
+check-doctor: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) MAKE="$(MAKE)" tests/doctor/test-images.sh
+check: check-doctor
