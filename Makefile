@@ -390,3 +390,9 @@ check: check-sha256
 check-doctor: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) MAKE="$(MAKE)" tests/doctor/test-images.sh
 check: check-doctor
+
+# bench/run floor: vfiobind list against a bare loop reading the same files.
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) -Wno-format-truncation $(CFLAGS) $(LDFLAGS) -o $@ $<
+bench: $(BUILD)/bench/floor
