@@ -539,9 +539,17 @@ static void check_boot(struct doctor *d, const struct doctor_input *in, enum ini
 					   f->name, drv);
 		} else if (f->iommu_group >= 0 &&
 			   plan_group_blockers(in->pci, f->iommu_group, p, blockers, sizeof(blockers))) {
+			bool told = false;
+
 			bad++;
-			doctor_add(d, DOCTOR_FAIL, "groups", "declare them too, or add the word 'group' to the line",
-				   "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
+			/* Once per group, at its first declared function. */
+			for (size_t j = 0; j < i && !told; j++)
+				told = p->e[j].f && p->e[j].f->iommu_group == f->iommu_group &&
+				       strcmp(p->e[j].f->driver, VFIO_DRIVER) == 0;
+			if (!told)
+				doctor_add(d, DOCTOR_FAIL, "groups",
+					   "declare them too, or add the word 'group' to the line",
+					   "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
 		}
 	}
 	if (bad == 0)
