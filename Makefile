@@ -460,3 +460,30 @@ check-vm-asan: $(BUILD)/kmodel.so
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/vm/test-launcher.sh
 
 check: check-vm-asan
+# ---- doctor, --json, the stale-image check ---------------------------------
+# jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
+DEB_PACKAGES += jq
+# doctor reads initramfs images through the decompressors; the fixture
+# cases build images with them (tests/fixtures/doctor-lib.sh).
+DEB_PACKAGES += zstd xz-utils lz4 gzip
+
+$(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/sha256.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/sha256.o
+
+.PHONY: check-sha256
+check-sha256: $(BUILD)/test-sha256
+	$(BUILD)/test-sha256
+check: check-sha256
+
+# doctor against real images: mkinitramfs and dracut builds from a scratch
+# make install, with and without the hook, the config edited after.
+.PHONY: check-doctor
+check-doctor: $(BUILD)/vfiobind
+	VFIOBIND=$(abspath $(BUILD)/vfiobind) MAKE="$(MAKE)" tests/doctor/test-images.sh
+check: check-doctor
+
+# bench/run floor: vfiobind list against a bare loop reading the same files.
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) -Wno-format-truncation $(CFLAGS) $(LDFLAGS) -o $@ $<
+bench: $(BUILD)/bench/floor

@@ -21,8 +21,8 @@ _vfiobind()
     # -n : keeps 0000:03:00.1 one word (':' is in COMP_WORDBREAKS).
     _init_completion -n : || return
 
-    local commands='bind plan list status check qemu-args release vm'
-    local options='--root --config --quiet --debug --devices-only --record --help --version'
+    local commands='bind plan list status doctor check qemu-args release vm'
+    local options='--root --config --quiet --debug --devices-only --record --json --help --version'
     local i cmd='' cmdi=0 sub=''
     local -a global=()
 
@@ -58,7 +58,7 @@ _vfiobind()
 
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "$options -r -c -q -d -D -R -h -V" -- "$cur"))
+            COMPREPLY=($(compgen -W "$options -r -c -q -d -D -R -j -h -V" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         fi

@@ -57,6 +57,7 @@ complete -c vfiobind -n __vfiobind_no_command -s q -l quiet -d 'Log to the kerne
 complete -c vfiobind -n __vfiobind_no_command -s d -l debug -d 'Log debug messages'
 complete -c vfiobind -n __vfiobind_no_command -s D -l devices-only -d 'check: only device list errors count'
 complete -c vfiobind -n __vfiobind_no_command -s R -l record -r -a '(__fish_complete_directories)' -d 'check: check against this host, record what bind must refuse in DIR'
+complete -c vfiobind -n __vfiobind_no_command -s j -l json -d 'list, plan, status, doctor: JSON on stdout'
 complete -c vfiobind -n __vfiobind_no_command -s h -l help -d 'Show the help'
 complete -c vfiobind -n __vfiobind_no_command -s V -l version -d 'Show the version'
 
@@ -64,6 +65,7 @@ complete -c vfiobind -n __vfiobind_no_command -a bind -d 'Bind the declared func
 complete -c vfiobind -n __vfiobind_no_command -a plan -d 'What bind would do; touches nothing'
 complete -c vfiobind -n __vfiobind_no_command -a list -d 'Every PCI function by IOMMU group'
 complete -c vfiobind -n __vfiobind_no_command -a status -d 'Declared against actual'
+complete -c vfiobind -n __vfiobind_no_command -a doctor -d 'Check the whole chain, each problem with its fix'
 complete -c vfiobind -n __vfiobind_no_command -a check -d 'Check a config'
 complete -c vfiobind -n __vfiobind_no_command -a qemu-args -d "The -device options of a VM's functions"
 complete -c vfiobind -n __vfiobind_no_command -a release -d 'Give functions back to their host drivers'

@@ -30,9 +30,7 @@ static void fail(struct plan_entry *e, const char *fmt, ...)
 
 static const char *driver_desc(struct kmodule *km, const struct pci_func *f, char *buf, size_t len)
 {
-	const char *kind = kmodule_kind_str(kmodule_kind(km, f->module[0] ? f->module : f->driver));
-
-	snprintf(buf, len, "%s%s%s%s", f->driver, kind[0] ? " (" : "", kind, kind[0] ? ")" : "");
+	kmodule_driver_text(km, f->driver, f->modalias, buf, len);
 	return buf;
 }
 

@@ -15,10 +15,19 @@
 #include "log.h"
 #include "sysfs.h"
 
+/* One cached answer of kmodule_driver(). */
+struct driver_entry {
+	char name[64];
+	char module[64];
+	enum kmodule_kind kind;
+};
+
 struct kmodule {
 	struct kmod_ctx *ctx;
 	char release[128];
 	char running[128]; /* uname(2) release: finit_module(2) loads there */
+	struct driver_entry *drivers;
+	size_t ndrivers, capdrivers;
 };
 
 /* libkmod speaks syslog priorities already; only its trailing newline and
@@ -99,6 +108,7 @@ void kmodule_close(struct kmodule *km)
 	if (km == NULL)
 		return;
 	kmod_unref(km->ctx);
+	free(km->drivers);
 	free(km);
 }
 
@@ -141,6 +151,85 @@ enum kmodule_kind kmodule_kind(struct kmodule *km, const char *modname)
 	if (root_path(path, sizeof(path), "/sys/module/%s", modname) == 0 && sysfs_exists(path))
 		return KMODULE_BUILTIN;
 	return KMODULE_UNKNOWN;
+}
+
+/* The built-in module @modalias resolves to, if libkmod knows one. */
+static void builtin_for_modalias(struct kmodule *km, const char *modalias, char *out, size_t len)
+{
+	struct kmod_list *list = NULL, *l;
+
+	if (km == NULL || modalias[0] == '\0' || kmod_module_new_from_lookup(km->ctx, modalias, &list) < 0)
+		return;
+	kmod_list_foreach (l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		if (out[0] == '\0' && kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+			snprintf(out, len, "%s", kmod_module_get_name(mod));
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+}
+
+static void driver_resolve(struct kmodule *km, const char *drv, const char *modalias, struct driver_entry *d)
+{
+	char path[PATH_MAX];
+
+	snprintf(d->name, sizeof(d->name), "%s", drv);
+	d->module[0] = '\0';
+	d->kind = KMODULE_UNKNOWN;
+	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", drv) < 0)
+		return;
+	if (sysfs_read_link_name(path, d->module, sizeof(d->module)) > 0) {
+		d->kind = kmodule_kind(km, d->module);
+		return;
+	}
+	d->module[0] = '\0';
+	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/%s", drv) == 0 && sysfs_exists(path)) {
+		d->kind = KMODULE_BUILTIN;
+		builtin_for_modalias(km, modalias, d->module, sizeof(d->module));
+		return;
+	}
+	d->kind = kmodule_kind(km, drv);
+}
+
+struct kmodule_driver kmodule_driver(struct kmodule *km, const char *drv, const char *modalias)
+{
+	static struct driver_entry uncached;
+	struct driver_entry *d = NULL;
+
+	if (drv[0] == '\0')
+		return (struct kmodule_driver){"", KMODULE_UNKNOWN};
+	for (size_t i = 0; km && i < km->ndrivers; i++)
+		if (strcmp(km->drivers[i].name, drv) == 0)
+			return (struct kmodule_driver){km->drivers[i].module, km->drivers[i].kind};
+	if (km && km->ndrivers == km->capdrivers) {
+		size_t ncap = km->capdrivers ? km->capdrivers * 2 : 16;
+		struct driver_entry *nd = realloc(km->drivers, ncap * sizeof(*nd));
+
+		if (nd) {
+			km->drivers = nd;
+			km->capdrivers = ncap;
+		}
+	}
+	if (km && km->ndrivers < km->capdrivers)
+		d = &km->drivers[km->ndrivers++];
+	/* Without a cache slot the answer is still right, only not kept. */
+	if (d == NULL)
+		d = &uncached;
+	driver_resolve(km, drv, modalias, d);
+	return (struct kmodule_driver){d->module, d->kind};
+}
+
+void kmodule_driver_text(struct kmodule *km, const char *drv, const char *modalias, char *buf, size_t len)
+{
+	const char *kind;
+
+	if (drv[0] == '\0') {
+		snprintf(buf, len, "-");
+		return;
+	}
+	kind = kmodule_kind_str(kmodule_driver(km, drv, modalias).kind);
+	snprintf(buf, len, "%s%s%s%s", drv, kind[0] ? " (" : "", kind, kind[0] ? ")" : "");
 }
 
 static void print_action(struct kmod_module *m, bool install, const char *options)

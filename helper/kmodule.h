@@ -48,6 +48,42 @@ enum kmodule_kind kmodule_kind(struct kmodule *km, const char *modname);
 /** kmodule_kind_str() - "built-in", "module" or "" for unknown. */
 const char *kmodule_kind_str(enum kmodule_kind kind);
 
+/* What provides a PCI driver: see kmodule_driver(). */
+struct kmodule_driver {
+	const char *module; /* "xhci_pci", "8250_pci"; "" when unknown */
+	enum kmodule_kind kind;
+};
+
+/**
+ * kmodule_driver() - the module behind PCI driver @drv, and its kind.
+ * @km:       context (its cache); NULL answers without a cache.
+ * @drv:      a name under /sys/bus/pci/drivers ("serial", "xhci_hcd").
+ * @modalias: the modalias of a function bound to @drv, or "": names the
+ *            module of a built-in driver that has no module link.
+ *
+ * A driver name is not a module name (Debian's built-in 8250_pci registers
+ * "serial"), so the driver is asked. drivers/NAME/module exists for every
+ * driver of a loadable module, and for a built-in one only when the kernel
+ * has a /sys/module entry for its KBUILD_MODNAME
+ * (drivers/base/module.c, module_add_driver()): with the link, its target
+ * is the module and kmodule_kind() of it the kind; a registered driver
+ * without one is built in, named by the built-in module libkmod resolves
+ * @modalias to (modules.builtin.alias.bin, kernels that record built-in
+ * device tables), if any. A driver that is not registered falls back to
+ * kmodule_kind(@drv).
+ * Answers are cached per driver name for the life of @km: a machine has a
+ * dozen drivers and may have thousands of functions.
+ * Return: the answer (never NULL; module "" and KMODULE_UNKNOWN when
+ * nothing is known, or when out of memory).
+ */
+struct kmodule_driver kmodule_driver(struct kmodule *km, const char *drv, const char *modalias);
+
+/**
+ * kmodule_driver_text() - "DRIVER (KIND)" for tables and log lines,
+ * "DRIVER" when the kind is unknown, "-" when @drv is "".
+ */
+void kmodule_driver_text(struct kmodule *km, const char *drv, const char *modalias, char *buf, size_t len);
+
 /**
  * kmodule_load() - load @name and what it needs, as `modprobe @name`.
  *

@@ -16,6 +16,7 @@
 #include "cmdline.h"
 #include "complete.h"
 #include "conf.h"
+#include "doctor.h"
 #include "exitcode.h"
 #include "input.h"
 #include "kmodule.h"
@@ -40,6 +41,7 @@ struct opts {
 	bool debug;
 	bool devices_only;  /* check: [vm] section errors are warnings */
 	const char *record; /* check: the image's /etc/vfiobind.d, being built */
+	bool json;	    /* list, plan, status, doctor: JSON on stdout */
 };
 
 /* Everything read before a command acts. */
@@ -68,7 +70,8 @@ static void usage(FILE *out)
 		     "  plan               show what bind would do to each function; touches nothing\n"
 		     "  list               every PCI function by IOMMU group; '*' marks declared ones\n"
 		     "  status             declared against actual; exit 0 only when all are on vfio-pci\n"
-		     "  check [FILE]       check a config (default /etc/vfiobind.conf); touches nothing\n");
+		     "  check [FILE]       check a config (default /etc/vfiobind.conf); touches nothing\n"
+		     "  doctor             check the whole chain, IOMMU to VM; each problem with its fix\n");
 	vmcmd_usage(out);
 	fprintf(out, "\n"
 		     "Options:\n"
@@ -82,6 +85,7 @@ static void usage(FILE *out)
 		     "                     function below what it needs fails), then write what\n"
 		     "                     bind must refuse at boot into DIR (the image's\n"
 		     "                     /etc/vfiobind.d; the initramfs hooks use this)\n"
+		     "  -j, --json         list, plan, status, doctor: JSON on stdout (README \"JSON output\")\n"
 		     "  -h, --help         show this help\n"
 		     "  -V, --version      show the version\n"
 		     "\n"
@@ -172,6 +176,8 @@ static int cmd_bind(const struct opts *o)
 	log_setup(kmsg, !o->quiet, prio);
 
 	r = read_input(o, &in, false);
+	if (r >= 0)
+		status_set_config(in.conf_path, in.conf_name);
 	if (in.cl.debug)
 		prio = LOG_PRIO_DEBUG;
 	log_setup(kmsg, !o->quiet, prio);
@@ -274,18 +280,39 @@ static int cmd_report(const struct opts *o, char which)
 	}
 	switch (which) {
 	case 'p':
-		report_plan(stdout, &in.plan, &in.pci, in.km, &in.cl);
+		if (o->json)
+			report_plan_json(stdout, &in.plan, &in.pci, in.km, &in.cl);
+		else
+			report_plan(stdout, &in.plan, &in.pci, in.km, &in.cl);
 		rc = in.plan.no_iommu && in.conf.n ? EXIT_SYSTEM : plan_clean(&in.plan) ? EXIT_OK : EXIT_PARTIAL;
 		break;
 	case 'l':
+		if (o->json) {
+			report_list_json(stdout, &in.plan, &in.pci, in.km);
+			rc = r > 0 ? EXIT_CONFIG : EXIT_OK;
+			break;
+		}
 		report_list(stdout, &in.plan, &in.pci, in.km);
 		if (!pci_iommu_groups_present())
 			fprintf(stdout, "(no IOMMU is active: /sys/kernel/iommu_groups is empty)\n");
 		rc = r > 0 ? EXIT_CONFIG : EXIT_OK;
 		break;
-	default:
+	default: {
+		/* An edit without a rebuild: the most common silent failure. */
+		char stale[1024];
+		bool is_stale = status_stale(in.conf_path, in.conf_name, stale, sizeof(stale)) > 0;
+
+		if (o->json) {
+			rc = report_status_json(stdout, &in.plan, &in.pci, in.km, &in.cl, is_stale ? stale : NULL)
+				 ? EXIT_OK
+				 : EXIT_PARTIAL;
+			break;
+		}
 		rc = report_status(stdout, &in.plan, &in.pci, &in.cl) ? EXIT_OK : EXIT_PARTIAL;
+		if (is_stale)
+			fprintf(stdout, "warning: %s\n", stale);
 		break;
+	}
 	}
 	if (fflush(stdout) != 0)
 		rc = EXIT_SYSTEM;
@@ -377,6 +404,42 @@ static int check_host(const struct opts *o, const struct conf *c)
 	return r < 0 ? r : errors;
 }
 
+/* doctor: read everything, act on nothing; exit 0 when no check fails. */
+static int cmd_doctor(const struct opts *o)
+{
+	struct input in = {0};
+	struct doctor d = {0};
+	struct doctor_input di;
+	int r, rc;
+
+	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_ERR);
+	r = read_input(o, &in, false);
+	if (r < 0) {
+		ERR("reading the configuration failed: %s", strerror(-r));
+		input_free(&in);
+		return EXIT_SYSTEM;
+	}
+	for (size_t i = 0; r > 0 && i < in.errs.n && i < in.errs.cap; i++)
+		doctor_add(&d, DOCTOR_FAIL, "config", "vfiobind check", "%s",
+			   in.errs.msg[i] ? in.errs.msg[i] : "(message lost)");
+	if (r > 0)
+		conf_free(&in.conf); /* the chain is still worth checking */
+	rc = scan_and_plan(&in);
+	if (rc != EXIT_OK) {
+		doctor_free(&d);
+		input_free(&in);
+		return rc;
+	}
+	di = (struct doctor_input){&in.conf, in.conf_path, in.conf_name, &in.cl, &in.pci, &in.plan, in.km};
+	doctor_run(&di, &d);
+	rc = doctor_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
+	if (fflush(stdout) != 0)
+		rc = EXIT_SYSTEM;
+	doctor_free(&d);
+	input_free(&in);
+	return rc;
+}
+
 static int cmd_check(const struct opts *o, const char *file)
 {
 	struct conf c = {0};
@@ -433,21 +496,17 @@ static int cmd_check(const struct opts *o, const char *file)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"devices-only", no_argument, NULL, 'D'},
-	    {"record", required_argument, NULL, 'R'},
-	    {NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'r'},   {"config", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},	      {"debug", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},	      {"version", no_argument, NULL, 'V'},
+	    {"devices-only", no_argument, NULL, 'D'}, {"record", required_argument, NULL, 'R'},
+	    {"json", no_argument, NULL, 'j'},	      {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:c:qdDR:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:c:qdDR:jhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o.root = optarg;
@@ -466,6 +525,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			o.record = optarg;
+			break;
+		case 'j':
+			o.json = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -515,6 +577,8 @@ int main(int argc, char **argv)
 		return cmd_report(&o, 'l');
 	if (strcmp(cmd, "status") == 0)
 		return cmd_report(&o, 's');
+	if (strcmp(cmd, "doctor") == 0)
+		return cmd_doctor(&o);
 	fprintf(stderr, "vfiobind: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -51,7 +51,6 @@ int pci_refresh_driver(struct pci_func *f)
 	int r;
 
 	f->driver[0] = '\0';
-	f->module[0] = '\0';
 	if (dev_path(path, sizeof(path), f->name, "driver") < 0)
 		return -ENAMETOOLONG;
 	r = sysfs_read_link_name(path, f->driver, sizeof(f->driver));
@@ -59,11 +58,8 @@ int pci_refresh_driver(struct pci_func *f)
 		f->driver[0] = '\0';
 		return r == -ENOENT ? 0 : r;
 	}
-	/* drivers/NAME/module -> /sys/module/MODNAME, for built-ins too
-	 * (module_add_driver() creates it from the driver's mod_name). */
-	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", f->driver) == 0 &&
-	    sysfs_read_link_name(path, f->module, sizeof(f->module)) < 0)
-		f->module[0] = '\0';
+	/* Its module is a property of the driver, not of the function:
+	 * kmodule_driver() reads drivers/NAME/module once per driver. */
 	return 0;
 }
 

@@ -32,7 +32,6 @@ struct pci_func {
 	int boot_vga;		     /* -1: no boot_vga attribute, else 0/1 */
 	bool has_reset;		     /* a "reset" attribute exists */
 	char driver[PCI_NAME_MAX];   /* bound driver, "" when none */
-	char module[PCI_NAME_MAX];   /* module providing it, "" when unknown */
 	char override[PCI_NAME_MAX]; /* driver_override, "" when "(null)" */
 	char modalias[128];
 };
@@ -55,7 +54,7 @@ struct pci_list {
 int pci_scan(struct pci_list *list);
 
 /**
- * pci_refresh_driver() - re-read the driver link (and its module) of @f.
+ * pci_refresh_driver() - re-read the driver link of @f.
  * Return: 0 or -errno other than -ENOENT (no driver is not an error).
  */
 int pci_refresh_driver(struct pci_func *f);

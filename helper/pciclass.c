@@ -75,6 +75,10 @@ static const struct class_name names[] = {
     {0x11ff, "Signal processing controller"},
     {0x12ff, "Processing accelerators"},
     {0x13ff, "Non-Essential Instrumentation"},
+    /* Base class 0xff: "device does not fit any defined class"; pci.ids
+     * and so lspci call it this (seen as class 0xff0000 and 0xffffff). */
+    {0x40ff, "Coprocessor"},
+    {0xffff, "Unassigned class"},
 };
 
 const char *pci_class_name(uint32_t class)

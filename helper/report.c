@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "initramfs.h"
 #include "log.h"
+#include "sha256.h"
 #include "str.h"
 #include "sysfs.h"
 
@@ -28,14 +30,7 @@ static const struct plan_entry *entry_for(const struct plan *p, const struct pci
 
 static void driver_text(struct kmodule *km, const struct pci_func *f, char *buf, size_t len)
 {
-	const char *kind;
-
-	if (!f->driver[0]) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	kind = kmodule_kind_str(kmodule_kind(km, f->module[0] ? f->module : f->driver));
-	snprintf(buf, len, "%s%s%s%s", f->driver, kind[0] ? " (" : "", kind, kind[0] ? ")" : "");
+	kmodule_driver_text(km, f->driver, f->modalias, buf, len);
 }
 
 void report_no_iommu(void)
@@ -341,6 +336,68 @@ void report_log_plan(const struct plan *p)
 		log_printf(p->notes[i].prio, "%s", p->notes[i].msg);
 }
 
+/* Set once by bind before it writes the status file. */
+static char status_conf_path[PATH_MAX], status_conf_name[PATH_MAX];
+
+void status_set_config(const char *path, const char *name)
+{
+	snprintf(status_conf_path, sizeof(status_conf_path), "%s", path);
+	snprintf(status_conf_name, sizeof(status_conf_name), "%s", name);
+}
+
+/* "sha256 HEX" or "absent" (or "unreadable") for the file at @path. */
+static void config_digest(const char *path, char *buf, size_t len)
+{
+	char hex[SHA256_HEX_LEN];
+	int r = sha256_file(path, hex);
+
+	if (r == 0)
+		snprintf(buf, len, "sha256 %s", hex);
+	else
+		snprintf(buf, len, "%s", r == -ENOENT ? "absent" : "unreadable");
+}
+
+int status_stale(const char *path, const char *name, char *msg, size_t len)
+{
+	char spath[PATH_MAX], line[PATH_MAX + 128], then[128] = "", now[128];
+	const char *prefix = "# config ";
+	FILE *f;
+
+	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
+		return 0;
+	f = fopen(spath, "re");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *rest, *sp;
+
+		if (line[0] != '#')
+			break;
+		if (strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		rest = line + strlen(prefix);
+		rest[strcspn(rest, "\n")] = '\0';
+		/* The name may hold blanks; the digest is the last one or two words. */
+		sp = strstr(rest, " sha256 ");
+		if (sp == NULL && (sp = strrchr(rest, ' ')) == NULL)
+			break;
+		snprintf(then, sizeof(then), "%s", sp + 1);
+		break;
+	}
+	fclose(f);
+	if (then[0] == '\0' || strcmp(then, "unreadable") == 0)
+		return 0;
+	config_digest(path, now, sizeof(now));
+	if (strcmp(then, now) == 0 || strcmp(now, "unreadable") == 0)
+		return 0;
+	snprintf(msg, len,
+		 "%s changed after the initramfs was built: this boot's bind used %s, the file now has %s; "
+		 "rebuild the image (%s: %s) and reboot",
+		 name, then, strcmp(now, "absent") == 0 ? "none" : now, initramfs_tool_name(initramfs_tool_detect()),
+		 initramfs_rebuild_cmd(initramfs_tool_detect()));
+	return 1;
+}
+
 int status_write(const struct plan *p, bool off)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
@@ -365,6 +422,12 @@ int status_write(const struct plan *p, bool off)
 	}
 	fprintf(f, "# vfiobind status%s: address vendor:device iommu_group result driver\n",
 		off ? " (vfiobind=off)" : "");
+	if (status_conf_path[0]) {
+		char dg[128];
+
+		config_digest(status_conf_path, dg, sizeof(dg));
+		fprintf(f, "# config %s %s\n", status_conf_name, dg);
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pci_func *fn = e->f;

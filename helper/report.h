@@ -31,6 +31,18 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
  */
 bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl);
 
+/*
+ * The same three as JSON (reportjson.c, README "JSON output"): one object
+ * per function with the table's fields, its IOMMU group's members and the
+ * reasons. report_status_json() takes @stale, the stale-image warning of
+ * status_stale() or NULL, and returns what report_status() does.
+ */
+void report_list_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
+void report_plan_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+		      const struct cmdline *cl);
+bool report_status_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+			const struct cmdline *cl, const char *stale);
+
 /**
  * report_log_plan() - log refusals, absences and notes of a plan (bind
  * logs them before acting, so the kernel log tells the whole story).
@@ -48,6 +60,27 @@ void report_log_plan(const struct plan *p);
  * Return: 0 or -errno.
  */
 int status_write(const struct plan *p, bool off);
+
+/**
+ * status_set_config() - the config bind read: status_write() then adds a
+ * second header line, "# config NAME sha256 HEX" (the digest of the file
+ * at @path, as sha256sum prints it) or "# config NAME absent", so that a
+ * later status_stale() can tell an image built from another config.
+ * @path: the file as opened (root prefix included); @name: as the user
+ * knows it. Both are copied.
+ */
+void status_set_config(const char *path, const char *name);
+
+/**
+ * status_stale() - whether this boot's bind used another config than the
+ * one at @path now: the image was built before the last edit.
+ * @msg: the warning, naming both digests and the rebuild command of the
+ *       generator found (initramfs_tool_detect()), @len bytes.
+ * Return: 1 when stale (with @msg); 0 when the same, or when it cannot be
+ * told (no status file, a status file without the config line: a helper
+ * from before it was recorded, or vfiobind never ran).
+ */
+int status_stale(const char *path, const char *name, char *msg, size_t len);
 
 /** report_no_iommu() - the one error line for a machine without IOMMU. */
 void report_no_iommu(void);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pci.h"
 #include "release.h"
+#include "report.h"
 #include "sysfs.h"
 #include "vm.h"
 #include "vmconf.h"
@@ -215,6 +216,13 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 		rc = vload_vm(&L, name);
 	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
+	if (rc == EXIT_OK) {
+		char stale[1024];
+
+		/* Not a refusal: the devices may be right all the same. */
+		if (status_stale(L.conf_path, L.conf_name, stale, sizeof(stale)) > 0)
+			WRN("%s", stale);
+	}
 	if (rc == EXIT_OK && vmdevs_check(L.vm, &L.devs, &L.pci, NULL, &why) > 0) {
 		print_diags(&why);
 		ERR("VM %s not started: %zu problem%s above", name, why.n, why.n == 1 ? "" : "s");

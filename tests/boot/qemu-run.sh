@@ -22,6 +22,9 @@
 #     01:00.0  VGA (1234:1111, class 0x030000; host driver bochs-drm)
 #     01:00.1  ich9-intel-hda (8086:293e, 0x040300; snd_hda_intel)
 #     01:00.2  qemu-xhci (1b36:000d, 0x0c0330; xhci_hcd)
+#     01:00.3  pci-serial (1b36:0002, 0x070002; serial, Debian's built-in
+#              8250_pci: bound during kernel init, before any initramfs
+#              code, as the reference card's UCSI I2C function is)
 #   00:1d.0  pcie-root-port rp2 (chassis 2 slot 1)
 #     02:00.0  qemu-xhci (1b36:000d; xhci_hcd): a second, undeclared
 #              controller with the same ID as the card's 01:00.2, so
@@ -107,6 +110,7 @@ args=(
 	-device VGA,bus=rp1,addr=00.0,multifunction=on
 	-device ich9-intel-hda,bus=rp1,addr=00.1
 	-device qemu-xhci,bus=rp1,addr=00.2
+	-device pci-serial,bus=rp1,addr=00.3
 	-device pcie-root-port,id=rp2,bus=pcie.0,addr=1d.0,chassis=2,slot=1
 	-device qemu-xhci,bus=rp2,addr=00.0
 	-kernel "$kernel" -initrd "$initrd" -append "$append"

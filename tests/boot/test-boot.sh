@@ -6,7 +6,8 @@
 # Usage: tests/boot/test-boot.sh [CASE...]    (default: all cases)
 # Cases:
 #   plain    config declares the card's slot; nothing bound before the
-#            helper; coldplug afterwards must not take the card back
+#            helper but the built-in serial driver (01:00.3); coldplug
+#            afterwards must not take the card back
 #   preload  same, but host drivers bind first (as built-in drivers do):
 #            the helper has to move them
 #   off      vfiobind=off on the command line: the card stays on its host
@@ -31,14 +32,18 @@ cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(plain preload off cmdline)
 
 # The card and its host drivers, as qemu-run.sh builds it.
-card=(0000:01:00.0 0000:01:00.1 0000:01:00.2)
+# 01:00.3 is QEMU's pci-serial: Debian's built-in 8250_pci binds it as
+# "serial" during kernel init, before any initramfs code, in every case.
+card=(0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3)
 declare -A host_driver=(
 	[0000:01:00.0]=bochs-drm
 	[0000:01:00.1]=snd_hda_intel
 	[0000:01:00.2]=xhci_hcd
+	[0000:01:00.3]=serial
 	[0000:02:00.0]=xhci_hcd
 )
 other=0000:02:00.0
+builtin=0000:01:00.3
 
 for c in "${cases[@]}"; do
 	case $c in
@@ -72,9 +77,18 @@ card_on_vfio() {
 	done
 }
 
+# The built-in driver had the function before the helper ran, and the
+# helper says so in the kernel log, naming it built-in.
+builtin_moved() {
+	check "$1: $builtin on serial (built-in 8250_pci) before the helper" driver_is $builtin before serial
+	check "$1: kernel log says $builtin was moved off serial (built-in)" \
+		kmsg_has "$builtin: unbound from serial (built-in)"
+}
+
 case_plain() {
 	boot plain
 	card_on_vfio plain
+	builtin_moved plain
 	check "plain: undeclared $other on xhci_hcd" driver_is $other final xhci_hcd
 	check "plain: /run/vfiobind/status written" status_file_present
 	check "plain: vfiobind lines in the kernel log" logs_to_kmsg
@@ -92,6 +106,7 @@ case_preload() {
 		check "preload: kernel log says $a was moved off ${host_driver[$a]}" \
 			kmsg_has "$a: unbound from ${host_driver[$a]}"
 	done
+	check "preload: kernel log names serial built-in" kmsg_has "$builtin: unbound from serial (built-in)"
 	check "preload: undeclared $other still on xhci_hcd" driver_is $other final xhci_hcd
 }
 

@@ -21,11 +21,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
-card=(0000:01:00.0 0000:01:00.1 0000:01:00.2)
+card=(0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3)
 declare -A host_driver=(
 	[0000:01:00.0]=bochs-drm
 	[0000:01:00.1]=snd_hda_intel
 	[0000:01:00.2]=xhci_hcd
+	[0000:01:00.3]=serial
 )
 # module name -> compressor
 declare -A packed=(

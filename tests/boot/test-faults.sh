@@ -21,7 +21,8 @@ vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 [ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
 make_work faults
 
-card="0000:01:00.0 0000:01:00.1 0000:01:00.2"
+# 01:00.3: pci-serial, on the built-in "serial" from kernel init on.
+card="0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3"
 modules=(vfio_iommu_type1 xhci_pci snd_hda_intel bochs virtio_pci virtio_blk)
 all_cases=(several slot-guard no-iommu no-vfio not-viable root-disk malformed off writable)
 cases=("$@")
@@ -62,7 +63,7 @@ case_several() {
 		"0000:01:00.0: selected again by /etc/vfiobind.conf:3" \
 		"0000:01:00.0 is the boot GPU (boot_vga=1)" \
 		"0000:02:00.0: refused: it is 1b36:000d, not 1234:1111 (id= guard at /etc/vfiobind.conf:4)" \
-		"3 of 5 declared functions on vfio-pci"
+		"4 of 6 declared functions on vfio-pci"
 }
 
 case_slot-guard() {
@@ -89,12 +90,12 @@ case_no-vfio() {
 }
 
 case_not-viable() {
-	# Only the xHCI of the card: its VGA and HDA share IOMMU group 4.
+	# Only the xHCI of the card: its VGA, HDA and serial share IOMMU group 4.
 	make_image not-viable "0000:01:00.2
 "
 	boot not-viable vfiobindtest.preload=1
 	outcome not-viable 1 "" \
-		"0000:01:00.2: refused: IOMMU group 4 is not viable: 0000:01:00.0 (1234:1111, driver bochs-drm); 0000:01:00.1 (8086:293e, driver snd_hda_intel) are not selected"
+		"0000:01:00.2: refused: IOMMU group 4 is not viable: 0000:01:00.0 (1234:1111, driver bochs-drm); 0000:01:00.1 (8086:293e, driver snd_hda_intel); 0000:01:00.3 (1b36:0002, driver serial) are not selected"
 }
 
 case_root-disk() {
@@ -110,7 +111,7 @@ case_root-disk() {
 		boot root-disk vfiobindtest.preload=1 vfiobindtest.modprobe=virtio_blk "root=UUID=$uuid"
 	outcome root-disk 1 "$card" \
 		"0000:00:06.0: refused: holds root= (UUID=$uuid -> vda)" \
-		"3 of 4 declared functions on vfio-pci"
+		"4 of 5 declared functions on vfio-pci"
 }
 
 case_malformed() {

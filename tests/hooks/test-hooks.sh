@@ -51,11 +51,14 @@ cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
 
 # The card and its host drivers, as qemu-run.sh builds it.
-card=(0000:01:00.0 0000:01:00.1 0000:01:00.2)
+# 01:00.3 is QEMU's pci-serial, taken by Debian's built-in 8250_pci
+# ("serial") during kernel init, before any hook runs.
+card=(0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3)
 declare -A host_driver=(
 	[0000:01:00.0]=bochs-drm
 	[0000:01:00.1]=snd_hda_intel
 	[0000:01:00.2]=xhci_hcd
+	[0000:01:00.3]=serial
 	[0000:02:00.0]=xhci_hcd
 )
 other=0000:02:00.0

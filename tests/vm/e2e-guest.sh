@@ -20,10 +20,13 @@
 #             declaring the function of the mounted virtio disk (00:07.0)
 #             fails naming the mount, passes with force and records it
 #             (the record goes into the next boot's image: test-vm.sh)
-#   running   QEMU as the unprivileged user with no memlock limit, swtpm
+#   running   (after boot: the card bound by the initramfs, 01:00.3 taken
+#             from the built-in serial driver, logged as built-in)
+#             QEMU as the unprivileged user with no memlock limit, swtpm
 #             too, /dev/vfio/2 and the disk the user's (0600), QMP
-#             query-pci shows the card's three functions, query-tpm the
-#             TPM, release refuses the held group
+#             query-pci shows the card's four functions, query-tpm the
+#             TPM, vfiobind doctor ok but for the host's own image,
+#             release refuses the held group
 #   stop      systemctl stop: the guest powers down via ACPI, no power-off
 #   flag      /run/vfiobind/no-poweroff: a guest shutdown keeps the host up
 #   kill      QEMU killed: no power-off
@@ -155,6 +158,22 @@ send_key() {
 	vfiobind vm qmp e2e '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "ret"}]}}'
 }
 
+# kmsg_has TEXT: a kernel log record of the helper's, from this boot.
+kmsg_has() {
+	dmesg | grep -qF "vfiobind: $1" && return 0
+	echo "no kernel log record 'vfiobind: $1'; the helper's were:"
+	dmesg | grep -F 'vfiobind:'
+	return 1
+}
+
+# doctor_ok FILE: doctor's output (shown in full) has its IOMMU, boot and
+# devices checks ok and no failure for VM e2e.
+doctor_ok() {
+	cat "$1"
+	grep -qE '^ok +iommu ' "$1" && grep -qE '^ok +boot ' "$1" && grep -qE '^ok +devices ' "$1" &&
+		grep -qE '^ok +vm e2e +VM e2e: vfiobind-vm@e2e.service is enabled' "$1" && ! grep -qE '^fail +vm e2e' "$1"
+}
+
 # pci_has VENDOR DEVICE: query-pci of the nested QEMU lists a function
 # with this ID (QMP gives them in decimal).
 pci_has() {
@@ -282,6 +301,9 @@ phase_main() {
 		expect ActiveState "$(state)" active
 	check boot "the initramfs bound the card: /run/vfiobind/status" \
 		grep -q '^0000:01:00.2 1b36:000d [0-9]* bound vfio-pci' /run/vfiobind/status
+	check boot "the initramfs took 01:00.3 (pci-serial) from the built-in serial driver" \
+		grep -q '^0000:01:00.3 1b36:0002 [0-9]* bound vfio-pci' /run/vfiobind/status
+	check boot "the kernel log names serial built-in" kmsg_has "0000:01:00.3: unbound from serial (built-in)"
 	check running "the inner guest booted" wait_for 90 inner_up
 	qpid=$(qemu_pid)
 	check running "the nested QEMU runs as $vm_user ($(id -u $vm_user)), never root" \
@@ -300,6 +322,12 @@ phase_main() {
 	check running "QMP query-pci lists 1234:1111 (the VGA function)" pci_has 1234 1111
 	check running "QMP query-pci lists 8086:293e (the HDA function)" pci_has 8086 293e
 	check running "QMP query-pci lists 1b36:000d (the xHCI function)" pci_has 1b36 000d
+	check running "QMP query-pci lists 1b36:0002 (the serial function, built-in on the host)" pci_has 1b36 0002
+	# The host image of this root is Debian's own (no hook: doctor says
+	# so); IOMMU, this boot's binding and the running VM must be ok.
+	vfiobind doctor >"$pci.doctor" 2>&1
+	check running "vfiobind doctor: IOMMU, this boot's binding and VM e2e ok (its output below)" \
+		doctor_ok "$pci.doctor"
 	check running "they are the vfio-pci devices vfiobind added (qdev ids)" \
 		qdev_ids
 	check running "QMP query-tpm: the TPM of swtpm" says '"model": "tpm-tis"' vfiobind vm qmp e2e query-tpm

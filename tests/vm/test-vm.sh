@@ -8,7 +8,7 @@
 # `make install` (the helper, vfiobind-vm@.service) and the test's files,
 # with `systemctl enable vfiobind-vm@e2e.service` done as a user would.
 # The launcher starts the VM at boot: a nested qemu-system-x86_64 -accel
-# tcg with the card's three functions passed through, swtpm as its TPM,
+# tcg with the card's four functions passed through, swtpm as its TPM,
 # and boot.S as its operating system, a 512-byte guest that powers off on
 # the ACPI power button and on a key. e2e-guest.sh makes the checks inside
 # and prints them on the serial console; this script reads them back.
