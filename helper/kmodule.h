@@ -63,6 +63,21 @@ const char *kmodule_kind_str(enum kmodule_kind kind);
 int kmodule_load(struct kmodule *km, const char *name);
 
 /**
+ * kmodule_load_without() - kmodule_load(), with the parameter @drop taken
+ * out of @name's own configured options (modprobe.d and the kernel
+ * command line, as libkmod gathers them); every other option stays.
+ * vfio-pci's ids= would hand it every function with those IDs, declared
+ * or not. A modprobe.d install command for @name is not run (it could
+ * pass anything): @name is inserted directly, with a warning. The order
+ * is modprobe's: a dry run of kmod_module_probe_insert_module() lists the
+ * steps (pre softdeps, dependencies, @name, post softdeps).
+ * @dropped: receives the removed words ("ids=1b36:000d"), "" if none,
+ *           @dlen bytes; may be NULL when @drop is NULL.
+ * Return: as kmodule_load(); -ENOMEM when the steps cannot be listed.
+ */
+int kmodule_load_without(struct kmodule *km, const char *name, const char *drop, char *dropped, size_t dlen);
+
+/**
  * kmodule_modalias_match() - the module a modalias resolves to.
  * @modalias: "pci:v00001002d0000744C..." from sysfs.
  * @out:      first matching module name other than vfio_pci, @len bytes.
