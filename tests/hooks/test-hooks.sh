@@ -5,14 +5,22 @@
 # the build-time hooks run the helper and read the config make install put
 # there; nothing of this machine's /etc, /boot or /usr/lib/dracut is
 # touched. Then, for Debian's kernel:
-#   install           DESTDIR layout: every file where its tool looks
-#   mkinitcpio-build  the install hook against mkinitcpio's build API
-#                     (stubs that record their calls); a bad config fails it
-#   mkinitcpio        a busybox image whose /init runs the runtime hook as
-#                     mkinitcpio's /init does (early hooks, MODULES, hooks)
-#   dracut-shell      dracut --omit systemd, with the 90vfiobind module
-#   dracut-systemd    dracut with systemd, with the 90vfiobind module
-#   initramfs-tools   mkinitramfs -d CONFDIR with the hook and init-top script
+#   install             DESTDIR layout: every file where its tool looks
+#   mkinitcpio-build    the install hook in real mkinitcpio builds of small
+#                       images: what it adds; a bad, missing or untrusted
+#                       config and a missing helper fail the build
+#   mkinitcpio-busybox  HOOKS=(base udev vfiobind modconf ...), MODULES with
+#                       the card's host drivers, and a leftover
+#                       `options vfio-pci ids=` in /etc/modprobe.d
+#   mkinitcpio-systemd  HOOKS=(base systemd vfiobind modconf ...), the same
+#                       MODULES, its build errors compared with a build
+#                       without vfiobind (Debian's systemd 252 has its own)
+#   dracut-shell        dracut --omit systemd, with the 90vfiobind module
+#   dracut-systemd      dracut with systemd, with the 90vfiobind module
+#   initramfs-tools     mkinitramfs -d CONFDIR with the hook and init-top script
+# mkinitcpio is the host's when it has one (Arch); otherwise v41, staged
+# from MKINITCPIO_SRC (default ../shared/mkinitcpio beside the repository)
+# into MKINITCPIO_STAGE (default build/mkinitcpio) by stage-mkinitcpio.sh.
 # Each image is booted in QEMU (tests/boot/qemu-run.sh: q35, intel-iommu,
 # TCG, the GPU-shaped card 01:00.0-2 plus an undeclared xHCI 02:00.0) with
 # the host drivers inside (bochs, snd_hda_intel, xhci_pci), three times:
@@ -22,9 +30,8 @@
 #   off    vfiobind=off: the card on its host drivers
 #   error  vfiobind=zz (a config error, exit 3): the boot goes on and the
 #          hook's line is in the kernel log
-# dracut and initramfs-tools images switch to a small ext4 root on a virtio
-# disk whose /sbin/init (root-init.sh) reports and powers off; the
-# mkinitcpio-style image reports from the initramfs.
+# Every image switches to a small ext4 root on a virtio disk whose
+# /sbin/init (root-init.sh) reports and powers off.
 #
 # Usage: tests/hooks/test-hooks.sh [CASE...]     (default: all cases)
 # Env:
