@@ -2,7 +2,8 @@
 /*
  * kmodule.h - everything vfiobind asks of kernel modules, through libkmod:
  * loading vfio-pci the way modprobe would (modprobe.d options such as
- * disable_vga=1, softdeps such as vfio's "post: vfio_iommu_type1"), telling
+ * disable_vga=1, softdeps such as vfio's "post: vfio_iommu_type1"), but
+ * without ids= (kmodule_load_without()), telling
  * a built-in driver from a module (modules.builtin), and resolving a
  * function's modalias to the module coldplug would load for it.
  *
