@@ -282,9 +282,10 @@ demo: $(BUILD)/vfiobind
 check-faults: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-faults.sh
 
-# The initramfs hooks: real dracut (shell and systemd) and initramfs-tools
-# images, and a mkinitcpio-style busybox image, each built from a scratch
-# make install and booted; mkinitcpio's install hook against its build API.
+# The initramfs hooks: real dracut (shell and systemd), initramfs-tools and
+# mkinitcpio (busybox and systemd) images, each built from a scratch make
+# install and booted. mkinitcpio v41 is staged from ../shared/mkinitcpio
+# under $(BUILD)/mkinitcpio unless the host has its own.
 check-hooks: $(BUILD)/vfiobind
 	MAKE="$(MAKE)" tests/hooks/test-hooks.sh
 
@@ -487,3 +488,8 @@ $(BUILD)/bench/floor: bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) -Wno-format-truncation $(CFLAGS) $(LDFLAGS) -o $@ $<
 bench: $(BUILD)/bench/floor
+# ---- real mkinitcpio (check-hooks, bench size) -----------------------------
+# tests/hooks/stage-mkinitcpio.sh stages mkinitcpio v41 from
+# ../shared/mkinitcpio: patch applies upstream's fix; mkinitcpio and
+# lsinitcpio need bsdtar (libarchive-tools) and zstd for the images.
+DEB_PACKAGES += libarchive-tools patch zstd

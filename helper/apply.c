@@ -36,7 +36,7 @@ static const char *driver_desc(struct kmodule *km, const struct pci_func *f, cha
 
 static int ensure_vfio(struct kmodule *km)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], dropped[512];
 	int r;
 
 	if (pci_driver_registered(VFIO_DRIVER)) {
@@ -44,7 +44,11 @@ static int ensure_vfio(struct kmodule *km)
 		return 0;
 	}
 	INF("loading %s (%s)", VFIO_MODULE, kmodule_release(km));
-	r = kmodule_load(km, VFIO_MODULE);
+	/* Never ids=: it binds by vendor:device, beyond the plan. Where it
+	 * came from is logged before (modprobe_ids_describe()). */
+	r = kmodule_load_without(km, VFIO_MODULE, "ids", dropped, sizeof(dropped));
+	if (dropped[0])
+		NOTICE("%s loaded without %s (its other options kept)", VFIO_MODULE, dropped);
 	if (r == -ENOENT) {
 		ERR("%s is not in /lib/modules/%s (is it in this initramfs?); binding nothing", VFIO_MODULE,
 		    kmodule_release(km));
@@ -246,4 +250,34 @@ int apply_plan(struct plan *p, struct kmodule *km)
 		last = next;
 	}
 	return failed;
+}
+
+int apply_check_undeclared(const struct plan *p, struct pci_list *pci)
+{
+	size_t taken = 0;
+
+	for (size_t i = 0; i < pci->n; i++) {
+		struct pci_func *f = &pci->f[i];
+		bool in_plan = false, was_vfio = strcmp(f->driver, VFIO_DRIVER) == 0;
+
+		for (size_t j = 0; j < p->n && !in_plan; j++)
+			in_plan = p->e[j].f == f && p->e[j].action != PLAN_REFUSE;
+		if (in_plan || f->is_bridge)
+			continue;
+		pci_refresh_driver(f);
+		if (strcmp(f->driver, VFIO_DRIVER) != 0)
+			continue;
+		if (was_vfio) {
+			/* Not this run's doing (a built-in vfio-pci given
+			 * vfio-pci.ids=, or an earlier bind): not an error. */
+			DBG("%s (%04x:%04x) was on vfio-pci before this run, not declared", f->name, f->id.vendor,
+			    f->id.device);
+			continue;
+		}
+		taken++;
+		ERR("%s (%04x:%04x) is on vfio-pci but vfiobind did not bind it: vfio-pci took it by ID "
+		    "(an ids= option or a modprobe.d install command); 'vfiobind release %s' gives it back",
+		    f->name, f->id.vendor, f->id.device, f->name);
+	}
+	return (int)taken;
 }

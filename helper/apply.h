@@ -18,6 +18,7 @@
 #pragma once
 
 #include "kmodule.h"
+#include "pci.h"
 #include "plan.h"
 
 /**
@@ -32,3 +33,17 @@
  * be loaded (then nothing was touched and every PLAN_BIND entry failed).
  */
 int apply_plan(struct plan *p, struct kmodule *km);
+
+/**
+ * apply_check_undeclared() - after apply_plan(): is any function outside
+ * the plan (or refused by it) on vfio-pci now?
+ * @pci: the scan the plan was made from; drivers of functions outside the
+ *       plan are re-read (their scanned driver is the state before).
+ *
+ * vfiobind loads vfio-pci without ids=, so nothing should be; an install
+ * command, or a vfio-pci loaded before with ids=, can still bind by ID.
+ * Each such function is logged as an error; one that was on vfio-pci
+ * before the scan is not this run's doing (debug level only).
+ * Return: how many moved to vfio-pci during this run.
+ */
+int apply_check_undeclared(const struct plan *p, struct pci_list *pci);

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 
 #include "log.h"
+#include "modprobe.h"
 #include "sysfs.h"
 
 /* One cached answer of kmodule_driver(). */
@@ -242,11 +243,73 @@ static void print_action(struct kmod_module *m, bool install, const char *option
 		INF("loading module %s%s%s", kmod_module_get_name(m), opts ? " with options " : "", opts ? opts : "");
 }
 
-int kmodule_load(struct kmodule *km, const char *name)
+/* What a dry run of kmod_module_probe_insert_module() would insert, in its
+ * order (softdeps, dependencies, the module, post softdeps; loaded ones
+ * left out). Its print_action callback takes no data pointer, hence the
+ * file-scope list, filled and emptied within one kmodule_load_without(). */
+struct probe_step {
+	struct kmod_module *mod;
+	bool install;
+};
+static struct probe_step *steps;
+static size_t nsteps;
+static bool steps_nomem;
+
+static void collect_step(struct kmod_module *m, bool install, const char *options)
+{
+	struct probe_step *v;
+
+	(void)options;
+	v = realloc(steps, (nsteps + 1) * sizeof(*v));
+	if (v == NULL) {
+		steps_nomem = true;
+		return;
+	}
+	steps = v;
+	steps[nsteps].mod = kmod_module_ref(m);
+	steps[nsteps].install = install;
+	nsteps++;
+}
+
+static void steps_free(void)
+{
+	for (size_t i = 0; i < nsteps; i++)
+		kmod_module_unref(steps[i].mod);
+	free(steps);
+	steps = NULL;
+	nsteps = 0;
+	steps_nomem = false;
+}
+
+/* Insert @mod (the module asked for) with its configured options minus
+ * @drop; every other step as modprobe would. */
+static int insert_step(const struct probe_step *st, struct kmod_module *mod, const char *drop, char *dropped,
+		       size_t dlen)
+{
+	const char *name = kmod_module_get_name(st->mod);
+	char kept[1024], gone[1024];
+	int err;
+
+	if (strcmp(name, kmod_module_get_name(mod)) != 0 || drop == NULL)
+		return kmod_module_probe_insert_module(st->mod, 0, NULL, NULL, NULL, print_action);
+	/* An install command could pass anything, ids= included: the module
+	 * asked for is inserted directly, always. */
+	if (st->install)
+		WRN("modprobe.d has an install command for %s: not run; loading the module itself", name);
+	modprobe_options_drop(kmod_module_get_options(st->mod), drop, kept, gone, sizeof(kept));
+	snprintf(dropped, dlen, "%s", gone);
+	print_action(st->mod, false, kept);
+	err = kmod_module_insert_module(st->mod, 0, kept[0] ? kept : NULL);
+	return err == -EEXIST ? 0 : err;
+}
+
+int kmodule_load_without(struct kmodule *km, const char *name, const char *drop, char *dropped, size_t dlen)
 {
 	struct kmod_list *list = NULL, *l;
 	int err;
 
+	if (dropped && dlen)
+		dropped[0] = '\0';
 	/* Modules under a root prefix built for another kernel would only be
 	 * rejected by it (vermagic); under --root in a test they must never
 	 * reach the running kernel at all. */
@@ -263,7 +326,13 @@ int kmodule_load(struct kmodule *km, const char *name)
 	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 
-		err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, print_action);
+		steps_free();
+		err = kmod_module_probe_insert_module(mod, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL, collect_step);
+		if (err == 0 && steps_nomem)
+			err = -ENOMEM;
+		for (size_t i = 0; err == 0 && i < nsteps; i++)
+			err = insert_step(&steps[i], mod, drop, dropped, dlen);
+		steps_free();
 		kmod_module_unref(mod);
 		if (err == 0)
 			break;
@@ -272,6 +341,11 @@ int kmodule_load(struct kmodule *km, const char *name)
 	/* probe_insert returns a positive KMOD_PROBE_APPLY_BLACKLIST* code
 	 * only when asked to honour blacklists, which we never do. */
 	return err > 0 ? -EPERM : err;
+}
+
+int kmodule_load(struct kmodule *km, const char *name)
+{
+	return kmodule_load_without(km, name, NULL, NULL, 0);
 }
 
 int kmodule_modalias_match(struct kmodule *km, const char *modalias, char *out, size_t len)

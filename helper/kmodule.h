@@ -2,7 +2,8 @@
 /*
  * kmodule.h - everything vfiobind asks of kernel modules, through libkmod:
  * loading vfio-pci the way modprobe would (modprobe.d options such as
- * disable_vga=1, softdeps such as vfio's "post: vfio_iommu_type1"), telling
+ * disable_vga=1, softdeps such as vfio's "post: vfio_iommu_type1"), but
+ * without ids= (kmodule_load_without()), telling
  * a built-in driver from a module (modules.builtin), and resolving a
  * function's modalias to the module coldplug would load for it.
  *
@@ -97,6 +98,21 @@ void kmodule_driver_text(struct kmodule *km, const char *drv, const char *modali
  * -EPERM when module loading is disabled).
  */
 int kmodule_load(struct kmodule *km, const char *name);
+
+/**
+ * kmodule_load_without() - kmodule_load(), with the parameter @drop taken
+ * out of @name's own configured options (modprobe.d and the kernel
+ * command line, as libkmod gathers them); every other option stays.
+ * vfio-pci's ids= would hand it every function with those IDs, declared
+ * or not. A modprobe.d install command for @name is not run (it could
+ * pass anything): @name is inserted directly, with a warning. The order
+ * is modprobe's: a dry run of kmod_module_probe_insert_module() lists the
+ * steps (pre softdeps, dependencies, @name, post softdeps).
+ * @dropped: receives the removed words ("ids=1b36:000d"), "" if none,
+ *           @dlen bytes; may be NULL when @drop is NULL.
+ * Return: as kmodule_load(); -ENOMEM when the steps cannot be listed.
+ */
+int kmodule_load_without(struct kmodule *km, const char *name, const char *drop, char *dropped, size_t dlen);
 
 /**
  * kmodule_modalias_match() - the module a modalias resolves to.

@@ -21,6 +21,7 @@
 #include "input.h"
 #include "kmodule.h"
 #include "log.h"
+#include "modprobe.h"
 #include "pci.h"
 #include "plan.h"
 #include "record.h"
@@ -121,6 +122,28 @@ static void log_diags(const struct diags *d, int prio)
 {
 	for (size_t i = 0; i < d->n && i < d->cap; i++)
 		log_printf(prio, "%s", d->msg[i] ? d->msg[i] : "(message lost: out of memory)");
+}
+
+/* A leftover `options vfio-pci ids=` (or vfio-pci.ids=): one warning per
+ * place, logged (@out NULL) or printed to @out as the checker's warnings. */
+static void warn_vfio_ids(const struct pci_list *pci, const struct plan *plan, FILE *out)
+{
+	struct modprobe_ids_list ids;
+	char msg[1536];
+	int r = modprobe_find_ids("vfio-pci", &ids);
+
+	if (r < 0) {
+		WRN("cannot read the modprobe configuration for vfio-pci ids=: %s", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < ids.n; i++) {
+		modprobe_ids_describe(&ids.e[i], pci, plan, msg, sizeof(msg));
+		if (out)
+			fprintf(out, "warning: %s\n", msg);
+		else
+			WRN("%s", msg);
+	}
+	modprobe_ids_free(&ids);
 }
 
 static int scan_and_plan(struct input *in)
@@ -226,7 +249,9 @@ static int cmd_bind(const struct opts *o)
 		return EXIT_SYSTEM;
 	}
 	report_log_plan(&in.plan);
+	warn_vfio_ids(&in.pci, &in.plan, NULL);
 	r = apply_plan(&in.plan, in.km);
+	apply_check_undeclared(&in.plan, &in.pci);
 
 	for (size_t i = 0; i < in.plan.n; i++) {
 		const struct plan_entry *e = &in.plan.e[i];
@@ -476,6 +501,18 @@ static int cmd_check(const struct opts *o, const char *file)
 				vd->msg[i] ? vd->msg[i] : "(message lost: out of memory)");
 	} else if (r >= 0) {
 		r += vmcmd_check_errors(&c);
+	}
+	if (r == 0) {
+		/* The image build runs this: a leftover ids= line in modprobe.d
+		 * goes into the image with it. The functions it would take are
+		 * this machine's, when its sysfs can be read. */
+		struct pci_list pci = {0};
+		struct plan plan = {0};
+		bool scanned = pci_scan(&pci) == 0 && plan_build(&c, &pci, NULL, NULL, &plan) == 0;
+
+		warn_vfio_ids(scanned ? &pci : NULL, scanned ? &plan : NULL, stderr);
+		plan_free(&plan);
+		pci_list_free(&pci);
 	}
 	if (r == 0 && o->record) {
 		int h = check_host(o, &c);

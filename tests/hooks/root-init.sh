@@ -10,6 +10,7 @@
 #   dev ADDR driver=NAME|none     every PCI function
 #   module NAME                   every loaded module (/proc/modules)
 #   status-file missing|LINE      /run/vfiobind/status, kept across switch_root
+#   param vfio_pci.disable_vga=Y|N   when vfio-pci is loaded
 #   done
 # then the whole kernel log between VFIOBIND-DMESG-BEGIN and -END.
 
@@ -43,6 +44,10 @@ if [ -f /run/vfiobind/status ]; then
 else
 	say "status-file missing"
 fi
+# vfio-pci's options as the kernel took them (modprobe.d, kept by vfiobind
+# except ids=).
+[ ! -r /sys/module/vfio_pci/parameters/disable_vga ] ||
+	say "param vfio_pci.disable_vga=$(cat /sys/module/vfio_pci/parameters/disable_vga)"
 say "done"
 
 echo VFIOBIND-DMESG-BEGIN

@@ -17,13 +17,16 @@
  *                                 for vfio_pci register the driver and bind
  *                                 every unbound function whose
  *                                 driver_override is vfio-pci, as the real
- *                                 driver_register() does
+ *                                 driver_register() does, and with ids=
+ *                                 every unbound one without an override
+ *                                 that has one of those IDs
  *   uname(2)                      the fixture's release
  *
  * libkmod's unprefixed /sys/module lookups are redirected under the root.
  * Faults come from KMODEL_ROOT/.kmodel/faults, one "OP TARGET RESULT" per
- * line: OP is override, unbind, probe or load; RESULT an errno name or
- * "nobind" (probe succeeds, binds nothing). Every action is appended to
+ * line: OP is override, unbind, probe or load; RESULT an errno name,
+ * "nobind" (probe succeeds, binds nothing), or for "load vfio_pci"
+ * "ids=V:D,..." (the module binds those IDs whatever options it got). Every action is appended to
  * KMODEL_ROOT/.kmodel/events, which tests compare with golden files.
  *
  * Nothing here ever reaches the real kernel: init_module and
@@ -39,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -295,7 +299,32 @@ static int probe(const char *addr)
 	return 0;
 }
 
-static void register_vfio_pci(void)
+/* Whether the function in @dev has a vendor:device in @ids
+ * ("1b36:000d,1002:ab30"), as vfio-pci's ids= parameter matches. */
+static int ids_match(const char *ids, const char *dev)
+{
+	char p[PATH_MAX], v[32], d[32], want[16];
+	const char *s;
+
+	snprintf(p, sizeof(p), "%s/vendor", dev);
+	get_file(p, v, sizeof(v));
+	snprintf(p, sizeof(p), "%s/device", dev);
+	get_file(p, d, sizeof(d));
+	if (strlen(v) != 6 || strlen(d) != 6)
+		return 0;
+	snprintf(want, sizeof(want), "%s:%s", v + 2, d + 2);
+	for (s = ids; *s;) {
+		size_t n = strcspn(s, ",");
+
+		if (n >= 9 && strncasecmp(s, want, 9) == 0)
+			return 1;
+		s += n + (s[n] == ',');
+	}
+	return 0;
+}
+
+/* @ids: the module's ids= value, "" when none. */
+static void register_vfio_pci(const char *ids)
 {
 	char d[PATH_MAX], p[PATH_MAX], m[PATH_MAX];
 	struct dirent *de;
@@ -329,6 +358,11 @@ static void register_vfio_pci(void)
 		snprintf(op, sizeof(op), "%s/driver_override", dev);
 		get_file(op, ov, sizeof(ov));
 		if (!cur[0] && strcmp(ov, "vfio-pci") == 0)
+			do_bind(de->d_name, dev, "vfio-pci");
+		/* ids= adds dynamic IDs: every unbound function that matches
+		 * and has no driver_override binds (vfio_pci_fill_ids(),
+		 * pci_add_dynid() -> driver_attach()). */
+		else if (!cur[0] && (!ov[0] || strcmp(ov, "(null)") == 0) && ids[0] && ids_match(ids, dev))
 			do_bind(de->d_name, dev, "vfio-pci");
 	}
 	closedir(dir);
@@ -554,8 +588,19 @@ long syscall(long nr, ...)
 			const char *b = strrchr(t, '/') ? strrchr(t, '/') + 1 : t;
 
 			event("load %s%s%s", b, args && args[0] ? " " : "", args ? args : "");
-			if (strncmp(b, "vfio-pci.ko", 11) == 0)
-				register_vfio_pci();
+			if (strncmp(b, "vfio-pci.ko", 11) == 0) {
+				/* ids= from the options, or from a fault line
+				 * "load vfio_pci ids=V:D" (a module that binds by
+				 * ID whatever it was given: an install command). */
+				char ids[256] = "", fr[128];
+				const char *o = args ? strstr(args, "ids=") : NULL;
+
+				if (o && (o == args || o[-1] == ' '))
+					snprintf(ids, sizeof(ids), "%.*s", (int)strcspn(o + 4, " "), o + 4);
+				if (fault("load", "vfio_pci", fr, sizeof(fr)) && strncmp(fr, "ids=", 4) == 0)
+					snprintf(ids, sizeof(ids), "%s", fr + 4);
+				register_vfio_pci(ids);
+			}
 		}
 		return r;
 	}
