@@ -431,11 +431,20 @@ static void check_display(struct plan *p, const struct pci_list *pci)
 		display_firmware_fb(e->f, e->firmware_fb, sizeof(e->firmware_fb));
 		if (e->f->boot_vga != 1 && !e->firmware_fb[0])
 			continue;
-		note(p, LOG_PRIO_WARNING,
-		     "%s %s%s: the host console on it goes dark, and a firmware framebuffer left on it can upset the "
-		     "guest; boot with video=efifb:off (efifb) or initcall_blacklist=sysfb_init (simpledrm)",
-		     e->f->name, e->firmware_fb[0] ? "holds the firmware framebuffer " : "is the boot GPU (boot_vga=1)",
-		     e->firmware_fb);
+		/* Since Linux 6.1 vfio-pci removes a firmware framebuffer on a
+		 * VGA-class function's BARs itself (vfio_pci_vga_init() calls
+		 * aperture_remove_conflicting_pci_devices(),
+		 * drivers/vfio/pci/vfio_pci_core.c); other display classes
+		 * (0x0380) are skipped there. */
+		bool vga = (e->f->class >> 8) == 0x0300;
+
+		note(p, LOG_PRIO_WARNING, "%s %s%s: the host console on it goes dark%s", e->f->name,
+		     e->firmware_fb[0] ? "holds the firmware framebuffer " : "is the boot GPU (boot_vga=1)",
+		     e->firmware_fb,
+		     vga ? "; vfio-pci removes the firmware framebuffer on it when it binds (Linux 6.1 and later; "
+			   "older kernels: boot with video=efifb:off or initcall_blacklist=sysfb_init)"
+			 : ", and a firmware framebuffer left on it can upset the guest; boot with video=efifb:off "
+			   "(efifb) or initcall_blacklist=sysfb_init (simpledrm)");
 		warned = true;
 	}
 	if (!warned)
