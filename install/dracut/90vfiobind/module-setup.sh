@@ -62,7 +62,7 @@ install() {
 	fi
 	if [[ -n $out ]]; then
 		while IFS= read -r line; do
-			dwarn "vfiobind: $line"
+			dwarn "vfiobind: ${line#warning: }"
 		done <<<"$out"
 	fi
 	if [[ ${#record[@]} == 0 ]]; then
