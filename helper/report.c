@@ -255,6 +255,16 @@ static bool entry_counts(const struct plan_entry *e)
 	return e->f && !e->f->is_bridge;
 }
 
+const char *report_func_state(const struct pci_func *f, const struct pci_list *pci, const struct plan *p,
+			      char *blockers, size_t len)
+{
+	if (strcmp(f->driver, VFIO_DRIVER) != 0)
+		return "not on vfio-pci";
+	if (f->iommu_group >= 0 && plan_group_blockers(pci, f->iommu_group, p, blockers, len))
+		return "group not viable";
+	return "ok";
+}
+
 bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl)
 {
 	char blockers[512], d[96];
@@ -280,16 +290,8 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 			snprintf(grp, sizeof(grp), "%d", f->iommu_group);
 		else
 			snprintf(grp, sizeof(grp), "-");
-		if (strcmp(f->driver, VFIO_DRIVER) != 0) {
-			state = "not on vfio-pci";
-			ok = false;
-		} else if (f->iommu_group >= 0 &&
-			   plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers))) {
-			state = "group not viable";
-			ok = false;
-		} else {
-			state = "ok";
-		}
+		state = report_func_state(f, pci, p, blockers, sizeof(blockers));
+		ok = ok && strcmp(state, "ok") == 0;
 		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %s\n", f->name, f->id.vendor, f->id.device, grp,
 			f->driver[0] ? f->driver : "-", state);
 	}

@@ -31,6 +31,15 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
  */
 bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl);
 
+/**
+ * report_func_state() - the STATE column of `status` for function @f, which
+ * is present: "not on vfio-pci", "group not viable" (then @blockers, of
+ * @len bytes, names what keeps its IOMMU group, as plan_group_blockers()
+ * says) or "ok". report_status() and report_status_json() share it.
+ */
+const char *report_func_state(const struct pci_func *f, const struct pci_list *pci, const struct plan *p,
+			      char *blockers, size_t len);
+
 /*
  * The same three as JSON (reportjson.c, README "JSON output"): one object
  * per function with the table's fields, its IOMMU group's members and the

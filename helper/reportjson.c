@@ -227,15 +227,9 @@ bool report_status_json(FILE *out, const struct plan *p, const struct pci_list *
 		if (!f) {
 			state = "absent";
 			ok = ok && e->sel->optional;
-		} else if (strcmp(f->driver, VFIO_DRIVER) != 0) {
-			state = "not on vfio-pci";
-			ok = false;
-		} else if (f->iommu_group >= 0 &&
-			   plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers))) {
-			state = "group not viable";
-			ok = false;
 		} else {
-			state = "ok";
+			state = report_func_state(f, pci, p, blockers, sizeof(blockers));
+			ok = ok && strcmp(state, "ok") == 0;
 		}
 		jw_obj(&w, NULL);
 		if (f)
