@@ -45,9 +45,10 @@ VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -iquote helper
 VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-missing-field-initializers -Wvla $(KMOD_CFLAGS)
 
-# helper/vm/: the VM launcher and its commands (the initramfs runs none of
-# it); its files include the binder's headers by name (-iquote helper).
-SRCS := $(wildcard helper/*.c helper/vm/*.c)
+# helper/<layer>/: every file includes another by its folder
+# ("basic/log.h"), from the root given by -iquote helper; tests/layers.sh
+# holds the layers to their order.
+SRCS := $(wildcard helper/*/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 
 .PHONY: all check check-unit check-fixtures check-asan check-boot check-hooks lint format format-check \
@@ -156,7 +157,7 @@ check-asan: $(BUILD)/kmodel.so
 		UBSAN_OPTIONS=print_stacktrace=1 tests/fixtures/run.sh
 
 # ---- style ---------------------------------------------------------------
-C_SOURCES  = $(wildcard helper/*.[ch] helper/vm/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
+C_SOURCES  = $(wildcard helper/*/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
 SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook install bench static .ci 2>/dev/null)
 
@@ -254,8 +255,8 @@ install-hooks:
 	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
-UNIT_OBJS := $(BUILD)/helper/selector.o $(BUILD)/helper/conf.o $(BUILD)/helper/cmdline.o $(BUILD)/helper/diags.o \
-             $(BUILD)/helper/vmconf.o
+UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \
+             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
@@ -263,8 +264,8 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/vm/json.o $(BUILD)/helper/vm/qmp.o
-	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/vm/json.o $(BUILD)/helper/vm/qmp.o
+$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o
 
 check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
 	$(BUILD)/test-parse
@@ -299,7 +300,8 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
-FUZZ_SRCS := helper/selector.c helper/diags.c helper/conf.c helper/cmdline.c helper/vmconf.c helper/vm/json.c helper/vm/qmp.c
+FUZZ_SRCS := helper/config/selector.c helper/basic/diags.c helper/config/conf.c helper/config/cmdline.c \
+             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
@@ -468,8 +470,8 @@ DEB_PACKAGES += jq
 # cases build images with them (tests/fixtures/doctor-lib.sh).
 DEB_PACKAGES += zstd xz-utils lz4 gzip
 
-$(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/sha256.o
-	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/sha256.o
+$(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/basic/sha256.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/sha256.o
 
 .PHONY: check-sha256
 check-sha256: $(BUILD)/test-sha256

@@ -3,7 +3,7 @@
  * handover.c - files handed to the VM's user, and the record of their
  * original owners.
  */
-#include "handover.h"
+#include "vm/handover.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "sysfs.h"
+#include "basic/log.h"
+#include "basic/sysfs.h"
 
 int hand_vfio_group_stat(int group, struct handed *h)
 {

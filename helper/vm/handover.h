@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "spawn.h"
+#include "vm/spawn.h"
 
 /* A file handed to the VM's user, with what to restore afterwards. */
 struct handed {

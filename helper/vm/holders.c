@@ -2,7 +2,7 @@
 /*
  * holders.c - VFIO group holders from the launcher state and /proc.
  */
-#include "holders.h"
+#include "vm/holders.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "str.h"
-#include "sysfs.h"
+#include "basic/str.h"
+#include "basic/sysfs.h"
 
 static bool all_digits(const char *s)
 {

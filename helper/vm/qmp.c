@@ -2,7 +2,7 @@
 /*
  * qmp.c - QMP over a unix stream socket.
  */
-#include "qmp.h"
+#include "vm/qmp.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "json.h"
+#include "basic/jsonread.h"
 
 /* query-pci of a big machine is tens of KiB; nothing QMP says to us is
  * near this. */

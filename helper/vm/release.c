@@ -2,15 +2,15 @@
 /*
  * release.c - functions back from vfio-pci to their host drivers.
  */
-#include "release.h"
+#include "vm/release.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "holders.h"
-#include "log.h"
-#include "plan.h"
+#include "vm/holders.h"
+#include "basic/log.h"
+#include "plan/plan.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

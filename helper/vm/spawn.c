@@ -2,7 +2,7 @@
 /*
  * spawn.c - children as the VM's user.
  */
-#include "spawn.h"
+#include "vm/spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sysfs.h"
+#include "basic/sysfs.h"
 
 static void add_group(struct vmuser *u, gid_t g)
 {

@@ -2,7 +2,7 @@
 /*
  * vm.c - the launcher, the power-off decision and the QMP command.
  */
-#include "vm.h"
+#include "vm/vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "handover.h"
-#include "holders.h"
-#include "log.h"
-#include "qmp.h"
-#include "spawn.h"
-#include "sysfs.h"
+#include "vm/handover.h"
+#include "vm/holders.h"
+#include "basic/log.h"
+#include "vm/qmp.h"
+#include "vm/spawn.h"
+#include "basic/sysfs.h"
 
 /* How long QEMU may take to answer QMP: it does so only after the
  * machine is built, vfio devices realized and guest RAM pinned, which for

@@ -28,9 +28,9 @@
  */
 #pragma once
 
-#include "cmdline.h"
-#include "vmconf.h"
-#include "vmdevs.h"
+#include "config/cmdline.h"
+#include "config/vmconf.h"
+#include "vm/devices.h"
 
 #define VM_NO_POWEROFF_FLAG "/run/vfiobind/no-poweroff"
 

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../helper/conf.h"
-#include "../../helper/selector.h"
+#include "config/conf.h"
+#include "config/selector.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

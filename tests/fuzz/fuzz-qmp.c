@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../helper/vm/json.h"
-#include "../../helper/vm/qmp.h"
+#include "basic/jsonread.h"
+#include "vm/qmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../helper/vm/json.h"
-#include "../../helper/vm/qmp.h"
+#include "basic/jsonread.h"
+#include "vm/qmp.h"
 
 static int passed, failed;
 

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../helper/cmdline.h"
-#include "../../helper/conf.h"
-#include "../../helper/selector.h"
+#include "config/cmdline.h"
+#include "config/conf.h"
+#include "config/selector.h"
 
 static int passed, failed;
 

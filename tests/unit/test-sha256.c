@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../helper/sha256.h"
+#include "basic/sha256.h"
 
 static int fails;
 

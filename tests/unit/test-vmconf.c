@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../helper/conf.h"
-#include "../../helper/vmconf.h"
+#include "config/conf.h"
+#include "config/vmconf.h"
 
 static int passed, failed;
 

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * selector.c - parsing PCI addresses, slots, IDs and selector words.
+ *
+ * Hand-written digit-count parsing rather than sscanf: sscanf("%x") takes
+ * signs, blanks and any width, and a config typo must not silently become
+ * a different address.
+ */
+#include "config/selector.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse exactly @n hex digits at @s. */
+static int hex_fixed(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int d = hexval(s[i]);
+
+		if (d < 0)
+			return -EINVAL;
+		v = (v << 4) | (uint32_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Split @s at ':' into at most 3 fields; returns the field count or -1. */
+static int split_colons(const char *s, size_t len, const char *field[3], size_t flen[3])
+{
+	int n = 0;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != ':')
+			continue;
+		if (n == 3)
+			return -1;
+		field[n] = s + start;
+		flen[n] = i - start;
+		n++;
+		start = i + 1;
+	}
+	return n;
+}
+
+/* "DEV.FN" or "DEV" (when @fn is NULL) */
+static int parse_dev_fn(const char *s, size_t len, uint8_t *dev, uint8_t *fn)
+{
+	uint32_t d, f;
+
+	if (fn == NULL) {
+		if (len != 2 || hex_fixed(s, 2, &d) < 0 || d > 0x1f)
+			return -EINVAL;
+		*dev = (uint8_t)d;
+		return 0;
+	}
+	if (len != 4 || s[2] != '.')
+		return -EINVAL;
+	if (hex_fixed(s, 2, &d) < 0 || d > 0x1f)
+		return -EINVAL;
+	if (s[3] < '0' || s[3] > '7')
+		return -EINVAL;
+	f = (uint32_t)(s[3] - '0');
+	*dev = (uint8_t)d;
+	*fn = (uint8_t)f;
+	return 0;
+}
+
+static int parse_domain(const char *s, size_t len, uint32_t *domain)
+{
+	/* Four digits normally; up to eight for VMD-style domains. */
+	if (len < 4 || len > 8)
+		return -EINVAL;
+	return hex_fixed(s, len, domain);
+}
+
+int pci_addr_parse(const char *s, size_t len, struct pci_addr *addr)
+{
+	const char *f[3];
+	size_t fl[3];
+	uint32_t v;
+	int n = split_colons(s, len, f, fl);
+	int i = 0;
+
+	if (n == 3) {
+		if (parse_domain(f[0], fl[0], &addr->domain) < 0)
+			return -EINVAL;
+		i = 1;
+	} else if (n == 2) {
+		addr->domain = 0;
+	} else {
+		return -EINVAL;
+	}
+	if (fl[i] != 2 || hex_fixed(f[i], 2, &v) < 0)
+		return -EINVAL;
+	addr->bus = (uint8_t)v;
+	return parse_dev_fn(f[i + 1], fl[i + 1], &addr->dev, &addr->fn);
+}
+
+void pci_addr_format(const struct pci_addr *a, char *buf)
+{
+	snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%u", (unsigned)a->domain, a->bus, a->dev, a->fn);
+}
+
+void pci_slot_format(const struct pci_addr *a, char *buf)
+{
+	snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x", (unsigned)a->domain, a->bus, a->dev);
+}
+
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus < b->bus ? -1 : 1;
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->fn != b->fn)
+		return a->fn < b->fn ? -1 : 1;
+	return 0;
+}
+
+int pci_id_parse(const char *s, size_t len, struct pci_id *id)
+{
+	uint32_t v, d;
+
+	if (len != 9 || s[4] != ':')
+		return -EINVAL;
+	if (hex_fixed(s, 4, &v) < 0 || hex_fixed(s + 5, 4, &d) < 0)
+		return -EINVAL;
+	id->vendor = (uint16_t)v;
+	id->device = (uint16_t)d;
+	return 0;
+}
+
+void str_quote(const char *s, size_t len, char *buf, size_t buflen)
+{
+	size_t o = 0;
+
+	if (buflen == 0)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char tmp[5];
+		size_t tl;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			tmp[0] = (char)c;
+			tl = 1;
+		} else {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+			tl = 4;
+		}
+		if (o + tl + 4 > buflen) {
+			if (o + 4 <= buflen) {
+				memcpy(buf + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(buf + o, tmp, tl);
+		o += tl;
+	}
+	buf[o] = '\0';
+}
+
+int selector_parse(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
+{
+	const char *f[3];
+	size_t fl[3];
+	char q[64];
+	int n;
+
+	memset(sel, 0, sizeof(*sel));
+	str_quote(s, len, sel->text, sizeof(sel->text));
+
+	n = split_colons(s, len, f, fl);
+	if (n == 2 && fl[0] == 4 && fl[1] == 4) {
+		if (pci_id_parse(s, len, &sel->id) == 0) {
+			sel->kind = SEL_ID;
+			return 0;
+		}
+	} else if (len > 0 && memchr(s, '.', len) != NULL) {
+		if (pci_addr_parse(s, len, &sel->addr) == 0) {
+			sel->kind = SEL_FUNCTION;
+			return 0;
+		}
+	} else if (n == 2 || n == 3) {
+		uint32_t v;
+		int i = n - 2;
+
+		if ((n == 2 || parse_domain(f[0], fl[0], &sel->addr.domain) == 0) && fl[i] == 2 &&
+		    hex_fixed(f[i], 2, &v) == 0 && parse_dev_fn(f[i + 1], fl[i + 1], &sel->addr.dev, NULL) == 0) {
+			sel->addr.bus = (uint8_t)v;
+			sel->kind = SEL_SLOT;
+			return 0;
+		}
+	}
+	str_quote(s, len, q, sizeof(q));
+	snprintf(err, errlen,
+		 "'%s' is not a PCI address (0000:03:00.1), slot (0000:03:00) or vendor:device ID (1002:744c)", q);
+	return -EINVAL;
+}
+
+static bool word_is(const char *s, size_t len, const char *w)
+{
+	return strlen(w) == len && memcmp(s, w, len) == 0;
+}
+
+int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
+{
+	char q[64];
+
+	if (word_is(s, len, "group")) {
+		sel->group = true;
+		return 0;
+	}
+	if (word_is(s, len, "optional")) {
+		sel->optional = true;
+		return 0;
+	}
+	if (word_is(s, len, "force")) {
+		sel->force = true;
+		return 0;
+	}
+	if (len >= 3 && memcmp(s, "id=", 3) == 0) {
+		if (sel->kind == SEL_ID) {
+			snprintf(err, errlen, "id= guards an address or slot; '%s' already is an ID", sel->text);
+			return -EINVAL;
+		}
+		if (sel->has_guard) {
+			snprintf(err, errlen, "id= given twice for %s", sel->text);
+			return -EINVAL;
+		}
+		if (pci_id_parse(s + 3, len - 3, &sel->guard) < 0) {
+			str_quote(s + 3, len - 3, q, sizeof(q));
+			snprintf(err, errlen, "id='%s' is not a vendor:device ID (1002:744c)", q);
+			return -EINVAL;
+		}
+		sel->has_guard = true;
+		return 0;
+	}
+	str_quote(s, len, q, sizeof(q));
+	snprintf(err, errlen, "unknown word '%s' (expected id=VVVV:DDDD, group, optional or force)", q);
+	return -EINVAL;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_sep(char c, char sep)
+{
+	return sep == ' ' ? is_blank(c) : c == sep;
+}
+
+int selector_parse_line(const char *s, size_t len, char sep, struct selector *sel, char *err, size_t errlen)
+{
+	bool first = true;
+	size_t i = 0;
+
+	for (;;) {
+		size_t start;
+		int r;
+
+		if (sep == ' ') {
+			while (i < len && is_blank(s[i]))
+				i++;
+			if (i == len)
+				break;
+		}
+		start = i;
+		while (i < len && !is_sep(s[i], sep))
+			i++;
+		if (first)
+			r = selector_parse(s + start, i - start, sel, err, errlen);
+		else
+			r = selector_parse_word(s + start, i - start, sel, err, errlen);
+		if (r < 0)
+			return r;
+		first = false;
+		if (sep != ' ') {
+			if (i == len)
+				break;
+			i++; /* past the separator: a word must follow */
+		}
+	}
+	return first ? 1 : 0;
+}
+
+void selector_describe(const struct selector *sel, char *buf, size_t len)
+{
+	char a[PCI_ADDR_STRLEN];
+
+	switch (sel->kind) {
+	case SEL_FUNCTION:
+		pci_addr_format(&sel->addr, a);
+		snprintf(buf, len, "%s", a);
+		break;
+	case SEL_SLOT:
+		pci_slot_format(&sel->addr, a);
+		snprintf(buf, len, "slot %s", a);
+		break;
+	case SEL_ID:
+		snprintf(buf, len, "ID %04x:%04x", sel->id.vendor, sel->id.device);
+		break;
+	}
+}

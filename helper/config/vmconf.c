@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vmconf.c - parser for the [vm NAME] sections of /etc/vfiobind.conf.
+ *
+ * Every value is checked here, before anything runs: a path that QEMU or
+ * swtpm would split at a comma, a user that is root, a timeout that is
+ * not a number. Whether the user exists, the devices are present and the
+ * files are there is the launcher's business at start time (`vfiobind
+ * check` may run in an image build where none of that is true).
+ */
+#include "config/vmconf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEYS "user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, stop-timeout"
+
+int strv_push(struct strv *sv, const char *s, size_t len)
+{
+	char *copy;
+
+	if (sv->n + 1 >= sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 8;
+		char **v = realloc(sv->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	copy = strndup(s, len);
+	if (copy == NULL)
+		return -ENOMEM;
+	sv->v[sv->n++] = copy;
+	sv->v[sv->n] = NULL; /* always an argv */
+	return 0;
+}
+
+int strv_pushf(struct strv *sv, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	return strv_push(sv, buf, (size_t)n);
+}
+
+void strv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static void trim(const char **s, size_t *len)
+{
+	while (*len > 0 && is_blank(**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && is_blank((*s)[*len - 1]))
+		(*len)--;
+}
+
+/* The next blank-separated word of @s from *@i; false at the end. */
+static bool next_word(const char *s, size_t len, size_t *i, const char **w, size_t *wl)
+{
+	while (*i < len && is_blank(s[*i]))
+		(*i)++;
+	if (*i == len)
+		return false;
+	*w = s + *i;
+	while (*i < len && !is_blank(s[*i]))
+		(*i)++;
+	*wl = (size_t)(s + *i - *w);
+	return true;
+}
+
+static size_t count_words(const char *s, size_t len)
+{
+	const char *w;
+	size_t i = 0, wl, n = 0;
+
+	while (next_word(s, len, &i, &w, &wl))
+		n++;
+	return n;
+}
+
+static bool eq(const char *s, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+bool vm_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > VM_NAME_MAX || name[0] == '-' || name[0] == '_')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+const struct vm *vmconf_find(const struct vmconf *vc, const char *name)
+{
+	for (size_t i = 0; vc && i < vc->n; i++)
+		if (strcmp(vc->vm[i].name, name) == 0)
+			return &vc->vm[i];
+	return NULL;
+}
+
+/* One parse context: where we are, for messages. */
+struct ctx {
+	struct vmconf *vc;
+	struct vm *vm;
+	const char *file;
+	unsigned line;
+	const char *key;
+};
+
+static int err(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int err(struct ctx *x, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diags_add(&x->vc->errs, "%s:%u: %s", x->file, x->line, msg);
+	if (x->vm)
+		diags_add(&x->vm->errs, "%s:%u: %s", x->file, x->line, msg);
+	return 0;
+}
+
+static int parse_header(struct ctx *x, const char *s, size_t len)
+{
+	const char *w[3] = {NULL}, *in = s + 1;
+	size_t wl[3] = {0}, i = 0, inlen, n = 0;
+	char q[96], name[VM_NAME_MAX + 1];
+	const struct vm *dup;
+	struct vm *vm;
+
+	str_quote(s, len, q, sizeof(q));
+	x->vc->cur_bad = true;
+	if (len < 2 || s[len - 1] != ']')
+		return err(x, "'%s' is not a section header; write [vm NAME]", q);
+	inlen = len - 2;
+	while (n < 3 && next_word(in, inlen, &i, &w[n], &wl[n]))
+		n++;
+	if (n == 0 || !eq(w[0], wl[0], "vm"))
+		return err(x, "unknown section '%s'; the only section is [vm NAME]", q);
+	if (n == 1)
+		return err(x, "'%s' has no VM name; write [vm NAME]", q);
+	if (n > 2)
+		return err(x, "'%s': a VM name is one word", q);
+	if (wl[1] > VM_NAME_MAX) {
+		return err(x, "'%s': a VM name has at most %d characters", q, VM_NAME_MAX);
+	}
+	memcpy(name, w[1], wl[1]);
+	name[wl[1]] = '\0';
+	if (!vm_name_valid(name))
+		return err(x, "'%s': a VM name is letters, digits, '-' and '_', starting with a letter or digit", q);
+	dup = vmconf_find(x->vc, name);
+	if (dup) {
+		/* Which of the two is meant cannot be told: that VM's error. */
+		x->vm = &x->vc->vm[dup - x->vc->vm];
+		return err(x, "VM '%s' is already declared at line %u", name, dup->line);
+	}
+
+	if (x->vc->n == x->vc->cap) {
+		size_t cap = x->vc->cap ? x->vc->cap * 2 : 4;
+		struct vm *v = realloc(x->vc->vm, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		x->vc->vm = v;
+		x->vc->cap = cap;
+	}
+	vm = &x->vc->vm[x->vc->n++];
+	memset(vm, 0, sizeof(*vm));
+	memcpy(vm->name, name, wl[1] + 1);
+	vm->file = x->file;
+	vm->line = x->line;
+	vm->stop_timeout = VM_STOP_TIMEOUT_DEF;
+	x->vc->cur_bad = false;
+	return 0;
+}
+
+/* Once-only keys: the line of the first, so a repeat names it. */
+static bool once(struct ctx *x, unsigned *seen)
+{
+	if (*seen) {
+		err(x, "%s is given twice (first at line %u)", x->key, *seen);
+		return false;
+	}
+	*seen = x->line;
+	return true;
+}
+
+/* A file path QEMU or swtpm takes inside an option (romfile=, dir=):
+ * absolute, printable, no comma (their option separator), no "..". */
+static bool path_ok(struct ctx *x, const char *w, size_t wl)
+{
+	char q[96];
+
+	str_quote(w, wl, q, sizeof(q));
+	if (wl == 0 || w[0] != '/')
+		return err(x, "%s: '%s' is not an absolute path", x->key, q), false;
+	if (wl >= 512)
+		return err(x, "%s: '%s' is longer than 511 bytes", x->key, q), false;
+	for (size_t i = 0; i < wl; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return err(x, "%s: '%s' contains a control character", x->key, q), false;
+		if (c == ',')
+			return err(x, "%s: '%s' contains a comma, which QEMU and swtpm read as an option separator",
+				   x->key, q),
+			       false;
+		if (c == '.' && i > 0 && w[i - 1] == '/' && i + 1 < wl && w[i + 1] == '.' &&
+		    (i + 2 == wl || w[i + 2] == '/'))
+			return err(x, "%s: '%s' contains '..'", x->key, q), false;
+	}
+	return true;
+}
+
+static int key_user(struct ctx *x, const char *v, size_t vl)
+{
+	char q[96];
+
+	str_quote(v, vl, q, sizeof(q));
+	if (!once(x, &x->vm->user_line))
+		return 0;
+	if (count_words(v, vl) != 1)
+		return err(x, "user: '%s' is not one user name", q);
+	if (vl > VM_USER_MAX)
+		return err(x, "user: '%s' is longer than %d characters", q, VM_USER_MAX);
+	/* POSIX portable user names (letters, digits, '.', '_', '-', not
+	 * starting with '-'), plus the trailing '$' of Samba machine accounts. */
+	for (size_t i = 0; i < vl; i++) {
+		char c = v[i];
+		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+		bool later = (c >= '0' && c <= '9') || c == '-' || c == '.' || (c == '$' && i == vl - 1);
+
+		if (!letter && !(i > 0 && later))
+			return err(x, "user: '%s' is not a valid user name", q);
+	}
+	if (eq(v, vl, "root"))
+		return err(x, "user: QEMU never runs as root; name an unprivileged user");
+	memcpy(x->vm->user, v, vl);
+	x->vm->user[vl] = '\0';
+	return 0;
+}
+
+static int push_words(struct ctx *x, struct strv *sv, const char *v, size_t vl)
+{
+	const char *w;
+	size_t i = 0, wl;
+
+	(void)x;
+	while (next_word(v, vl, &i, &w, &wl))
+		if (strv_push(sv, w, wl) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int key_qemu(struct ctx *x, const char *v, size_t vl)
+{
+	const char *w;
+	size_t i = 0, wl;
+	char q[96];
+
+	if (!once(x, &x->vm->qemu_line))
+		return 0;
+	next_word(v, vl, &i, &w, &wl);
+	str_quote(w, wl, q, sizeof(q));
+	/* A bare name is looked up in the launcher's fixed PATH; "./x"
+	 * would depend on a working directory nobody chose. */
+	if (w[0] != '/' && memchr(w, '/', wl) != NULL)
+		return err(x, "qemu: '%s' is a relative path; give an absolute path or a bare program name", q);
+	return push_words(x, &x->vm->qemu, v, vl);
+}
+
+static int key_args(struct ctx *x, const char *v, size_t vl)
+{
+	return push_words(x, &x->vm->args, v, vl);
+}
+
+static int add_dev(struct vm *vm, const struct selector *sel)
+{
+	if (vm->ndev == vm->dev_cap) {
+		size_t cap = vm->dev_cap ? vm->dev_cap * 2 : 8;
+		struct selector *v = realloc(vm->dev, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		vm->dev = v;
+		vm->dev_cap = cap;
+	}
+	vm->dev[vm->ndev++] = *sel;
+	return 0;
+}
+
+static int key_devices(struct ctx *x, const char *v, size_t vl)
+{
+	const char *w;
+	size_t i = 0, wl;
+
+	while (next_word(v, vl, &i, &w, &wl)) {
+		struct selector sel;
+		char e[256];
+
+		if (selector_parse(w, wl, &sel, e, sizeof(e)) < 0) {
+			err(x, "devices: %s", e);
+			continue;
+		}
+		sel.file = x->file;
+		sel.line = x->line;
+		if (add_dev(x->vm, &sel) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "0000:03:00.0" only: a ROM belongs to one function. */
+static bool function_word(struct ctx *x, const char *w, size_t wl, struct pci_addr *a)
+{
+	struct selector sel;
+	char e[256], q[96];
+
+	str_quote(w, wl, q, sizeof(q));
+	if (selector_parse(w, wl, &sel, e, sizeof(e)) < 0)
+		return err(x, "%s: %s", x->key, e), false;
+	if (sel.kind != SEL_FUNCTION)
+		return err(x, "%s: '%s' is not one function; name it as DOMAIN:BUS:DEV.FN, e.g. 0000:03:00.0", x->key,
+			   q),
+		       false;
+	*a = sel.addr;
+	return true;
+}
+
+static int key_romfile(struct ctx *x, const char *v, size_t vl)
+{
+	const char *w[2];
+	size_t wl[2], i = 0;
+	struct vm_romfile *r;
+	struct pci_addr a;
+
+	if (count_words(v, vl) != 2)
+		return err(x, "romfile: write romfile = ADDRESS PATH, e.g. 0000:03:00.0 /var/lib/vfiobind/dummy.rom");
+	next_word(v, vl, &i, &w[0], &wl[0]);
+	next_word(v, vl, &i, &w[1], &wl[1]);
+	if (!function_word(x, w[0], wl[0], &a) || !path_ok(x, w[1], wl[1]))
+		return 0;
+	for (size_t k = 0; k < x->vm->nrom; k++) {
+		if (pci_addr_cmp(&x->vm->rom[k].addr, &a) == 0) {
+			char s[PCI_ADDR_STRLEN];
+
+			pci_addr_format(&a, s);
+			return err(x, "romfile: %s already has a ROM file (line %u)", s, x->vm->rom[k].line);
+		}
+	}
+	r = realloc(x->vm->rom, (x->vm->nrom + 1) * sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	x->vm->rom = r;
+	r = &x->vm->rom[x->vm->nrom];
+	r->addr = a;
+	r->line = x->line;
+	r->path = strndup(w[1], wl[1]);
+	if (r->path == NULL)
+		return -ENOMEM;
+	x->vm->nrom++;
+	return 0;
+}
+
+/* A QEMU id (bus names are device ids): QEMU's id_wellformed(). */
+static bool qemu_id_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > VM_QEMU_ID_MAX || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int key_bus(struct ctx *x, const char *v, size_t vl)
+{
+	const char *w[3];
+	size_t wl[3], i = 0, n = count_words(v, vl);
+	struct selector sel;
+	struct vm_bus *b;
+	char e[256], q[96];
+	unsigned long dev = 0;
+
+	if (n < 2 || n > 3)
+		return err(x, "bus: write bus = SLOT BUS [DEVICE], e.g. 0000:0c:00 pcie.0 1e");
+	for (size_t k = 0; k < n; k++)
+		next_word(v, vl, &i, &w[k], &wl[k]);
+	if (selector_parse(w[0], wl[0], &sel, e, sizeof(e)) < 0)
+		return err(x, "bus: %s", e);
+	str_quote(w[0], wl[0], q, sizeof(q));
+	if (sel.kind == SEL_ID)
+		return err(x, "bus: '%s' is an ID; name the card by its slot, e.g. 0000:0c:00", q);
+	str_quote(w[1], wl[1], q, sizeof(q));
+	if (!qemu_id_ok(w[1], wl[1]))
+		return err(x, "bus: '%s' is not a QEMU bus id (a letter, then letters, digits, '-', '_', '.')", q);
+	if (n == 3) {
+		char num[8], *end;
+
+		str_quote(w[2], wl[2], q, sizeof(q));
+		if (wl[2] == 0 || wl[2] > 4)
+			return err(x, "bus: device '%s' is not a hex number from 0 to 1f", q);
+		memcpy(num, w[2], wl[2]);
+		num[wl[2]] = '\0';
+		errno = 0;
+		dev = strtoul(num, &end, 16);
+		if (errno || *end || num[0] == '-' || num[0] == '+' || dev > 0x1f)
+			return err(x, "bus: device '%s' is not a hex number from 0 to 1f", q);
+	}
+	sel.addr.fn = 0;
+	for (size_t k = 0; k < x->vm->nbus; k++) {
+		if (pci_addr_cmp(&x->vm->bus[k].slot, &sel.addr) == 0) {
+			char s[PCI_ADDR_STRLEN];
+
+			pci_slot_format(&sel.addr, s);
+			return err(x, "bus: the card in slot %s already has a bus (line %u)", s, x->vm->bus[k].line);
+		}
+	}
+	b = realloc(x->vm->bus, (x->vm->nbus + 1) * sizeof(*b));
+	if (b == NULL)
+		return -ENOMEM;
+	x->vm->bus = b;
+	b = &x->vm->bus[x->vm->nbus++];
+	memset(b, 0, sizeof(*b));
+	b->slot = sel.addr;
+	memcpy(b->bus, w[1], wl[1]);
+	b->dev = (unsigned)dev;
+	b->line = x->line;
+	return 0;
+}
+
+static int key_tpm(struct ctx *x, const char *v, size_t vl)
+{
+	if (!once(x, &x->vm->tpm_line))
+		return 0;
+	if (count_words(v, vl) != 1)
+		return err(x, "tpm: write tpm = DIRECTORY (the swtpm state of this VM)");
+	if (!path_ok(x, v, vl))
+		return 0;
+	x->vm->tpm = strndup(v, vl);
+	return x->vm->tpm ? 0 : -ENOMEM;
+}
+
+static int key_disk(struct ctx *x, const char *v, size_t vl)
+{
+	const char *w;
+	size_t i = 0, wl;
+
+	while (next_word(v, vl, &i, &w, &wl)) {
+		if (!path_ok(x, w, wl))
+			continue;
+		if (strv_push(&x->vm->disk, w, wl) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int key_poweroff(struct ctx *x, const char *v, size_t vl)
+{
+	char q[96];
+
+	if (!once(x, &x->vm->poweroff_line))
+		return 0;
+	if (eq(v, vl, "yes"))
+		x->vm->poweroff = true;
+	else if (eq(v, vl, "no"))
+		x->vm->poweroff = false;
+	else {
+		str_quote(v, vl, q, sizeof(q));
+		return err(x, "poweroff: '%s' is neither yes nor no", q);
+	}
+	return 0;
+}
+
+static int key_stop_timeout(struct ctx *x, const char *v, size_t vl)
+{
+	char num[16], *end, q[96];
+	unsigned long t;
+
+	if (!once(x, &x->vm->stop_line))
+		return 0;
+	str_quote(v, vl, q, sizeof(q));
+	if (vl >= sizeof(num) || v[0] < '0' || v[0] > '9')
+		return err(x, "stop-timeout: '%s' is not a number of seconds from 1 to %d", q, VM_STOP_TIMEOUT_MAX);
+	memcpy(num, v, vl);
+	num[vl] = '\0';
+	errno = 0;
+	t = strtoul(num, &end, 10);
+	if (errno || *end || t < 1 || t > VM_STOP_TIMEOUT_MAX)
+		return err(x, "stop-timeout: '%s' is not a number of seconds from 1 to %d", q, VM_STOP_TIMEOUT_MAX);
+	x->vm->stop_timeout = (unsigned)t;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*fn)(struct ctx *x, const char *v, size_t vl);
+} keys[] = {
+    {"user", key_user},		{"qemu", key_qemu},
+    {"args", key_args},		{"devices", key_devices},
+    {"romfile", key_romfile},	{"bus", key_bus},
+    {"tpm", key_tpm},		{"disk", key_disk},
+    {"poweroff", key_poweroff}, {"stop-timeout", key_stop_timeout},
+};
+
+static int parse_key(struct ctx *x, const char *s, size_t len)
+{
+	const char *eqs = memchr(s, '=', len), *k = s, *v;
+	size_t kl, vl;
+	char q[96];
+
+	if (eqs == NULL) {
+		str_quote(s, len, q, sizeof(q));
+		return err(x, "'%s' is not KEY = VALUE (in [vm %s])", q, x->vm->name);
+	}
+	kl = (size_t)(eqs - s);
+	trim(&k, &kl);
+	v = eqs + 1;
+	vl = (size_t)(s + len - v);
+	trim(&v, &vl);
+	str_quote(k, kl, q, sizeof(q));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!eq(k, kl, keys[i].key))
+			continue;
+		x->key = keys[i].key;
+		if (vl == 0)
+			return err(x, "%s needs a value", x->key);
+		return keys[i].fn(x, v, vl);
+	}
+	return err(x, "unknown key '%s' in [vm %s]; the keys are " KEYS, q, x->vm->name);
+}
+
+/* A selector line of the device list: no '=', and its first word is a
+ * selector. */
+static bool is_device_line(const char *s, size_t len)
+{
+	struct selector sel;
+	const char *w;
+	size_t i = 0, wl;
+	char e[256];
+
+	if (memchr(s, '=', len) || !next_word(s, len, &i, &w, &wl))
+		return false;
+	return selector_parse(w, wl, &sel, e, sizeof(e)) == 0;
+}
+
+int vmconf_line(struct vmconf **vcp, const char *s, size_t len, const char *name, unsigned lineno)
+{
+	struct vmconf *vc = *vcp;
+	struct ctx x;
+
+	trim(&s, &len);
+	if (len > 0 && s[0] == '[') {
+		if (vc == NULL) {
+			vc = calloc(1, sizeof(*vc));
+			if (vc == NULL)
+				return -ENOMEM;
+			*vcp = vc;
+		}
+		vc->in_section = true;
+		x = (struct ctx){.vc = vc, .file = name, .line = lineno};
+		return parse_header(&x, s, len) < 0 ? -ENOMEM : 1;
+	}
+	if (vc == NULL || !vc->in_section)
+		return 0;
+	/* The lines of a section whose header was refused say nothing
+	 * more worth reading: one error per mistake. */
+	if (len == 0)
+		return 1;
+	if (is_device_line(s, len))
+		return VMCONF_DEVICE_LINE;
+	if (vc->cur_bad)
+		return 1;
+	x = (struct ctx){.vc = vc, .vm = &vc->vm[vc->n - 1], .file = name, .line = lineno};
+	return parse_key(&x, s, len) < 0 ? -ENOMEM : 1;
+}
+
+/* Whether @a is named by one of the VM's devices = selectors; unknown
+ * (true) when one of them is an ID, which only the scan can resolve. */
+static bool vm_names(const struct vm *vm, const struct pci_addr *a, bool slot)
+{
+	for (size_t i = 0; i < vm->ndev; i++) {
+		const struct selector *s = &vm->dev[i];
+
+		if (s->kind == SEL_ID)
+			return true;
+		if (s->addr.domain != a->domain || s->addr.bus != a->bus || s->addr.dev != a->dev)
+			continue;
+		if (s->kind == SEL_SLOT || slot || s->addr.fn == a->fn)
+			return true;
+	}
+	return false;
+}
+
+void vmconf_finish(struct vmconf *vc)
+{
+	for (size_t i = 0; vc && i < vc->n; i++) {
+		struct vm *vm = &vc->vm[i];
+		struct ctx x = {.vc = vc, .vm = vm, .file = vm->file, .line = vm->line};
+		char a[PCI_ADDR_STRLEN];
+
+		if (!vm->user_line)
+			err(&x, "[vm %s] has no 'user =' line: the unprivileged user QEMU runs as", vm->name);
+		if (!vm->qemu_line)
+			err(&x, "[vm %s] has no 'qemu =' line: the QEMU program or script to run", vm->name);
+		if (vm->ndev == 0)
+			continue;
+		for (size_t k = 0; k < vm->nrom; k++) {
+			if (vm_names(vm, &vm->rom[k].addr, false))
+				continue;
+			x.line = vm->rom[k].line;
+			pci_addr_format(&vm->rom[k].addr, a);
+			err(&x, "romfile: %s is not one of this VM's devices", a);
+		}
+		for (size_t k = 0; k < vm->nbus; k++) {
+			if (vm_names(vm, &vm->bus[k].slot, true))
+				continue;
+			x.line = vm->bus[k].line;
+			pci_slot_format(&vm->bus[k].slot, a);
+			err(&x, "bus: slot %s is not one of this VM's devices", a);
+		}
+	}
+}
+
+void vmconf_free(struct vmconf *vc)
+{
+	if (vc == NULL)
+		return;
+	for (size_t i = 0; i < vc->n; i++) {
+		struct vm *vm = &vc->vm[i];
+
+		strv_free(&vm->qemu);
+		strv_free(&vm->args);
+		strv_free(&vm->disk);
+		free(vm->dev);
+		for (size_t k = 0; k < vm->nrom; k++)
+			free(vm->rom[k].path);
+		free(vm->rom);
+		free(vm->bus);
+		free(vm->tpm);
+		diags_free(&vm->errs);
+	}
+	free(vc->vm);
+	diags_free(&vc->errs);
+	free(vc);
+}

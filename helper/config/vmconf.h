@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmconf.h - the VM declarations of /etc/vfiobind.conf: [vm NAME]
+ * sections after the device list, each with "key = value" lines.
+ *
+ *   [vm win11]
+ *   user         = gamer                 # required; never root
+ *   qemu         = /usr/bin/qemu-system-x86_64 -machine q35,accel=kvm
+ *   args         = -m 16G -cpu host      # more arguments, appended in order
+ *   devices      = 0000:03:00 0c:00.0    # default: every declared function
+ *   romfile      = 0000:03:00.0 /var/lib/vfiobind/win11/dummy.rom
+ *   bus          = 0000:0c:00 pcie.0 1e  # guest bus [device] of a card
+ *   tpm          = /var/lib/vfiobind/win11/tpm
+ *   disk         = /dev/Data/windows     # repeatable
+ *   poweroff     = yes                   # default no
+ *   stop-timeout = 120                   # seconds, default 120
+ *
+ * Words are separated by blanks; there is no quoting, so values with
+ * blanks belong in the user's own script (qemu = /path/to/qemu.sh). '#'
+ * starts a comment anywhere, as in the device list. A section runs to the
+ * next [vm NAME] header or the end of the file: the device list comes
+ * first.
+ *
+ * VM errors are collected apart from the device list's ("FILE:LINE:
+ * message" in struct vmconf.errs), because the initramfs binds devices
+ * and must not stop at a typo in a launcher setting; `vfiobind check`
+ * reports both, and every VM command refuses a config with either.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "basic/diags.h"
+#include "config/selector.h"
+
+/* 32 bytes: systemd instance names and /run paths stay short. */
+#define VM_NAME_MAX	    32
+#define VM_STOP_TIMEOUT_DEF 120
+#define VM_STOP_TIMEOUT_MAX 3600
+#define VM_QEMU_ID_MAX	    32
+#define VM_USER_MAX	    32
+
+/* String list (argv pieces, disk paths). */
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+struct vm_romfile {
+	struct pci_addr addr; /* one function */
+	char *path;
+	unsigned line;
+};
+
+struct vm_bus {
+	struct pci_addr slot; /* fn unused: the card */
+	char bus[VM_QEMU_ID_MAX + 1];
+	unsigned dev; /* guest device number on that bus, 0..0x1f */
+	unsigned line;
+};
+
+struct vm {
+	char name[VM_NAME_MAX + 1];
+	const char *file; /* the config's name, for messages */
+	unsigned line;	  /* the [vm NAME] header */
+	char user[VM_USER_MAX + 1];
+	struct strv qemu; /* program and its first arguments */
+	struct strv args; /* args = lines, in order */
+	struct selector *dev;
+	size_t ndev; /* 0: every function of the device list */
+	size_t dev_cap;
+	struct vm_romfile *rom;
+	size_t nrom;
+	struct vm_bus *bus;
+	size_t nbus;
+	char *tpm; /* swtpm state directory, or NULL */
+	struct strv disk;
+	bool poweroff;
+	unsigned stop_timeout; /* seconds */
+	/* Line of each single-valued key, 0 while unset ("given twice"). */
+	unsigned user_line, qemu_line, tpm_line, poweroff_line, stop_line;
+	/* This section's errors (also in struct vmconf.errs): the VM
+	 * commands refuse this VM for them, and only this one. */
+	struct diags errs;
+};
+
+struct vmconf {
+	struct vm *vm;
+	size_t n;
+	size_t cap;
+	bool in_section; /* a [vm NAME] header has been seen */
+	bool cur_bad;	 /* the current header was bad: skip its lines */
+	struct diags errs;
+};
+
+/**
+ * vmconf_line() - offer one config line to the VM parser.
+ * @vcp:    the VM list, allocated at the first header (struct conf holds
+ *          only a pointer, so that a config without VMs costs nothing);
+ *          errors go to its errs.
+ * @s:      the line without newline and comment, @len bytes.
+ * @name:   the config's name for messages; must outlive @vc.
+ * @lineno: 1-based.
+ *
+ * A line is the VM parser's when it is a "[...]" header or comes after
+ * one; every other line belongs to the device list.
+ * A line in a section that is a device selector and not KEY = VALUE is
+ * a device line misplaced after the sections: VMCONF_DEVICE_LINE, for the
+ * device list to report (the initramfs would otherwise skip it silently).
+ * Return: 1 when the line was taken (even with an error: that is in
+ * @vc->errs), 0 when it belongs to the device list, VMCONF_DEVICE_LINE,
+ * or -ENOMEM.
+ */
+#define VMCONF_DEVICE_LINE 2
+int vmconf_line(struct vmconf **vcp, const char *s, size_t len, const char *name, unsigned lineno);
+
+/**
+ * vmconf_finish() - check what only a whole section can tell (a missing
+ * user or qemu line). Called once the file has been read; @vc may be NULL.
+ */
+void vmconf_finish(struct vmconf *vc);
+
+/** vmconf_find() - the VM called @name, or NULL (also when @vc is NULL). */
+const struct vm *vmconf_find(const struct vmconf *vc, const char *name);
+
+/**
+ * vm_name_valid() - whether @name may name a VM: 1 to VM_NAME_MAX of
+ * [A-Za-z0-9_-], starting with a letter or digit. The name becomes a
+ * systemd instance name and a directory under /run/vfiobind/vm.
+ */
+bool vm_name_valid(const char *name);
+
+/** vmconf_free() - free @vc and everything in it; NULL is fine. */
+void vmconf_free(struct vmconf *vc);
+
+/** strv_push() - append a copy of @len bytes of @s. Return: 0 or -ENOMEM. */
+int strv_push(struct strv *sv, const char *s, size_t len);
+
+/** strv_pushf() - append a formatted string. Return: 0 or -ENOMEM. */
+int strv_pushf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void strv_free(struct strv *sv);

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * doctor.c - the IOMMU, initramfs and boot checks of `vfiobind doctor`,
+ * and the output. Nothing here writes: files are read, images are read
+ * through cpio.c, and every fix is printed for the user to run.
+ */
+#include "doctor/doctor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doctor/image.h"
+#include "system/initramfs.h"
+#include "basic/jsonwrite.h"
+#include "report/report.h"
+#include "basic/sha256.h"
+#include "basic/str.h"
+#include "basic/sysfs.h"
+
+#define VFIO_DRIVER "vfio-pci"
+
+void doctor_add(struct doctor *d, enum doctor_state st, const char *id, const char *fix, const char *fmt, ...)
+{
+	struct doctor_check *c;
+	va_list ap;
+
+	if (d->n == d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 32;
+		struct doctor_check *nc = realloc(d->c, ncap * sizeof(*nc));
+
+		if (nc == NULL)
+			return;
+		d->c = nc;
+		d->cap = ncap;
+	}
+	c = &d->c[d->n++];
+	c->state = st;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	snprintf(c->fix, sizeof(c->fix), "%s", fix ? fix : "");
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+}
+
+void doctor_free(struct doctor *d)
+{
+	free(d->c);
+	memset(d, 0, sizeof(*d));
+}
+
+static bool rexists(const char *rel)
+{
+	char path[PATH_MAX];
+
+	return root_path(path, sizeof(path), "%s", rel) == 0 && sysfs_exists(path);
+}
+
+/* The whole of a small file under the root, NUL-terminated; NULL if absent. */
+static char *read_small(const char *rel, size_t max)
+{
+	char path[PATH_MAX];
+	size_t n = 0;
+	char *buf;
+	ssize_t k;
+	int fd;
+
+	if (root_path(path, sizeof(path), "%s", rel) < 0)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	buf = malloc(max + 1);
+	if (buf == NULL) {
+		close(fd);
+		return NULL;
+	}
+	/* /dev/kmsg gives one record per read and EAGAIN at the end; a
+	 * record may not fit a short buffer (EINVAL): skip it. */
+	while (n < max) {
+		k = read(fd, buf + n, max - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EINVAL)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	buf[n] = '\0';
+	/* Records may hold NULs in their continuation lines: make it text. */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = '\n';
+	return buf;
+}
+
+/* Whether the kernel command line has @word as a whole parameter. */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t l = strlen(word);
+
+	for (const char *p = cmdline; p && (p = strstr(p, word)) != NULL; p += l)
+		if ((p == cmdline || p[-1] == ' ') && (p[l] == '\0' || p[l] == ' ' || p[l] == '\n'))
+			return true;
+	return false;
+}
+
+static size_t count_dir(const char *rel)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dir;
+
+	if (root_path(path, sizeof(path), "%s", rel) < 0 || (dir = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+/* ---- IOMMU and interrupt remapping -------------------------------------- */
+
+static void check_iommu(struct doctor *d, const char *cmdline)
+{
+	char *cpu = read_small("/proc/cpuinfo", 1 << 16);
+	bool intel = cpu && strstr(cpu, "GenuineIntel");
+	bool amd = cpu && strstr(cpu, "AuthenticAMD");
+	bool dmar = rexists("/sys/firmware/acpi/tables/DMAR");
+	bool ivrs = rexists("/sys/firmware/acpi/tables/IVRS");
+	size_t groups = count_dir("/sys/kernel/iommu_groups");
+
+	free(cpu);
+	if (groups > 0) {
+		doctor_add(d, DOCTOR_OK, "iommu", NULL, "%zu IOMMU groups (%s)", groups,
+			   dmar	  ? "Intel VT-d, ACPI DMAR table"
+			   : ivrs ? "AMD-Vi, ACPI IVRS table"
+				  : "no DMAR/IVRS table");
+		return;
+	}
+	if (dmar || (intel && !ivrs)) {
+		if (!dmar)
+			doctor_add(d, DOCTOR_FAIL, "iommu",
+				   "enter the firmware setup and enable VT-d (often under Advanced > System Agent)",
+				   "no IOMMU groups: an Intel CPU without an ACPI DMAR table, so VT-d is off in the "
+				   "firmware");
+		else if (cmdline_has(cmdline, "intel_iommu=off") || !cmdline_has(cmdline, "intel_iommu=on"))
+			doctor_add(d, DOCTOR_FAIL, "iommu",
+				   "add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX in "
+				   "/etc/default/grub, then update-grub or grub-mkconfig -o /boot/grub/grub.cfg)",
+				   "no IOMMU groups: the firmware has VT-d on (ACPI DMAR table) but the kernel did "
+				   "not enable it");
+		else
+			doctor_add(d, DOCTOR_FAIL, "iommu", "dmesg | grep -i -e DMAR -e IOMMU",
+				   "no IOMMU groups although intel_iommu=on and a DMAR table: the kernel refused it");
+		return;
+	}
+	if (ivrs || amd) {
+		doctor_add(d, DOCTOR_FAIL, "iommu",
+			   ivrs ? "remove amd_iommu=off from the kernel command line, or check: dmesg | grep AMD-Vi"
+				: "enter the firmware setup and enable IOMMU (AMD CBS > NBIO, 'IOMMU' or 'AMD-Vi')",
+			   "no IOMMU groups: %s",
+			   ivrs ? "the firmware has AMD-Vi on (ACPI IVRS table) but the kernel did not enable it"
+				: "an AMD CPU without an ACPI IVRS table, so the IOMMU is off in the firmware");
+		return;
+	}
+	doctor_add(
+	    d, DOCTOR_FAIL, "iommu",
+	    "enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware setup; on Intel also boot with intel_iommu=on",
+	    "no IOMMU groups, and neither an ACPI DMAR nor an IVRS table");
+}
+
+/* Interrupt remapping: the kernel says so when it turns it on (Intel:
+ * "DMAR-IR: Enabled IRQ remapping", AMD: "AMD-Vi: Interrupt remapping
+ * enabled"); without the log, VT-d's extended capability bit IR (ecap
+ * bit 3, Intel VT-d spec 11.4.3) says whether the hardware can. */
+static void check_intremap(struct doctor *d, const char *cmdline)
+{
+	char *log;
+	char path[PATH_MAX];
+	bool ir_hw = false;
+	DIR *dir;
+
+	if (count_dir("/sys/kernel/iommu_groups") == 0)
+		return;
+	log = read_small("/dev/kmsg", 1 << 20);
+	if (log && (strstr(log, "Enabled IRQ remapping") || strstr(log, "Interrupt remapping enabled"))) {
+		doctor_add(d, DOCTOR_OK, "intremap", NULL, "interrupt remapping enabled (kernel log)");
+		free(log);
+		goto pt;
+	}
+	if (root_path(path, sizeof(path), "/sys/class/iommu") == 0 && (dir = opendir(path)) != NULL) {
+		struct dirent *de;
+
+		while ((de = readdir(dir)) != NULL) {
+			char rel[PATH_MAX + 300], buf[64], *end;
+			unsigned long long ecap;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(rel, sizeof(rel), "%s/%s/intel-iommu/ecap", path, de->d_name);
+			if (sysfs_read_attr(rel, buf, sizeof(buf)) <= 0)
+				continue;
+			errno = 0;
+			ecap = strtoull(buf, &end, 16);
+			if (errno == 0 && (ecap & 0x8))
+				ir_hw = true;
+		}
+		closedir(dir);
+	}
+	if (cmdline_has(cmdline, "intremap=off") || cmdline_has(cmdline, "amd_iommu_intr=legacy"))
+		doctor_add(d, DOCTOR_FAIL, "intremap", "remove intremap=off from the kernel command line",
+			   "interrupt remapping is turned off on the kernel command line: vfio refuses devices "
+			   "without it unless allow_unsafe_interrupts is set");
+	else if (log == NULL)
+		doctor_add(d, DOCTOR_WARN, "intremap", "run vfiobind doctor as root",
+			   "cannot read the kernel log to tell whether interrupt remapping is on%s",
+			   ir_hw ? " (the IOMMU supports it: ecap IR)" : "");
+	else
+		doctor_add(d, DOCTOR_WARN, "intremap",
+			   "enable x2APIC and interrupt remapping in the firmware setup; check: dmesg | grep -i "
+			   "remapping",
+			   "the kernel log does not say interrupt remapping was enabled%s",
+			   ir_hw ? " (the IOMMU supports it: ecap IR)" : "");
+	free(log);
+pt:
+	if (!cmdline_has(cmdline, "iommu=pt"))
+		doctor_add(d, DOCTOR_INFO, "iommu=pt", NULL,
+			   "optional: iommu=pt on the kernel command line spares the host's own devices DMA "
+			   "translation; passthrough works without it");
+}
+
+/* ---- the initramfs ------------------------------------------------------- */
+
+/* Whether @word appears in a line of @text that starts with @key (after
+ * blanks), e.g. HOOKS=(... vfiobind ...) or add_dracutmodules+=" vfiobind ". */
+static bool conf_line_has(const char *text, const char *key, const char *word)
+{
+	size_t kl = strlen(key), wl = strlen(word);
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *p = line, *end = strchr(line, '\n');
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, key, kl) != 0)
+			continue;
+		for (const char *q = p + kl; (q = strstr(q, word)) != NULL && (!end || q < end); q += wl) {
+			char b = q[-1], a = q[wl];
+
+			if (strchr(" (\"'\t=", b) &&
+			    (a == ' ' || a == ')' || a == '"' || a == '\'' || a == '\n' || a == '\t' || a == '\0'))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Every *.conf in @dir under the root, appended to @all. */
+static void read_conf_dir(const char *dir, char **all)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dp;
+
+	if (root_path(path, sizeof(path), "%s", dir) < 0 || (dp = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		size_t l = strlen(de->d_name), ol = *all ? strlen(*all) : 0;
+		char rel[PATH_MAX], *t, *n;
+
+		if (l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0)
+			continue;
+		snprintf(rel, sizeof(rel), "%s/%s", dir, de->d_name);
+		t = read_small(rel, 1 << 16);
+		if (t == NULL)
+			continue;
+		n = realloc(*all, ol + strlen(t) + 2);
+		if (n) {
+			memcpy(n + ol, t, strlen(t) + 1);
+			strcat(n, "\n");
+			*all = n;
+		}
+		free(t);
+	}
+	closedir(dp);
+}
+
+static void check_hook(struct doctor *d, enum initramfs_tool tool)
+{
+	char *all = NULL;
+	char fix[512];
+
+	switch (tool) {
+	case INITRAMFS_MKINITCPIO:
+		all = read_small("/etc/mkinitcpio.conf", 1 << 16);
+		read_conf_dir("/etc/mkinitcpio.conf.d", &all);
+		if (!rexists("/usr/lib/initcpio/install/vfiobind") && !rexists("/etc/initcpio/install/vfiobind"))
+			doctor_add(d, DOCTOR_FAIL, "hook", "make install (or install the package) again",
+				   "mkinitcpio: no vfiobind hook in /usr/lib/initcpio/install");
+		else if (all && conf_line_has(all, "HOOKS=", "vfiobind"))
+			doctor_add(d, DOCTOR_OK, "hook", NULL, "mkinitcpio: vfiobind is in HOOKS");
+		else
+			doctor_add(d, DOCTOR_FAIL, "hook",
+				   "add vfiobind to HOOKS in /etc/mkinitcpio.conf, after udev or systemd, then "
+				   "mkinitcpio -P",
+				   "mkinitcpio: vfiobind is not in HOOKS");
+		break;
+	case INITRAMFS_DRACUT:
+		all = read_small("/etc/dracut.conf", 1 << 16);
+		read_conf_dir("/etc/dracut.conf.d", &all);
+		read_conf_dir("/usr/lib/dracut/dracut.conf.d", &all);
+		if (!rexists("/usr/lib/dracut/modules.d/90vfiobind/module-setup.sh"))
+			doctor_add(d, DOCTOR_FAIL, "hook", "make install (or install the package) again",
+				   "dracut: no module 90vfiobind in /usr/lib/dracut/modules.d");
+		else if (all && (conf_line_has(all, "add_dracutmodules+=", "vfiobind") ||
+				 conf_line_has(all, "dracutmodules+=", "vfiobind")))
+			doctor_add(d, DOCTOR_OK, "hook", NULL, "dracut: vfiobind is in add_dracutmodules");
+		else {
+			snprintf(fix, sizeof(fix),
+				 "echo 'add_dracutmodules+=\" vfiobind \"' > /etc/dracut.conf.d/vfiobind.conf; then %s",
+				 initramfs_rebuild_cmd(tool));
+			doctor_add(d, DOCTOR_FAIL, "hook", fix, "dracut: the vfiobind module is not asked for");
+		}
+		break;
+	case INITRAMFS_TOOLS:
+		if ((rexists("/usr/share/initramfs-tools/hooks/vfiobind") ||
+		     rexists("/etc/initramfs-tools/hooks/vfiobind")) &&
+		    (rexists("/usr/share/initramfs-tools/scripts/init-top/00vfiobind") ||
+		     rexists("/etc/initramfs-tools/scripts/init-top/00vfiobind")))
+			doctor_add(d, DOCTOR_OK, "hook", NULL,
+				   "initramfs-tools: hooks/vfiobind and scripts/init-top/00vfiobind installed");
+		else
+			doctor_add(d, DOCTOR_FAIL, "hook", "make install (or install the package) again",
+				   "initramfs-tools: hooks/vfiobind or scripts/init-top/00vfiobind missing from "
+				   "/usr/share/initramfs-tools");
+		break;
+	default:
+		doctor_add(d, DOCTOR_WARN, "hook", "install mkinitcpio, dracut or initramfs-tools",
+			   "no initramfs generator found (/etc/mkinitcpio.conf, mkinitramfs, dracut)");
+		break;
+	}
+	free(all);
+}
+
+struct image_scan {
+	bool helper;
+	bool has_conf;
+	char conf_hex[SHA256_HEX_LEN];
+};
+
+static int image_want(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "etc/vfiobind.conf") == 0;
+}
+
+static int image_member(void *ctx, const char *name, mode_t mode, const unsigned char *data, size_t size)
+{
+	struct image_scan *s = ctx;
+
+	(void)mode;
+	if (strcmp(name, "usr/bin/vfiobind") == 0 || strcmp(name, "bin/vfiobind") == 0 ||
+	    strcmp(name, "usr/sbin/vfiobind") == 0 || strcmp(name, "sbin/vfiobind") == 0)
+		s->helper = true;
+	if (strcmp(name, "etc/vfiobind.conf") == 0 && data) {
+		struct sha256 h;
+
+		sha256_init(&h);
+		sha256_update(&h, data, size);
+		sha256_hex(&h, s->conf_hex);
+		s->has_conf = true;
+	}
+	return 0;
+}
+
+static void str_copy(char *out, size_t len, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l >= len)
+		l = len - 1;
+	memcpy(out, s, l);
+	out[l] = '\0';
+}
+
+/* The running kernel's image, by the generator's naming. */
+static bool find_image(enum initramfs_tool tool, const char *rel, char *out, size_t len)
+{
+	char pkgbase[64] = "linux", path[PATH_MAX], cand[6][PATH_MAX];
+	size_t n = 0;
+	char *pb;
+
+	snprintf(path, sizeof(path), "/usr/lib/modules/%s/pkgbase", rel);
+	pb = read_small(path, 60);
+	if (pb) {
+		pb[strcspn(pb, "\n")] = '\0';
+		if (pb[0])
+			snprintf(pkgbase, sizeof(pkgbase), "%s", pb);
+		free(pb);
+	}
+	if (tool == INITRAMFS_MKINITCPIO)
+		snprintf(cand[n++], PATH_MAX, "/boot/initramfs-%s.img", pkgbase);
+	snprintf(cand[n++], PATH_MAX, "/boot/initrd.img-%s", rel);
+	snprintf(cand[n++], PATH_MAX, "/boot/initramfs-%s.img", rel);
+	snprintf(cand[n++], PATH_MAX, "/boot/initrd-%s", rel);
+	if (tool != INITRAMFS_MKINITCPIO)
+		snprintf(cand[n++], PATH_MAX, "/boot/initramfs-%s.img", pkgbase);
+	for (size_t i = 0; i < n; i++)
+		if (rexists(cand[i])) {
+			str_copy(out, len, cand[i]);
+			return true;
+		}
+	str_copy(out, len, cand[0]);
+	return false;
+}
+
+static void check_image(struct doctor *d, enum initramfs_tool tool, const struct doctor_input *in)
+{
+	char rel[128] = "", image[PATH_MAX], path[PATH_MAX], what[64], now[SHA256_HEX_LEN], fix[512];
+	struct image_scan s = {0};
+	const char *cmd = initramfs_rebuild_cmd(tool);
+	char *r;
+	int e;
+
+	r = read_small("/proc/sys/kernel/osrelease", 127);
+	if (r) {
+		snprintf(rel, sizeof(rel), "%.*s", (int)strcspn(r, "\n"), r);
+		free(r);
+	}
+	if (!find_image(tool, rel, image, sizeof(image))) {
+		doctor_add(d, DOCTOR_WARN, "image", cmd, "no initramfs image for the running kernel %s (looked for %s)",
+			   rel, image);
+		return;
+	}
+	if (root_path(path, sizeof(path), "%s", image) < 0)
+		return;
+	e = cpio_walk_image(path, image_want, image_member, &s, what, sizeof(what));
+	if (e == -EACCES) {
+		doctor_add(d, DOCTOR_WARN, "image", "run vfiobind doctor as root", "%s: not readable", image);
+		return;
+	}
+	if (e < 0 && !s.helper) {
+		doctor_add(d, DOCTOR_WARN, "image", "install the decompressor (zstd, xz-utils, gzip, lz4)",
+			   "%s: cannot read it (%s%s%s)", image, what[0] ? what : "", what[0] ? ": " : "",
+			   e == -ENOEXEC ? "no decompressor, or no cpio inside" : strerror(-e));
+		return;
+	}
+	if (!s.helper) {
+		snprintf(fix, sizeof(fix), "enable the hook (see 'hook' above), then %s", cmd);
+		doctor_add(d, DOCTOR_FAIL, "image", fix, "%s (%s): vfiobind is not in the image", image, what);
+		return;
+	}
+	if (!s.has_conf) {
+		doctor_add(d, DOCTOR_FAIL, "image", cmd, "%s (%s): the helper is there but not %s", image, what,
+			   in->conf_name);
+		return;
+	}
+	if (sha256_file(in->conf_path, now) < 0) {
+		doctor_add(d, DOCTOR_WARN, "image", NULL, "%s (%s): has a config, but %s cannot be read", image, what,
+			   in->conf_name);
+		return;
+	}
+	if (strcmp(now, s.conf_hex) != 0) {
+		snprintf(fix, sizeof(fix), "%s, then reboot", cmd);
+		doctor_add(d, DOCTOR_FAIL, "image", fix,
+			   "%s (%s): its copy of %s differs from the file (sha256 %.12s... in the image, %.12s... "
+			   "now): edited after the image was built",
+			   image, what, in->conf_name, s.conf_hex, now);
+		return;
+	}
+	doctor_add(d, DOCTOR_OK, "image", NULL, "%s (%s): helper and %s inside, the config as now", image, what,
+		   in->conf_name);
+}
+
+/* ---- this boot ----------------------------------------------------------- */
+
+static void check_boot(struct doctor *d, const struct doctor_input *in, enum initramfs_tool tool)
+{
+	const struct plan *p = in->plan;
+	char blockers[512], stale[1024], fix[600];
+	size_t bad = 0, total = 0;
+
+	if (in->cl->off)
+		doctor_add(d, DOCTOR_WARN, "cmdline", "remove vfiobind=off from the kernel command line",
+			   "vfiobind=off is on this boot's command line: nothing was bound");
+	if (!rexists(STATUS_FILE)) {
+		snprintf(fix, sizeof(fix), "enable the hook, %s, and reboot", initramfs_rebuild_cmd(tool));
+		doctor_add(d, DOCTOR_FAIL, "boot", fix,
+			   "no %s: the initramfs hook did not run this boot (journalctl -k -g vfiobind)", STATUS_FILE);
+	} else {
+		doctor_add(d, DOCTOR_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);
+		if (status_stale(in->conf_path, in->conf_name, stale, sizeof(stale)) > 0)
+			doctor_add(d, DOCTOR_FAIL, "boot-config", initramfs_rebuild_cmd(tool), "%s", stale);
+	}
+	if (in->conf->n == 0) {
+		doctor_add(d, DOCTOR_WARN, "devices", "declare them in /etc/vfiobind.conf (vfiobind list shows them)",
+			   "no devices declared in %s", in->conf_name);
+		return;
+	}
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pci_func *f = e->f;
+		char sd[96];
+
+		if (f && f->is_bridge)
+			continue;
+		if (!f) {
+			if (e->sel->optional)
+				continue;
+			total++;
+			bad++;
+			selector_describe(e->sel, sd, sizeof(sd));
+			doctor_add(d, DOCTOR_FAIL, "devices",
+				   "fix or remove that line (vfiobind list shows what exists)",
+				   "%s (%s): no such function", sd, e->sel->text);
+			continue;
+		}
+		total++;
+		if (strcmp(f->driver, VFIO_DRIVER) != 0) {
+			char drv[PCI_NAME_MAX * 2 + 16];
+
+			bad++;
+			kmodule_driver_text(in->km, f->driver, f->modalias, drv, sizeof(drv));
+			if (e->action == PLAN_REFUSE)
+				doctor_add(d, DOCTOR_FAIL, "devices", "vfiobind plan shows the whole reason",
+					   "%s is on %s, not vfio-pci: %s", f->name, drv, e->reason);
+			else
+				doctor_add(d, DOCTOR_FAIL, "devices", "journalctl -k -g vfiobind; then vfiobind plan",
+					   "%s is on %s, not vfio-pci (a host driver came first, or the bind failed)",
+					   f->name, drv);
+		} else if (f->iommu_group >= 0 &&
+			   plan_group_blockers(in->pci, f->iommu_group, p, blockers, sizeof(blockers))) {
+			bool told = false;
+
+			bad++;
+			/* Once per group, at its first declared function. */
+			for (size_t j = 0; j < i && !told; j++)
+				told = p->e[j].f && p->e[j].f->iommu_group == f->iommu_group &&
+				       strcmp(p->e[j].f->driver, VFIO_DRIVER) == 0;
+			if (!told)
+				doctor_add(d, DOCTOR_FAIL, "groups",
+					   "declare them too, or add the word 'group' to the line",
+					   "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
+		}
+	}
+	if (bad == 0)
+		doctor_add(d, DOCTOR_OK, "devices", NULL, "%zu declared function%s on vfio-pci, groups viable", total,
+			   total == 1 ? "" : "s");
+}
+
+void doctor_run(const struct doctor_input *in, struct doctor *d)
+{
+	enum initramfs_tool tool = initramfs_tool_detect();
+	char *cmdline = read_small("/proc/cmdline", 4096);
+
+	check_iommu(d, cmdline ? cmdline : "");
+	check_intremap(d, cmdline ? cmdline : "");
+	free(cmdline);
+	doctor_add(d, tool == INITRAMFS_UNKNOWN ? DOCTOR_WARN : DOCTOR_OK, "initramfs",
+		   tool == INITRAMFS_UNKNOWN ? "install mkinitcpio, dracut or initramfs-tools" : NULL,
+		   "generator: %s (rebuild: %s)", initramfs_tool_name(tool), initramfs_rebuild_cmd(tool));
+	check_hook(d, tool);
+	check_image(d, tool, in);
+	check_boot(d, in, tool);
+	doctor_vms(in->conf, d);
+}
+
+static const char *state_str(enum doctor_state s)
+{
+	switch (s) {
+	case DOCTOR_OK:
+		return "ok";
+	case DOCTOR_INFO:
+		return "info";
+	case DOCTOR_WARN:
+		return "warn";
+	default:
+		return "fail";
+	}
+}
+
+size_t doctor_print(FILE *out, const struct doctor *d, bool json)
+{
+	size_t fails = 0, warns = 0;
+	struct jw w;
+
+	for (size_t i = 0; i < d->n; i++) {
+		fails += d->c[i].state == DOCTOR_FAIL;
+		warns += d->c[i].state == DOCTOR_WARN;
+	}
+	if (json) {
+		jw_init(&w, out);
+		jw_arr(&w, NULL);
+		for (size_t i = 0; i < d->n; i++) {
+			jw_obj(&w, NULL);
+			jw_str(&w, "check", d->c[i].id);
+			jw_str(&w, "state", state_str(d->c[i].state));
+			jw_str(&w, "message", d->c[i].msg);
+			jw_str_or_null(&w, "fix", d->c[i].fix);
+			jw_end(&w);
+		}
+		jw_end(&w);
+		return fails;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		fprintf(out, "%-5s %-14s %s\n", state_str(d->c[i].state), d->c[i].id, d->c[i].msg);
+		if (d->c[i].fix[0])
+			fprintf(out, "      %-14s %s\n", "fix:", d->c[i].fix);
+	}
+	fprintf(out, "%zu check%s: %zu failed, %zu warning%s\n", d->n, d->n == 1 ? "" : "s", fails, warns,
+		warns == 1 ? "" : "s");
+	return fails;
+}

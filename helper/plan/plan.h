@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * plan.h - from a device list and a PCI scan to what will be done to each
+ * function, and why. Pure: reads the scan (and libkmod for modalias
+ * lookups), writes nothing to sysfs.
+ *
+ * Viability follows the kernel's rule for opening a VFIO group
+ * (drivers/vfio/group.c, vfio_dev_driver_allowed()): every function of the
+ * group must be bound to vfio-pci, to pci-stub, or to nothing; functions
+ * with a bridge header are exempt. In early boot "nothing" is not enough:
+ * a function whose modalias resolves to a module will be claimed at
+ * coldplug, so it counts as a host driver too; the image's modules.alias
+ * is a subset, so the image build's record of blockers (record.h) counts
+ * as well. Blacklisted modules and vfio-pci variants (driver_managed_dma)
+ * are no host drivers.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config/conf.h"
+#include "system/kmodule.h"
+#include "system/pci.h"
+#include "system/record.h"
+#include "system/storage.h"
+
+enum plan_action {
+	PLAN_BIND,   /* set driver_override, unbind if bound, probe, verify */
+	PLAN_SKIP,   /* already on vfio-pci: not touched */
+	PLAN_REFUSE, /* not touched; reason says why */
+	PLAN_ABSENT, /* the selector matched no function (f == NULL) */
+};
+
+enum plan_result {
+	RESULT_NONE,	/* not applied (plan, status, or vfiobind=off) */
+	RESULT_BOUND,	/* moved to vfio-pci now */
+	RESULT_ALREADY, /* was on vfio-pci */
+	RESULT_FAILED,	/* a step failed; rolled back */
+	RESULT_REFUSED, /* refused by the plan */
+	RESULT_ABSENT,	/* no such function */
+};
+
+struct plan_entry {
+	struct pci_func *f;	    /* NULL for PLAN_ABSENT */
+	const struct selector *sel; /* the first selector that chose it */
+	bool via_group;		    /* chosen by another function's 'group' */
+	enum plan_action action;
+	enum plan_result result;
+	unsigned seq;			    /* creation order, for a stable sort */
+	char reason[640];		    /* why refused / failed; "" otherwise */
+	char coldplug_module[PCI_NAME_MAX]; /* no driver yet: what would bind */
+	char storage[768];		    /* disks below it, for plan */
+	char firmware_fb[64];		    /* iomem framebuffer on its BARs */
+	/* Bookkeeping while applying, for rollback. */
+	bool override_written;
+	char unbound_from[PCI_NAME_MAX];
+};
+
+struct plan_note {
+	int prio; /* LOG_PRIO_* */
+	char *msg;
+};
+
+struct plan {
+	struct plan_entry *e;
+	size_t n;
+	size_t cap;
+	struct plan_note *notes;
+	size_t nnotes;
+	size_t notes_cap;
+	bool no_iommu; /* /sys/kernel/iommu_groups empty: everything refused */
+};
+
+/**
+ * plan_build() - match every selector of @c against @pci and decide.
+ * @km: libkmod context for modalias lookups, or NULL to skip them.
+ * @st: block devices for the storage guard, or NULL to skip it.
+ * @p:  the result; free with plan_free().
+ *
+ * Selectors are taken in order; a function chosen twice keeps its first
+ * selector and the repeat becomes a note. Refused: bridges, id= guard
+ * mismatches, functions the host needs for its storage (see
+ * plan_build_record(); unless the line says force), functions without an
+ * IOMMU group,
+ * and whole groups that are not viable. The display guard only adds
+ * warnings. Never fails on bad hardware state: every problem becomes a
+ * refusal or a note.
+ * Return: 0, or -ENOMEM.
+ */
+int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st, struct plan *p);
+
+/**
+ * plan_build_record() - plan_build() with the image build's record.
+ * @rec: what the image build recorded (record_read()), or NULL for none.
+ *
+ * Storage: a function the host needs (storage_host_needs() on what is
+ * visible now, or the record's protected list) is refused unless the line
+ * says force. Without a record, and outside the running system (/ still
+ * the initramfs' rootfs), a storage controller (class 01) is refused
+ * unless force, and a USB controller only gets a warning when root= names
+ * a USB disk. Viability: a function with no driver that the record's
+ * blockers list counts as taken, like one whose modalias resolves in the
+ * image.
+ * Return: 0, or -ENOMEM.
+ */
+int plan_build_record(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st,
+		      const struct record *rec, struct plan *p);
+
+/**
+ * plan_predict_blockers() - for the image build: every non-bridge function
+ * whose modalias resolves, in the full module set of the built system, to
+ * a module coldplug would load (not blacklisted, not vfio-pci or a
+ * variant), with that module.
+ * Return: 0, or -ENOMEM.
+ */
+int plan_predict_blockers(const struct pci_list *pci, struct kmodule *km, struct record_list *out);
+
+void plan_free(struct plan *p);
+
+/** plan_count() - how many entries have action @a. */
+size_t plan_count(const struct plan *p, enum plan_action a);
+
+/**
+ * plan_group_blockers() - describe what keeps IOMMU group @group from
+ * being viable right now: every non-bridge function bound to a driver
+ * other than vfio-pci or pci-stub.
+ * @skip: a plan whose chosen functions are left out of the answer (the
+ *        caller reports those itself), or NULL.
+ * @buf:  "0000:02:00.1 (1022:43eb, ahci); ..." or "" when viable.
+ * Return: the number of blockers.
+ */
+int plan_group_blockers(const struct pci_list *pci, int group, const struct plan *skip, char *buf, size_t len);
+
+/** selector_origin() - "FILE:LINE" or "kernel command line" for @sel. */
+void selector_origin(const struct selector *sel, char *buf, size_t len);
+
+const char *plan_action_str(enum plan_action a);
+const char *plan_result_str(enum plan_result r);

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * report.c - tables, log lines and the status file.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "system/initramfs.h"
+#include "basic/log.h"
+#include "basic/sha256.h"
+#include "basic/str.h"
+#include "basic/sysfs.h"
+
+#define VFIO_DRIVER "vfio-pci"
+
+static const struct plan_entry *entry_for(const struct plan *p, const struct pci_func *f)
+{
+	for (size_t i = 0; p && i < p->n; i++)
+		if (p->e[i].f == f)
+			return &p->e[i];
+	return NULL;
+}
+
+static void driver_text(struct kmodule *km, const struct pci_func *f, char *buf, size_t len)
+{
+	kmodule_driver_text(km, f->driver, f->modalias, buf, len);
+}
+
+void report_no_iommu(void)
+{
+	ERR("no IOMMU groups in /sys/kernel/iommu_groups: the IOMMU is off, so nothing can be passed through. "
+	    "Enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware setup, and on Intel boot with "
+	    "intel_iommu=on; check with: dmesg | grep -i -e DMAR -e AMD-Vi");
+}
+
+static void print_group_line(FILE *out, const struct plan *p, const struct pci_list *pci, const struct pci_func *f)
+{
+	int others = 0;
+
+	if (f->iommu_group < 0) {
+		fprintf(out, "  group:  none\n");
+		return;
+	}
+	fprintf(out, "  group:  %d", f->iommu_group);
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *g = &pci->f[i];
+		const struct plan_entry *e;
+		const char *state;
+
+		if (g == f || g->iommu_group != f->iommu_group)
+			continue;
+		e = entry_for(p, g);
+		if (g->is_bridge)
+			state = "bridge";
+		else if (e && (e->action == PLAN_BIND || e->action == PLAN_SKIP))
+			state = "selected";
+		else if (!g->driver[0])
+			state = "no driver";
+		else
+			state = g->driver;
+		fprintf(out, "%s%s %04x:%04x %s", others ? ", " : ", with ", g->name, g->id.vendor, g->id.device,
+			state);
+		others++;
+	}
+	fprintf(out, "%s\n", others ? "" : ", alone");
+}
+
+static void print_action(FILE *out, const struct plan_entry *e, const char *drv)
+{
+	const struct pci_func *f = e->f;
+
+	switch (e->action) {
+	case PLAN_BIND:
+		if (f->driver[0])
+			fprintf(out, "  action: bind: set driver_override, unbind from %s, probe vfio-pci\n", drv);
+		else
+			fprintf(out, "  action: bind: set driver_override, probe vfio-pci\n");
+		break;
+	case PLAN_SKIP:
+		fprintf(out, "  action: none: already on vfio-pci\n");
+		break;
+	case PLAN_REFUSE:
+		fprintf(out, "  action: refuse: %s\n", e->reason);
+		break;
+	case PLAN_ABSENT:
+		break;
+	}
+}
+
+void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+		 const struct cmdline *cl)
+{
+	char drv[PCI_NAME_MAX * 2 + 16], o[256], d[96];
+
+	fprintf(out, "# vfiobind plan: %zu to bind, %zu already on vfio-pci, %zu refused, %zu absent\n",
+		plan_count(p, PLAN_BIND), plan_count(p, PLAN_SKIP), plan_count(p, PLAN_REFUSE),
+		plan_count(p, PLAN_ABSENT));
+	if (cl->off)
+		fprintf(out, "# vfiobind=off is on the kernel command line: bind does nothing this boot\n");
+	if (p->no_iommu)
+		fprintf(out, "# no IOMMU is active (empty /sys/kernel/iommu_groups): bind refuses everything\n");
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pci_func *f = e->f;
+
+		selector_origin(e->sel, o, sizeof(o));
+		fprintf(out, "\n");
+		if (!f) {
+			selector_describe(e->sel, d, sizeof(d));
+			fprintf(out, "%s: absent\n", d);
+			fprintf(out, "  action: none: %s%s\n",
+				e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",
+				e->sel->optional ? " (optional)" : "");
+			fprintf(out, "  from:   %s (%s)\n", o, e->sel->text);
+			continue;
+		}
+		driver_text(km, f, drv, sizeof(drv));
+		fprintf(out, "%s  %04x:%04x  %s [%04x]\n", f->name, f->id.vendor, f->id.device,
+			pci_class_name(f->class), f->class >> 8);
+		if (f->driver[0])
+			fprintf(out, "  driver: %s\n", drv);
+		else if (e->coldplug_module[0])
+			fprintf(out, "  driver: none yet (modalias: coldplug would load %s)\n", e->coldplug_module);
+		else
+			fprintf(out, "  driver: none\n");
+		if (f->override[0])
+			fprintf(out, "  driver_override: %s\n", f->override);
+		print_action(out, e, drv);
+		print_group_line(out, p, pci, f);
+		fprintf(out, "  from:   %s (%s%s)\n", o, e->sel->text, e->via_group ? ", group" : "");
+		if (e->storage[0])
+			fprintf(out, "  disks:  %s\n", e->storage);
+		if (f->boot_vga == 1)
+			fprintf(out, "  note:   boot_vga: the firmware console is on this GPU\n");
+		if (e->firmware_fb[0])
+			fprintf(out, "  note:   its BARs hold the firmware framebuffer %s\n", e->firmware_fb);
+		if (!f->has_reset)
+			fprintf(out, "  note:   no reset method: it may not return to the host after the guest\n");
+	}
+	for (size_t i = 0; i < p->nnotes; i++)
+		fprintf(out, "%s%s\n", i == 0 ? "\n" : "", p->notes[i].msg);
+}
+
+static void append_flag(char *line, size_t len, const char *flag, const char *val)
+{
+	str_append(line, len, "  %s%s", flag, val);
+}
+
+struct list_widths {
+	int addr, cls, drv;
+};
+
+void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km)
+{
+	struct list_widths w = {12, 0, 1};
+	char drv[PCI_NAME_MAX * 2 + 16];
+	char *drvs;
+	int last = -2;
+	/* Groups in ascending order, then the functions without one. */
+	int maxg = -1;
+
+	drvs = calloc(pci->n ? pci->n : 1, sizeof(drv));
+	if (drvs == NULL)
+		return;
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *f = &pci->f[i];
+		int l;
+
+		driver_text(km, f, drvs + i * sizeof(drv), sizeof(drv));
+		l = (int)strlen(drvs + i * sizeof(drv));
+		if (l > w.drv)
+			w.drv = l;
+		l = (int)strlen(pci_class_name(f->class));
+		if (l > w.cls)
+			w.cls = l;
+		l = (int)strlen(f->name);
+		if (l > w.addr)
+			w.addr = l;
+		if (f->iommu_group > maxg)
+			maxg = f->iommu_group;
+	}
+
+	/* One pass per group would be O(groups x functions); sort indices
+	 * by (group, address) instead. Functions are already address-sorted,
+	 * so a counting pass by group keeps it linear. */
+	size_t *idx = calloc(pci->n ? pci->n : 1, sizeof(*idx));
+	size_t *start = calloc((size_t)maxg + 3, sizeof(*start));
+
+	if (idx == NULL || start == NULL) {
+		free(idx);
+		free(start);
+		free(drvs);
+		return;
+	}
+	/* bucket 0: no group; bucket g+1: group g */
+	for (size_t i = 0; i < pci->n; i++)
+		start[(size_t)(pci->f[i].iommu_group + 1) + 1]++;
+	for (size_t b = 1; b < (size_t)maxg + 3; b++)
+		start[b] += start[b - 1];
+	for (size_t i = 0; i < pci->n; i++)
+		idx[start[(size_t)(pci->f[i].iommu_group + 1)]++] = i;
+	/* Print groups first, the ungrouped last. */
+	size_t nogroup = 0;
+
+	for (size_t k = 0; k < pci->n; k++)
+		nogroup += pci->f[idx[k]].iommu_group < 0;
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t k = pass ? 0 : nogroup; k < (pass ? nogroup : pci->n); k++) {
+			const struct pci_func *f = &pci->f[idx[k]];
+			const struct plan_entry *e = entry_for(p, f);
+			bool sel = e && e->f;
+
+			if (f->iommu_group != last) {
+				if (f->iommu_group < 0)
+					fprintf(out, "No IOMMU group\n");
+				else
+					fprintf(out, "IOMMU group %d\n", f->iommu_group);
+				last = f->iommu_group;
+			}
+			char line[512];
+			size_t len;
+
+			snprintf(line, sizeof(line), "  %c %-*s  %04x:%04x  %-*s  %-*s", sel ? '*' : ' ', w.addr,
+				 f->name, f->id.vendor, f->id.device, w.cls, pci_class_name(f->class), w.drv,
+				 drvs + idx[k] * sizeof(drv));
+			if (f->override[0])
+				append_flag(line, sizeof(line), "override=", f->override);
+			if (f->boot_vga == 1)
+				append_flag(line, sizeof(line), "boot_vga", "");
+			if (sel && !f->has_reset)
+				append_flag(line, sizeof(line), "no-reset", "");
+			len = strlen(line);
+			while (len > 0 && line[len - 1] == ' ')
+				line[--len] = '\0';
+			fputs(line, out);
+			fputc('\n', out);
+		}
+	}
+	free(idx);
+	free(start);
+	free(drvs);
+}
+
+static bool entry_counts(const struct plan_entry *e)
+{
+	/* A bridge a slot happened to cover is never bound: not a miss. */
+	return e->f && !e->f->is_bridge;
+}
+
+const char *report_func_state(const struct pci_func *f, const struct pci_list *pci, const struct plan *p,
+			      char *blockers, size_t len)
+{
+	if (strcmp(f->driver, VFIO_DRIVER) != 0)
+		return "not on vfio-pci";
+	if (f->iommu_group >= 0 && plan_group_blockers(pci, f->iommu_group, p, blockers, len))
+		return "group not viable";
+	return "ok";
+}
+
+bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl)
+{
+	char blockers[512], d[96];
+	bool ok = true;
+
+	fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "STATE");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pci_func *f = e->f;
+		const char *state;
+		char grp[16];
+
+		if (!f) {
+			selector_describe(e->sel, d, sizeof(d));
+			fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", d, "-", "-", "-",
+				e->sel->optional ? "absent (optional)" : "absent");
+			ok = ok && e->sel->optional;
+			continue;
+		}
+		if (!entry_counts(e))
+			continue;
+		if (f->iommu_group >= 0)
+			snprintf(grp, sizeof(grp), "%d", f->iommu_group);
+		else
+			snprintf(grp, sizeof(grp), "-");
+		state = report_func_state(f, pci, p, blockers, sizeof(blockers));
+		ok = ok && strcmp(state, "ok") == 0;
+		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %s\n", f->name, f->id.vendor, f->id.device, grp,
+			f->driver[0] ? f->driver : "-", state);
+	}
+	/* Every group once: name what blocks it. */
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pci_func *f = p->e[i].f;
+		bool seen = false;
+
+		if (!f || !entry_counts(&p->e[i]) || f->iommu_group < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (p->e[j].f && p->e[j].f->iommu_group == f->iommu_group)
+				seen = true;
+		if (!seen && plan_group_blockers(pci, f->iommu_group, p, blockers, sizeof(blockers)))
+			fprintf(out, "IOMMU group %d is not viable: %s\n", f->iommu_group, blockers);
+	}
+	if (cl->off)
+		fprintf(out, "vfiobind=off is on the kernel command line: nothing was bound this boot\n");
+	if (p->n == 0)
+		fprintf(out, "no devices declared\n");
+	return ok;
+}
+
+void report_log_plan(const struct plan *p)
+{
+	char o[256], d[96];
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+
+		selector_origin(e->sel, o, sizeof(o));
+		if (e->action == PLAN_ABSENT) {
+			selector_describe(e->sel, d, sizeof(d));
+			log_printf(e->sel->optional ? LOG_PRIO_INFO : LOG_PRIO_ERR, "%s (%s): %s%s", d, o,
+				   e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",
+				   e->sel->optional ? ", optional" : "");
+		} else if (e->action == PLAN_REFUSE) {
+			ERR("%s: refused: %s", e->f->name, e->reason);
+		} else if (e->action == PLAN_SKIP) {
+			INF("%s: already on vfio-pci, left alone", e->f->name);
+		}
+	}
+	for (size_t i = 0; i < p->nnotes; i++)
+		log_printf(p->notes[i].prio, "%s", p->notes[i].msg);
+}
+
+/* Set once by bind before it writes the status file. */
+static char status_conf_path[PATH_MAX], status_conf_name[PATH_MAX];
+
+void status_set_config(const char *path, const char *name)
+{
+	snprintf(status_conf_path, sizeof(status_conf_path), "%s", path);
+	snprintf(status_conf_name, sizeof(status_conf_name), "%s", name);
+}
+
+/* "sha256 HEX" or "absent" (or "unreadable") for the file at @path. */
+static void config_digest(const char *path, char *buf, size_t len)
+{
+	char hex[SHA256_HEX_LEN];
+	int r = sha256_file(path, hex);
+
+	if (r == 0)
+		snprintf(buf, len, "sha256 %s", hex);
+	else
+		snprintf(buf, len, "%s", r == -ENOENT ? "absent" : "unreadable");
+}
+
+int status_stale(const char *path, const char *name, char *msg, size_t len)
+{
+	char spath[PATH_MAX], line[PATH_MAX + 128], then[128] = "", now[128];
+	const char *prefix = "# config ";
+	FILE *f;
+
+	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
+		return 0;
+	f = fopen(spath, "re");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *rest, *sp;
+
+		if (line[0] != '#')
+			break;
+		if (strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		rest = line + strlen(prefix);
+		rest[strcspn(rest, "\n")] = '\0';
+		/* The name may hold blanks; the digest is the last one or two words. */
+		sp = strstr(rest, " sha256 ");
+		if (sp == NULL && (sp = strrchr(rest, ' ')) == NULL)
+			break;
+		snprintf(then, sizeof(then), "%s", sp + 1);
+		break;
+	}
+	fclose(f);
+	if (then[0] == '\0' || strcmp(then, "unreadable") == 0)
+		return 0;
+	config_digest(path, now, sizeof(now));
+	if (strcmp(then, now) == 0 || strcmp(now, "unreadable") == 0)
+		return 0;
+	snprintf(msg, len,
+		 "%s changed after the initramfs was built: this boot's bind used %s, the file now has %s; "
+		 "rebuild the image (%s: %s) and reboot",
+		 name, then, strcmp(now, "absent") == 0 ? "none" : now, initramfs_tool_name(initramfs_tool_detect()),
+		 initramfs_rebuild_cmd(initramfs_tool_detect()));
+	return 1;
+}
+
+int status_write(const struct plan *p, bool off)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	FILE *f;
+	int r, fd;
+
+	if (root_path(dir, sizeof(dir), STATUS_DIR) < 0 || root_path(path, sizeof(path), STATUS_FILE) < 0 ||
+	    root_path(tmp, sizeof(tmp), STATUS_FILE ".tmp") < 0)
+		return -ENAMETOOLONG;
+	r = fs_mkdir_p(dir, 0755);
+	if (r < 0)
+		return r;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	fprintf(f, "# vfiobind status%s: address vendor:device iommu_group result driver\n",
+		off ? " (vfiobind=off)" : "");
+	if (status_conf_path[0]) {
+		char dg[128];
+
+		config_digest(status_conf_path, dg, sizeof(dg));
+		fprintf(f, "# config %s %s\n", status_conf_name, dg);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+		const struct pci_func *fn = e->f;
+		const char *res = off ? "off" : plan_result_str(e->result);
+		char d[96];
+
+		if (!fn) {
+			if (e->sel->kind == SEL_ID)
+				fprintf(f, "- %04x:%04x - %s -\n", e->sel->id.vendor, e->sel->id.device, res);
+			else {
+				selector_describe(e->sel, d, sizeof(d));
+				fprintf(f, "%s - - %s -\n", strncmp(d, "slot ", 5) == 0 ? d + 5 : d, res);
+			}
+			continue;
+		}
+		if (fn->iommu_group >= 0)
+			fprintf(f, "%s %04x:%04x %d %s %s\n", fn->name, fn->id.vendor, fn->id.device, fn->iommu_group,
+				res, fn->driver[0] ? fn->driver : "-");
+		else
+			fprintf(f, "%s %04x:%04x - %s %s\n", fn->name, fn->id.vendor, fn->id.device, res,
+				fn->driver[0] ? fn->driver : "-");
+	}
+	if (fflush(f) != 0 || ferror(f)) {
+		r = -EIO;
+		fclose(f);
+		unlink(tmp);
+		return r;
+	}
+	if (fclose(f) != 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}

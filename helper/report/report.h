@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * report.h - what vfiobind tells people and programs: the plan and list
+ * tables on stdout, the plan's decisions in the log, and the status file
+ * /run/vfiobind/status (tmpfs /run survives switch_root: systemd and
+ * dracut move it into the real root).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config/cmdline.h"
+#include "system/kmodule.h"
+#include "plan/plan.h"
+
+#define STATUS_DIR  "/run/vfiobind"
+#define STATUS_FILE STATUS_DIR "/status"
+
+/** report_plan() - print what bind would do, one block per function. */
+void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+		 const struct cmdline *cl);
+
+/** report_list() - every function grouped by IOMMU group; '*' marks selected ones. */
+void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
+
+/**
+ * report_status() - declared against actual.
+ * Return: true when every selected function is on vfio-pci, every IOMMU
+ * group they are in is viable, and no non-optional selector is absent.
+ */
+bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl);
+
+/**
+ * report_func_state() - the STATE column of `status` for function @f, which
+ * is present: "not on vfio-pci", "group not viable" (then @blockers, of
+ * @len bytes, names what keeps its IOMMU group, as plan_group_blockers()
+ * says) or "ok". report_status() and report_status_json() share it.
+ */
+const char *report_func_state(const struct pci_func *f, const struct pci_list *pci, const struct plan *p,
+			      char *blockers, size_t len);
+
+/*
+ * The same three as JSON (reportjson.c, README "JSON output"): one object
+ * per function with the table's fields, its IOMMU group's members and the
+ * reasons. report_status_json() takes @stale, the stale-image warning of
+ * status_stale() or NULL, and returns what report_status() does.
+ */
+void report_list_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
+void report_plan_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+		      const struct cmdline *cl);
+bool report_status_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
+			const struct cmdline *cl, const char *stale);
+
+/**
+ * report_log_plan() - log refusals, absences and notes of a plan (bind
+ * logs them before acting, so the kernel log tells the whole story).
+ */
+void report_log_plan(const struct plan *p);
+
+/**
+ * status_write() - write <root>/run/vfiobind/status.
+ *
+ * Format: a "#" header line, then one line per selected function:
+ * "ADDRESS VENDOR:DEVICE GROUP RESULT DRIVER", fields separated by one
+ * blank, "-" for an unknown field; RESULT is bound, already, failed,
+ * refused, absent or off. Written to a temporary file and renamed, so a
+ * reader never sees half a file.
+ * Return: 0 or -errno.
+ */
+int status_write(const struct plan *p, bool off);
+
+/**
+ * status_set_config() - the config bind read: status_write() then adds a
+ * second header line, "# config NAME sha256 HEX" (the digest of the file
+ * at @path, as sha256sum prints it) or "# config NAME absent", so that a
+ * later status_stale() can tell an image built from another config.
+ * @path: the file as opened (root prefix included); @name: as the user
+ * knows it. Both are copied.
+ */
+void status_set_config(const char *path, const char *name);
+
+/**
+ * status_stale() - whether this boot's bind used another config than the
+ * one at @path now: the image was built before the last edit.
+ * @msg: the warning, naming both digests and the rebuild command of the
+ *       generator found (initramfs_tool_detect()), @len bytes.
+ * Return: 1 when stale (with @msg); 0 when the same, or when it cannot be
+ * told (no status file, a status file without the config line: a helper
+ * from before it was recorded, or vfiobind never ran).
+ */
+int status_stale(const char *path, const char *name, char *msg, size_t len);
+
+/** report_no_iommu() - the one error line for a machine without IOMMU. */
+void report_no_iommu(void);

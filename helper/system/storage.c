@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * storage.c - block devices below PCI functions, probed with libblkid.
+ */
+#include "system/storage.h"
+
+#include <blkid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "basic/log.h"
+#include "basic/str.h"
+#include "basic/sysfs.h"
+
+static char *read_whole(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		size_t n;
+
+		if (len + 4096 + 1 > cap) {
+			char *nb;
+
+			/* /proc files are small; a bound keeps a hostile root
+			 * prefix from eating memory. */
+			if (cap >= 4 * 1024 * 1024)
+				break;
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (nb == NULL)
+				break;
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+static int strv_add(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (nv == NULL)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n] = strdup(s);
+	if (nv[*n] == NULL)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static int find_dev(const struct storage *st, const char *name)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (strcmp(st->b[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A device path from /proc (mount source, swap file name) to a kernel
+ * name: /dev/nvme0n1p2 -> nvme0n1p2, /dev/mapper/vg-root -> the dm device
+ * whose dm/name is vg-root. Anything else (a file, "none") -> "". */
+static void dev_path_to_name(const struct storage *st, const char *path, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (strncmp(path, "/dev/mapper/", 12) == 0) {
+		for (size_t i = 0; i < st->n; i++)
+			if (strcmp(st->b[i].dm_name, path + 12) == 0)
+				snprintf(out, len, "%s", st->b[i].name);
+		return;
+	}
+	if (strncmp(path, "/dev/", 5) == 0 && strchr(path + 5, '/') == NULL)
+		snprintf(out, len, "%s", path + 5);
+}
+
+/* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static int read_mounts(struct storage *st)
+{
+	char path[PATH_MAX];
+	char *buf, *line, *save = NULL;
+	int r = 0;
+
+	/* mountinfo(5): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - TYPE SOURCE SUPER"
+	 * MAJ:MIN alone misses btrfs (an anonymous device number), so the
+	 * source is kept too. */
+	if (root_path(path, sizeof(path), "/proc/self/mountinfo") < 0 || (buf = read_whole(path)) == NULL)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
+		char devnum[24], target[PATH_MAX], fstype[64], src[PATH_MAX];
+		const char *sep = strstr(line, " - ");
+		struct storage_mount *m;
+
+		if (sep == NULL || sscanf(line, "%*s %*s %23s %*s %4095s", devnum, target) != 2 ||
+		    sscanf(sep + 3, "%63s %4095s", fstype, src) != 2)
+			continue;
+		unescape_octal(target);
+		unescape_octal(src);
+		if (strcmp(target, "/") == 0)
+			st->running = strcmp(fstype, "rootfs") != 0;
+		m = realloc(st->mounts, (st->nmounts + 1) * sizeof(*m));
+		if (m == NULL)
+			return -ENOMEM;
+		st->mounts = m;
+		m = &st->mounts[st->nmounts];
+		snprintf(m->devnum, sizeof(m->devnum), "%s", devnum);
+		m->source = strdup(src);
+		m->target = strdup(target);
+		if (m->source == NULL || m->target == NULL) {
+			free(m->source);
+			free(m->target);
+			r = -ENOMEM;
+			break;
+		}
+		st->nmounts++;
+	}
+	free(buf);
+	return r;
+}
+
+static int read_swaps(struct storage *st)
+{
+	char path[PATH_MAX];
+	char *buf, *line, *save = NULL;
+	int r = 0;
+
+	if (root_path(path, sizeof(path), "/proc/swaps") < 0 || (buf = read_whole(path)) == NULL)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
+		char file[PATH_MAX];
+
+		if (strncmp(line, "Filename", 8) == 0 || sscanf(line, "%4095s", file) != 1)
+			continue;
+		unescape_octal(file);
+		r = strv_add(&st->swaps, &st->nswaps, file);
+	}
+	free(buf);
+	return r;
+}
+
+static int add_dev(struct storage *st, const char *name)
+{
+	char path[PATH_MAX], buf[64];
+	struct blkdev *b, *nb;
+
+	if (strlen(name) >= sizeof(st->b->name))
+		return 0; /* no kernel block device name is this long */
+	nb = realloc(st->b, (st->n + 1) * sizeof(*nb));
+	if (nb == NULL)
+		return -ENOMEM;
+	st->b = nb;
+	b = &st->b[st->n];
+	memset(b, 0, sizeof(*b));
+	b->disk = -1;
+	memcpy(b->name, name, strlen(name) + 1);
+	if (root_path(path, sizeof(path), "/sys/class/block/%s", name) == 0)
+		b->syspath = realpath(path, NULL);
+	if (b->syspath == NULL)
+		return 0; /* vanished: not counted */
+	if (root_path(path, sizeof(path), "/sys/class/block/%s/dev", name) == 0)
+		sysfs_read_attr(path, b->devnum, sizeof(b->devnum));
+	if (root_path(path, sizeof(path), "/sys/class/block/%s/partition", name) == 0 &&
+	    sysfs_read_attr(path, buf, sizeof(buf)) > 0) {
+		char *end;
+		unsigned long no;
+
+		errno = 0;
+		no = strtoul(buf, &end, 10);
+		b->partno = errno == 0 && *end == '\0' && no <= 65535 ? (int)no : 0;
+	}
+	if (root_path(path, sizeof(path), "/sys/class/block/%s/dm/name", name) == 0)
+		sysfs_read_attr(path, b->dm_name, sizeof(b->dm_name));
+	st->n++;
+	return 0;
+}
+
+/* Partitions -> their disk (the parent directory in sysfs), stacked
+ * devices -> their slaves. */
+static int link_devs(struct storage *st)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < st->n; i++) {
+		struct blkdev *b = &st->b[i];
+		struct dirent *de;
+		DIR *d;
+
+		if (b->partno > 0) {
+			char *slash = strrchr(b->syspath, '/');
+
+			if (slash) {
+				const char *parent;
+
+				*slash = '\0';
+				parent = strrchr(b->syspath, '/');
+				b->disk = parent ? find_dev(st, parent + 1) : -1;
+				*slash = '/';
+			}
+		}
+		if (root_path(path, sizeof(path), "/sys/class/block/%s/slaves", b->name) < 0 ||
+		    (d = opendir(path)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			int s = de->d_name[0] == '.' ? -1 : find_dev(st, de->d_name);
+			int *ns;
+
+			if (s < 0)
+				continue;
+			ns = realloc(b->slaves, (b->nslaves + 1) * sizeof(*ns));
+			if (ns == NULL) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			b->slaves = ns;
+			b->slaves[b->nslaves++] = s;
+		}
+		closedir(d);
+	}
+	return 0;
+}
+
+int storage_scan(struct storage *st, const struct cmdline *cl)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (cl) {
+		snprintf(st->root, sizeof(st->root), "%s", cl->root);
+		snprintf(st->resume, sizeof(st->resume), "%s", cl->resume);
+	}
+	if (root_path(path, sizeof(path), "/sys/class/block") == 0 && (d = opendir(path)) != NULL) {
+		while (r == 0 && (de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				r = add_dev(st, de->d_name);
+		closedir(d);
+	}
+	if (r == 0)
+		r = link_devs(st);
+	if (r == 0)
+		r = read_mounts(st);
+	if (r == 0)
+		r = read_swaps(st);
+	return r;
+}
+
+void storage_free(struct storage *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		free(st->b[i].syspath);
+		free(st->b[i].slaves);
+	}
+	for (size_t i = 0; i < st->nmounts; i++) {
+		free(st->mounts[i].source);
+		free(st->mounts[i].target);
+	}
+	for (size_t i = 0; i < st->nswaps; i++)
+		free(st->swaps[i]);
+	record_list_free(&st->holds);
+	free(st->b);
+	free(st->mounts);
+	free(st->swaps);
+	memset(st, 0, sizeof(*st));
+}
+
+static void copy_value(blkid_probe pr, const char *key, char *out, size_t len)
+{
+	const char *v = NULL;
+
+	out[0] = '\0';
+	if (blkid_probe_lookup_value(pr, key, &v, NULL) == 0 && v)
+		snprintf(out, len, "%s", v);
+}
+
+static void probe_superblock(struct blkdev *b)
+{
+	char path[PATH_MAX];
+	blkid_probe pr;
+
+	if (root_path(path, sizeof(path), "/dev/%s", b->name) < 0)
+		return;
+	pr = blkid_new_probe_from_filename(path);
+	if (pr == NULL) {
+		DBG("%s: cannot probe %s", b->name, path);
+		return;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL);
+	/* A partition table on a whole disk is reported as PTTYPE. */
+	blkid_probe_enable_partitions(pr, 1);
+	if (blkid_do_safeprobe(pr) == 0) {
+		copy_value(pr, "TYPE", b->type, sizeof(b->type));
+		if (!b->type[0])
+			copy_value(pr, "PTTYPE", b->type, sizeof(b->type));
+		copy_value(pr, "UUID", b->uuid, sizeof(b->uuid));
+		copy_value(pr, "LABEL", b->label, sizeof(b->label));
+	}
+	blkid_free_probe(pr);
+}
+
+/* PARTUUID and PARTLABEL live in the disk's partition table: read it once
+ * from the whole disk and hand the entries to the partitions by number.
+ * (Probing a partition alone finds its table only through sysfs, which a
+ * root prefix does not have.) */
+static void probe_partitions(struct storage *st, int disk)
+{
+	char path[PATH_MAX];
+	blkid_partlist ls;
+	blkid_probe pr;
+
+	if (root_path(path, sizeof(path), "/dev/%s", st->b[disk].name) < 0)
+		return;
+	pr = blkid_new_probe_from_filename(path);
+	if (pr == NULL)
+		return;
+	ls = blkid_probe_get_partitions(pr);
+	for (int i = 0; ls && i < blkid_partlist_numof_partitions(ls); i++) {
+		blkid_partition par = blkid_partlist_get_partition(ls, i);
+		int no = blkid_partition_get_partno(par);
+		const char *uuid = blkid_partition_get_uuid(par);
+		const char *name = blkid_partition_get_name(par);
+
+		for (size_t j = 0; j < st->n; j++) {
+			if (st->b[j].disk != disk || st->b[j].partno != no)
+				continue;
+			snprintf(st->b[j].partuuid, sizeof(st->b[j].partuuid), "%s", uuid ? uuid : "");
+			snprintf(st->b[j].partlabel, sizeof(st->b[j].partlabel), "%s", name ? name : "");
+		}
+	}
+	blkid_free_probe(pr);
+}
+
+/* /dev/VG/LV: LVM's symlink for the dm device "VG-LV" (dashes in either
+ * name doubled). */
+static bool vg_lv_names(const char *spec, const char *dm_name)
+{
+	const char *vg = spec + 5, *lv = strchr(vg, '/');
+	char want[256];
+	size_t o = 0;
+
+	if (strncmp(spec, "/dev/", 5) != 0 || !dm_name[0] || lv == NULL || strchr(lv + 1, '/'))
+		return false;
+	for (const char *p = vg; *p && o + 3 < sizeof(want); p++) {
+		if (p == lv) {
+			want[o++] = '-';
+			continue;
+		}
+		if (*p == '-')
+			want[o++] = '-';
+		want[o++] = *p;
+	}
+	want[o] = '\0';
+	return strcmp(want, dm_name) == 0;
+}
+
+/* The kernel name a /dev path leads to through the links under the root
+ * (/dev/disk/by-id/..., /dev/VG/LV, /dev/md/NAME, /dev/root is not one),
+ * or "" when it leads nowhere in /dev. */
+static void dev_link_to_name(const char *spec, char *out, size_t len)
+{
+	char path[PATH_MAX], devdir[PATH_MAX];
+	char *real = NULL, *rdev = NULL;
+
+	out[0] = '\0';
+	if (strncmp(spec, "/dev/", 5) != 0 || root_path(path, sizeof(path), "%s", spec) < 0 ||
+	    root_path(devdir, sizeof(devdir), "/dev") < 0)
+		return;
+	real = realpath(path, NULL);
+	rdev = realpath(devdir, NULL);
+	if (real && rdev) {
+		size_t l = strlen(rdev);
+
+		if (strncmp(real, rdev, l) == 0 && real[l] == '/' && strchr(real + l + 1, '/') == NULL)
+			snprintf(out, len, "%s", real + l + 1);
+	}
+	free(real);
+	free(rdev);
+}
+
+static bool is_fn_name(const char *s)
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] != 'x' ? s[i] != shape[i]
+				    : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/* udev's path_id names a disk by the PCI function it hangs off:
+ * /dev/disk/by-path/pci-0000:04:00.0-nvme-1-part2. The address is known
+ * even before udev makes the link. */
+static bool by_path_function(const char *spec, char *fn, size_t len)
+{
+	static const char dir[] = "/dev/disk/by-path/";
+	const char *p;
+
+	if (strncmp(spec, dir, sizeof(dir) - 1) != 0)
+		return false;
+	p = strstr(spec + sizeof(dir) - 1, "pci-");
+	if (p == NULL || strlen(p + 4) < 12 || !is_fn_name(p + 4) || (p[16] != '\0' && p[16] != '-'))
+		return false;
+	snprintf(fn, len, "%.12s", p + 4);
+	return true;
+}
+
+static bool is_majmin(const char *s)
+{
+	size_t a = strspn(s, "0123456789"), b;
+
+	if (a == 0 || s[a] != ':')
+		return false;
+	b = strspn(s + a + 1, "0123456789");
+	return b > 0 && s[a + 1 + b] == '\0';
+}
+
+static void probe(struct storage *st, size_t i)
+{
+	struct blkdev *b = &st->b[i];
+
+	if (b->probed)
+		return;
+	b->probed = true;
+	probe_superblock(b);
+	if (b->disk >= 0 && !st->b[b->disk].probed) {
+		st->b[b->disk].probed = true;
+		probe_superblock(&st->b[b->disk]);
+	}
+	if (b->disk >= 0)
+		probe_partitions(st, b->disk);
+}
+
+/* The device @spec (root=, resume=, a mount source, an fstab entry)
+ * names, or -1. TAG=value names are matched against libblkid's probes
+ * of every device, done once. */
+static int resolve(struct storage *st, const char *spec)
+{
+	static const struct {
+		const char *prefix, *tag;
+	} bydir[] = {{"/dev/disk/by-uuid/", "UUID"},
+		     {"/dev/disk/by-partuuid/", "PARTUUID"},
+		     {"/dev/disk/by-label/", "LABEL"},
+		     {"/dev/disk/by-partlabel/", "PARTLABEL"}};
+	char *type = NULL, *val = NULL, name[64];
+	int hit = -1;
+
+	if (!spec[0])
+		return -1;
+	if (is_majmin(spec)) {
+		for (size_t i = 0; i < st->n; i++)
+			if (strcmp(st->b[i].devnum, spec) == 0)
+				return (int)i;
+		return -1;
+	}
+	dev_link_to_name(spec, name, sizeof(name));
+	if (name[0] && (hit = find_dev(st, name)) >= 0)
+		return hit;
+	dev_path_to_name(st, spec, name, sizeof(name));
+	if (name[0] && (hit = find_dev(st, name)) >= 0)
+		return hit;
+	for (size_t i = 0; i < st->n; i++)
+		if (vg_lv_names(spec, st->b[i].dm_name))
+			return (int)i;
+	for (size_t i = 0; i < sizeof(bydir) / sizeof(bydir[0]); i++) {
+		size_t pl = strlen(bydir[i].prefix);
+
+		if (strncmp(spec, bydir[i].prefix, pl) == 0) {
+			type = strdup(bydir[i].tag);
+			val = strdup(spec + pl);
+			break;
+		}
+	}
+	/* NAME=value, with libblkid's own quoting rules. */
+	if (type == NULL && (spec[0] == '/' || blkid_parse_tag_string(spec, &type, &val) != 0)) {
+		free(type);
+		free(val);
+		return -1;
+	}
+	if (type && val && !st->all_probed) {
+		for (size_t i = 0; i < st->n; i++)
+			probe(st, i);
+		st->all_probed = true;
+	}
+	for (size_t i = 0; type && val && hit < 0 && i < st->n; i++) {
+		const struct blkdev *b = &st->b[i];
+
+		if ((strcmp(type, "UUID") == 0 && strcasecmp(b->uuid, val) == 0) ||
+		    (strcmp(type, "PARTUUID") == 0 && strcasecmp(b->partuuid, val) == 0) ||
+		    (strcmp(type, "LABEL") == 0 && strcmp(b->label, val) == 0) ||
+		    (strcmp(type, "PARTLABEL") == 0 && strcmp(b->partlabel, val) == 0))
+			hit = (int)i;
+	}
+	free(type);
+	free(val);
+	return hit;
+}
+
+static const struct pci_func *pci_by_name(const struct pci_list *pci, const char *name)
+{
+	for (size_t i = 0; i < pci->n; i++)
+		if (strcmp(pci->f[i].name, name) == 0)
+			return &pci->f[i];
+	return NULL;
+}
+
+/* Every PCI function on @syspath (bridges left out) holds @why. */
+static int hold_path(struct storage *st, const struct pci_list *pci, const char *syspath, const char *why,
+		     const char *chain)
+{
+	char text[512];
+
+	for (const char *p = strchr(syspath, '/'); p; p = strchr(p + 1, '/')) {
+		char fn[16];
+		const struct pci_func *f;
+
+		if (strlen(p + 1) < 12 || !is_fn_name(p + 1) || (p[13] != '/' && p[13] != '\0'))
+			continue;
+		snprintf(fn, sizeof(fn), "%.12s", p + 1);
+		f = pci_by_name(pci, fn);
+		if (f && f->is_bridge)
+			continue;
+		snprintf(text, sizeof(text), "holds %s (%s)", why, chain);
+		if (record_list_add(&st->holds, fn, text) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Down from @dev through slaves/, extending @chain ("/dev/mapper/vg0-root
+ * -> dm-0 -> nvme0n1p2"); a depth bound keeps a looped fake tree finite. */
+static int walk(struct storage *st, const struct pci_list *pci, int dev, const char *why, char *chain, size_t clen,
+		int depth)
+{
+	const struct blkdev *b = &st->b[dev];
+	size_t mark = strlen(chain);
+	int r;
+
+	if (depth > 16)
+		return 0;
+	/* "/dev/nvme0n1p2 -> nvme0n1p2" says nothing twice. */
+	if (!(depth == 0 && strncmp(chain, "/dev/", 5) == 0 && strcmp(chain + 5, b->name) == 0))
+		str_append(chain, clen, "%s%s", chain[0] ? " -> " : "", b->name);
+	r = hold_path(st, pci, b->syspath, why, chain);
+	for (size_t s = 0; r == 0 && s < b->nslaves; s++)
+		r = walk(st, pci, b->slaves[s], why, chain, clen, depth + 1);
+	chain[mark] = '\0';
+	return r;
+}
+
+static int need(struct storage *st, const struct pci_list *pci, const char *why, const char *spec, int dev)
+{
+	char chain[400], fn[16];
+
+	snprintf(chain, sizeof(chain), "%s", spec);
+	if (dev < 0)
+		dev = resolve(st, spec);
+	if (dev >= 0)
+		return walk(st, pci, dev, why, chain, sizeof(chain), 0);
+	if (by_path_function(spec, fn, sizeof(fn))) {
+		char text[512];
+
+		snprintf(text, sizeof(text), "holds %s (%s)", why, spec);
+		return record_list_add(&st->holds, fn, text);
+	}
+	return 0;
+}
+
+/* fstab(5) entries the host mounts at boot: noauto ones are left out. */
+static int fstab_needs(struct storage *st, const struct pci_list *pci)
+{
+	char path[PATH_MAX];
+	char *buf, *line, *save = NULL;
+	int r = 0;
+
+	if (root_path(path, sizeof(path), "/etc/fstab") < 0 || (buf = read_whole(path)) == NULL)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
+		char spec[PATH_MAX], file[PATH_MAX], type[64], opts[1024] = "", why[PATH_MAX + 16];
+
+		if (sscanf(line, " %4095s %4095s %63s %1023s", spec, file, type, opts) < 3 || spec[0] == '#')
+			continue;
+		/* noauto alone: not mounted at boot. With x-systemd.automount
+		 * it is, on first access (an /efi the host updates). */
+		if (strstr(opts, "noauto") && (strncmp(opts, "noauto", 6) == 0 || strstr(opts, ",noauto")) &&
+		    !strstr(opts, "x-systemd.automount"))
+			continue;
+		unescape_octal(spec);
+		unescape_octal(file);
+		snprintf(why, sizeof(why), "%s in /etc/fstab", strcmp(type, "swap") == 0 ? "swap" : file);
+		r = need(st, pci, why, spec, -1);
+	}
+	free(buf);
+	return r;
+}
+
+/* The ESP the boot loader started from: systemd-boot (and other loaders
+ * implementing the Boot Loader Interface) put its partition UUID in the
+ * EFI variable LoaderDevicePartUUID, UTF-16LE after 4 bytes of attributes
+ * (systemd: docs/BOOT_LOADER_INTERFACE.md). An /efi that systemd's
+ * gpt-auto generator automounts shows up nowhere else. */
+static int esp_needs(struct storage *st, const struct pci_list *pci)
+{
+	char path[PATH_MAX], spec[64] = "PARTUUID=";
+	unsigned char raw[4 + 2 * 40];
+	size_t n, o = strlen(spec);
+	FILE *f;
+
+	if (root_path(path, sizeof(path),
+		      "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f") < 0 ||
+	    (f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(raw, 1, sizeof(raw), f);
+	fclose(f);
+	for (size_t i = 4; i + 1 < n && raw[i] && o + 1 < sizeof(spec); i += 2)
+		spec[o++] = (char)raw[i];
+	spec[o] = '\0';
+	return o > 9 ? need(st, pci, "the ESP the boot loader ran from (LoaderDevicePartUUID)", spec, -1) : 0;
+}
+
+int storage_host_needs(struct storage *st, const struct pci_list *pci)
+{
+	int r = 0;
+
+	record_list_free(&st->holds);
+	for (size_t i = 0; r == 0 && i < st->nmounts; i++) {
+		const struct storage_mount *m = &st->mounts[i];
+		int dev = -1;
+
+		/* MAJ:MIN first: the source may be /dev/root or gone; an
+		 * anonymous number (major 0: btrfs, tmpfs) matches nothing. */
+		if (strncmp(m->devnum, "0:", 2) != 0) {
+			for (size_t j = 0; dev < 0 && j < st->n; j++)
+				if (strcmp(st->b[j].devnum, m->devnum) == 0)
+					dev = (int)j;
+		}
+		if (dev >= 0 || m->source[0] == '/')
+			r = need(st, pci, m->target, m->source, dev);
+	}
+	for (size_t i = 0; r == 0 && i < st->nswaps; i++)
+		r = need(st, pci, "swap", st->swaps[i], -1);
+	if (r == 0)
+		r = need(st, pci, "resume=", st->resume, -1);
+	if (r == 0)
+		r = need(st, pci, "root=", st->root, -1);
+	if (r == 0)
+		r = fstab_needs(st, pci);
+	if (r == 0)
+		r = esp_needs(st, pci);
+	return r;
+}
+
+bool storage_root_on_usb(const struct storage *st)
+{
+	return strncmp(st->root, "/dev/disk/by-id/usb-", 20) == 0 ||
+	       (strncmp(st->root, "/dev/disk/by-path/", 18) == 0 && strstr(st->root, "-usb-") != NULL);
+}
+
+static bool path_has_function(const char *path, const char *fn)
+{
+	size_t l = strlen(fn);
+
+	for (const char *p = strstr(path, fn); p; p = strstr(p + 1, fn))
+		if (p[-1] == '/' && (p[l] == '/' || p[l] == '\0'))
+			return true;
+	return false;
+}
+
+size_t storage_below(struct storage *st, const struct pci_func *f, size_t *idx, size_t max)
+{
+	bool *in = calloc(st->n ? st->n : 1, sizeof(*in));
+	bool grew = true;
+	size_t n = 0;
+
+	if (in == NULL)
+		return 0;
+	for (size_t i = 0; i < st->n; i++)
+		in[i] = path_has_function(st->b[i].syspath, f->name);
+	/* Stacked devices: a fixed point over slaves/ (dm on md on a
+	 * partition). Each pass adds at least one device or stops. */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < st->n; i++) {
+			for (size_t s = 0; !in[i] && s < st->b[i].nslaves; s++) {
+				if (in[st->b[i].slaves[s]]) {
+					in[i] = true;
+					grew = true;
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < st->n && n < max; i++) {
+		if (!in[i])
+			continue;
+		probe(st, i);
+		idx[n++] = i;
+	}
+	free(in);
+	return n;
+}
+
+void storage_describe(const struct blkdev *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s%s", b->name, b->type[0] ? " " : "", b->type,
+		 b->uuid[0] ? " UUID=" : "", b->uuid, b->label[0] ? " LABEL=" : "", b->label,
+		 b->partuuid[0] ? " PARTUUID=" : "", b->partuuid, b->dm_name[0] ? " dm=" : "", b->dm_name);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * storage.h - the storage guard: which disks sit below a PCI function, what
+ * is on them, and whether the host needs any of them.
+ *
+ * A disk is below a function when the function's sysfs directory is on the
+ * disk's device path (/sys/class/block/NAME resolves to
+ * /sys/devices/pci0000:00/.../0000:04:00.0/nvme/nvme0/nvme0n1); partitions
+ * sit below their disk; device-mapper and md devices sit on whatever their
+ * slaves/ links name (Documentation/ABI/stable/sysfs-block). The guard
+ * goes the other way: from what the host needs (root=, resume=, the
+ * mounted filesystems in /proc/self/mountinfo, the active swap in
+ * /proc/swaps, /etc/fstab) down the slaves/ links to the disks and the PCI
+ * functions on their paths, all under the root prefix. Names are matched
+ * with libblkid's probes (UUID, LABEL, partition UUID and name).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/cmdline.h"
+#include "system/pci.h"
+#include "system/record.h"
+
+struct blkdev {
+	char name[64];	   /* kernel name: nvme0n1p2, dm-0 */
+	char dm_name[128]; /* dm/name (vg-root), md/... : "" otherwise */
+	char devnum[24];   /* "259:2" from the dev attribute */
+	char *syspath;	   /* resolved /sys/class/block/NAME */
+	int disk;	   /* index of the whole disk of a partition, or -1 */
+	int partno;	   /* partition number; 0 for a whole device */
+	int *slaves;	   /* indices this device is stacked on */
+	size_t nslaves;
+	bool probed;
+	char type[32]; /* libblkid TYPE: ext4, ntfs, swap, LVM2_member, ... */
+	char uuid[64];
+	char label[128];
+	char partuuid[64];
+	char partlabel[128];
+};
+
+/* A line of /proc/self/mountinfo. */
+struct storage_mount {
+	char devnum[24]; /* MAJ:MIN (0:N for btrfs, tmpfs, overlay: anonymous) */
+	char *source;	 /* /dev/mapper/vg0-root, tmpfs, ... */
+	char *target;	 /* the mount point, octal escapes undone */
+};
+
+struct storage {
+	struct blkdev *b;
+	size_t n;
+	struct storage_mount *mounts;
+	size_t nmounts;
+	char **swaps; /* the Filename column of /proc/swaps */
+	size_t nswaps;
+	char root[256]; /* root= and resume= as given */
+	char resume[256];
+	/* / is mounted from something other than the initramfs' rootfs: this
+	 * is the running system (or an image build on it), where every mount,
+	 * swap and disk the host needs is visible. */
+	bool running;
+	bool all_probed;
+	/* Filled by storage_host_needs(): every PCI function below what the
+	 * host needs, with why ("holds / (/dev/mapper/vg0-root -> dm-0 ->
+	 * nvme0n1p2)"). */
+	struct record_list holds;
+};
+
+/**
+ * storage_scan() - read <root>/sys/class/block, mountinfo and swaps.
+ * @st: filled in; free with storage_free().
+ * @cl: the kernel command line (root=, resume=); may be NULL.
+ *
+ * Nothing is probed yet: probing happens when a device must be matched by
+ * UUID, LABEL, PARTUUID or PARTLABEL, or described. A missing
+ * /sys/class/block (no block devices) is an empty list.
+ * Return: 0, or -ENOMEM.
+ */
+int storage_scan(struct storage *st, const struct cmdline *cl);
+
+void storage_free(struct storage *st);
+
+/**
+ * storage_host_needs() - find every PCI function below what the host
+ * needs and record it in @st->holds with the path that makes it needed.
+ * @pci: the functions; bridges on a device path are left out (vfiobind
+ *       never binds them).
+ *
+ * What the host needs: every mounted filesystem (/, /usr, /boot, /efi...),
+ * every active swap, resume=, root=, every /etc/fstab entry without
+ * noauto (unless automounted), and the ESP the boot loader names in the EFI
+ * variable LoaderDevicePartUUID. A name is resolved as the kernel and udev accept it: UUID=,
+ * PARTUUID=, LABEL=, PARTLABEL= (libblkid probes), /dev/NAME, /dev/mapper/,
+ * /dev/VG/LV, any /dev symlink present (/dev/disk/by-*), MAJ:MIN, and
+ * /dev/disk/by-path/pci-ADDR-... by the address it names even when udev
+ * has not made the link yet (Documentation/admin-guide/kernel-parameters:
+ * root=; udev's path_id). From each device, slaves/ are followed down
+ * through dm, md and LUKS to the disks; every PCI function on a disk's
+ * sysfs path counts (an NVMe controller, an xHCI above a USB disk). No
+ * limit on the number of devices.
+ * Return: 0, or -ENOMEM.
+ */
+int storage_host_needs(struct storage *st, const struct pci_list *pci);
+
+/**
+ * storage_below() - the block devices below @f: its disks, their
+ * partitions, and every device stacked on any of those (repeatedly, so an
+ * LV on a PV on a partition counts).
+ * @idx: filled with indices into @st->b, at most @max (pass @st->n for all).
+ *
+ * Each device returned has been probed (libblkid; a device node that
+ * cannot be opened leaves the probe fields empty).
+ * Return: the number of devices.
+ */
+size_t storage_below(struct storage *st, const struct pci_func *f, size_t *idx, size_t max);
+
+/**
+ * storage_describe() - one device for a message:
+ * "nvme0n1p2 ext4 UUID=0a34... LABEL=root", plus " (dm vg-root)".
+ */
+void storage_describe(const struct blkdev *b, char *buf, size_t len);
+
+/**
+ * storage_root_on_usb() - root= names a USB disk by its udev name
+ * (/dev/disk/by-id/usb-..., /dev/disk/by-path/...-usb-...).
+ */
+bool storage_root_on_usb(const struct storage *st);
