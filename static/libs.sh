@@ -10,13 +10,26 @@
 #                             printing uses.
 #   libzstd   libzstd         always: the decoder alone, without the pre-1.0
 #                             legacy formats and the BMI2 twin of each
-#                             function. Debian's libzstd.a would add 150 KB
-#                             no kernel module needs.
-#   liblzma   xz-utils        musl only (glibc: Debian's liblzma.a)
+#                             function, and with the size options of
+#                             zstd's lib/README.md ("Reducing the size of
+#                             the library": one Huffman and one sequence
+#                             decoder, nothing inlined, no error strings).
+#                             Every valid frame still decodes. Debian's
+#                             libzstd.a would add 150 KB no module needs.
+#   liblzma   xz-utils        musl only (glibc: Debian's liblzma.a): the
+#                             decoders, --enable-small (CRC tables computed
+#                             at run time), CRC32 and CRC64 checks only
+#                             (kbuild compresses modules with
+#                             `xz --check=crc32`; a check liblzma lacks is
+#                             skipped, not an error, without
+#                             LZMA_TELL_UNSUPPORTED_CHECK, which kmod does
+#                             not pass).
 #   libblkid  util-linux      musl only (glibc: Debian's libblkid.a)
 #
-# LIBC is glibc or musl; CC defaults to cc or musl-gcc to match, CFLAGS to
-# -O2. Sources are fetched once into DIR/src; that needs a deb-src entry for
+# Every image pays for these bytes, and they decode a few hundred KB of
+# modules once per boot: CFLAGS defaults to -Os, not -O2.
+#
+# LIBC is glibc or musl; CC defaults to cc or musl-gcc to match. Sources are fetched once into DIR/src; that needs a deb-src entry for
 # this suite, which `make deps` adds. DIR/.done marks a finished build.
 set -eu
 
@@ -27,7 +40,7 @@ glibc) cc=${CC:-cc} ;;
 musl) cc=${CC:-musl-gcc} ;;
 *) echo "libs.sh: unknown libc '$libc' (glibc or musl)" >&2 && exit 2 ;;
 esac
-cflags="${CFLAGS:--O2} -ffunction-sections -fdata-sections"
+cflags="${CFLAGS:--Os} -ffunction-sections -fdata-sections"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 mkdir -p "$dir/src" "$dir/lib" "$dir/include"
@@ -159,7 +172,8 @@ for f in "$z"/common/*.c "$z"/decompress/*.c; do
 	# Word splitting of $cflags is intended.
 	# shellcheck disable=SC2086
 	$cc $cflags -DZSTD_LEGACY_SUPPORT=0 -DZSTD_DISABLE_ASM -DDYNAMIC_BMI2=0 \
-		-c -o "$dir/obj/zstd/$(basename "$f" .c).o" "$f" >>"$log" 2>&1 || die "compiling $f; see $log"
+		-DHUF_FORCE_DECOMPRESS_X1 -DZSTD_FORCE_DECOMPRESS_SEQUENCES_SHORT -DZSTD_NO_INLINE \
+		-DZSTD_STRIP_ERROR_STRINGS -c -o "$dir/obj/zstd/$(basename "$f" .c).o" "$f" >>"$log" 2>&1 || die "compiling $f; see $log"
 done
 rm -f "$dir/lib/libzstd.a"
 ar rcs "$dir/lib/libzstd.a" "$dir"/obj/zstd/*.o
@@ -187,7 +201,8 @@ if [ "$libc" = musl ]; then
 	args=(CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static
 		--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo
 		--disable-lzma-links --disable-scripts --disable-doc --disable-nls
-		--disable-threads --disable-encoders --enable-decoders=lzma1,lzma2,delta,x86)
+		--disable-threads --disable-encoders --enable-decoders=lzma1,lzma2,delta,x86
+		--enable-small --enable-checks=crc32,crc64)
 	if ! configured xz-utils "${args[@]}"; then
 		step "building liblzma.a (decoders) with $cc"
 		autotools_freeze "$x"

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * complete.c - candidates for the shell completions: declared functions
- * and slots, functions on vfio-pci, VM names. Reads what every command
- * reads (input_read(), pci_scan()) and prints plain words.
+ * complete.c - `vfiobind complete WHAT`, the hidden command the shell
+ * completions (completions/) call for candidates only the system knows:
+ * declared functions and slots, functions on vfio-pci, VM names. The
+ * shells never parse the config themselves, so a completion cannot drift
+ * from what the helper reads. Reads what every command reads
+ * (input_read(), pci_scan()) and prints plain words.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/complete.h"
-#include "config/conf.h"
 #include "basic/exitcode.h"
-#include "config/input.h"
 #include "basic/log.h"
-#include "system/pci.h"
+#include "cmd/command.h"
+#include "config/conf.h"
+#include "config/input.h"
 #include "config/vmconf.h"
+#include "system/pci.h"
 
 #define VFIO_PCI "vfio-pci"
 
@@ -90,7 +93,23 @@ static void complete_vms(const struct conf *c)
 		printf("%s\n", c->vms->vm[i].name);
 }
 
-int complete_main(const char *config, int argc, char **argv)
+/**
+ * cmd_complete() - print the candidates of @what, one per line, sorted,
+ * each once:
+ *   devices  every function or slot the device list declares (IDs resolved
+ *            against sysfs) and every function now on vfio-pci: what
+ *            `release` takes
+ *   vms      the names of the [vm NAME] sections: what `qemu-args` and
+ *            `vm ...` take
+ * @o->config: --config FILE, or NULL for /etc/vfiobind.conf under the root
+ *          prefix (root_set() already called).
+ *
+ * A completion must never print errors into the user's command line: a
+ * missing or broken config, or no sysfs, gives fewer candidates, nothing
+ * on stderr.
+ * Return: the exit code: 0, or 2 (usage) for an unknown @what.
+ */
+int cmd_complete(const struct opts *o, int argc, char **argv)
 {
 	struct conf c = {0};
 	struct cmdline cl = {0};
@@ -106,7 +125,7 @@ int complete_main(const char *config, int argc, char **argv)
 	devices = strcmp(argv[0], "devices") == 0;
 	log_setup(NULL, false, LOG_PRIO_ERR);
 	/* Whatever parsed is offered; the errors are check's to report. */
-	if (input_read(config, false, path, &name, &c, &cl, &errs, &warns) >= 0) {
+	if (input_read(o->config, false, path, &name, &c, &cl, &errs, &warns) >= 0) {
 		if (devices)
 			complete_devices(&c);
 		else

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "system/display.h"
 #include "basic/log.h"
 #include "basic/str.h"
+#include "system/display.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "system/initramfs.h"
 #include "basic/log.h"
 #include "basic/sha256.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
+#include "system/initramfs.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

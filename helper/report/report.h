@@ -11,8 +11,8 @@
 #include <stdio.h>
 
 #include "config/cmdline.h"
-#include "system/kmodule.h"
 #include "plan/plan.h"
+#include "system/kmodule.h"
 
 #define STATUS_DIR  "/run/vfiobind"
 #define STATUS_FILE STATUS_DIR "/status"
@@ -39,18 +39,6 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
  */
 const char *report_func_state(const struct pci_func *f, const struct pci_list *pci, const struct plan *p,
 			      char *blockers, size_t len);
-
-/*
- * The same three as JSON (reportjson.c, README "JSON output"): one object
- * per function with the table's fields, its IOMMU group's members and the
- * reasons. report_status_json() takes @stale, the stale-image warning of
- * status_stale() or NULL, and returns what report_status() does.
- */
-void report_list_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
-void report_plan_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
-		      const struct cmdline *cl);
-bool report_status_json(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
-			const struct cmdline *cl, const char *stale);
 
 /**
  * report_log_plan() - log refusals, absences and notes of a plan (bind

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "basic/jsonwrite.h"
+#include "report/reportjson.h"
+
 #include "report/report.h"
 
 #define VFIO_DRIVER "vfio-pci"

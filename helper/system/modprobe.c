@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config/selector.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
+#include "config/selector.h"
 
 /* libkmod's list and order (libkmod.c, default_config_paths). */
 static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",

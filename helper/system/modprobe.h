@@ -19,8 +19,8 @@
 
 #include <stddef.h>
 
-#include "system/pci.h"
 #include "plan/plan.h"
+#include "system/pci.h"
 
 struct modprobe_ids {
 	char file[256]; /* "/etc/modprobe.d/vfio.conf", or "kernel command line" */

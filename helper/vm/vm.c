@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/log.h"
+#include "basic/sysfs.h"
 #include "vm/handover.h"
 #include "vm/holders.h"
-#include "basic/log.h"
 #include "vm/qmp.h"
 #include "vm/spawn.h"
-#include "basic/sysfs.h"
 
 /* How long QEMU may take to answer QMP: it does so only after the
  * machine is built, vfio devices realized and guest RAM pinned, which for

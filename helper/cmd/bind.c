@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bind.c - `vfiobind bind`: what the initramfs hooks run. Reads the
+ * device list and the command line, plans, applies, verifies, writes
+ * /run/vfiobind/status and logs every step to the kernel log.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "apply/apply.h"
+#include "basic/exitcode.h"
+#include "basic/log.h"
+#include "basic/sysfs.h"
+#include "cmd/command.h"
+#include "cmd/input.h"
+#include "report/report.h"
+
+/*
+ * The config and the command line, and what they alone decide: off for
+ * this boot, a config with errors, nothing declared. Returns -1 when bind
+ * goes on to the machine, else the exit code (status written).
+ */
+static int bind_config(const struct opts *o, struct input *in, const char *kmsg)
+{
+	int r, prio = o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO;
+
+	log_setup(kmsg, !o->quiet, prio);
+	r = input_config(o, in);
+	if (r >= 0)
+		status_set_config(in->conf_path, in->conf_name);
+	log_setup(kmsg, !o->quiet, in->cl.debug ? LOG_PRIO_DEBUG : prio);
+	if (r < 0) {
+		ERR("reading the configuration failed: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	input_log_diags(&in->warns, LOG_PRIO_WARNING);
+	if (in->cl.off) {
+		NOTICE("vfiobind=off on the kernel command line: binding nothing this boot");
+		if (r == 0)
+			status_write(&in->plan, true);
+		return EXIT_OK;
+	}
+	if (r == 0 && conf_check_secure(in->conf_path, in->conf_name, &in->errs) < 0)
+		r = 1;
+	if (r > 0) {
+		input_log_diags(&in->errs, LOG_PRIO_ERR);
+		ERR("%d error%s in the device list: binding nothing (a partial binding helps no VM)", r,
+		    r > 1 ? "s" : "");
+		status_write(&in->plan, false);
+		return EXIT_CONFIG;
+	}
+	if (in->conf.n == 0) {
+		INF("no devices declared in %s or on the kernel command line", in->conf_name);
+		status_write(&in->plan, false);
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+/* Without an IOMMU nothing can be bound safely: every entry refused. */
+static int bind_no_iommu(struct plan *p)
+{
+	report_no_iommu();
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].action != PLAN_ABSENT)
+			p->e[i].result = RESULT_REFUSED;
+	status_write(p, false);
+	return EXIT_SYSTEM;
+}
+
+/* The verdict: every declared function (bridges and absent optional ones
+ * aside) on vfio-pci, or which are not. */
+static int bind_verdict(const struct plan *p, int applied)
+{
+	size_t on = 0, total = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+
+		if (e->f && e->f->is_bridge)
+			continue;
+		if (e->action == PLAN_ABSENT && e->sel->optional)
+			continue;
+		total++;
+		on += e->result == RESULT_BOUND || e->result == RESULT_ALREADY;
+	}
+	if (status_write(p, false) < 0)
+		WRN("cannot write %s", STATUS_FILE);
+	if (on == total)
+		NOTICE("%zu of %zu declared functions on vfio-pci", on, total);
+	else
+		ERR("%zu of %zu declared functions on vfio-pci; the others keep their host drivers", on, total);
+	return applied < 0 ? EXIT_SYSTEM : on == total ? EXIT_OK : EXIT_PARTIAL;
+}
+
+/* The machine read and planned: apply the plan and verify it. */
+static int bind_machine(struct input *in)
+{
+	int r;
+
+	if (in->plan.no_iommu && plan_count(&in->plan, PLAN_REFUSE) > 0)
+		return bind_no_iommu(&in->plan);
+	report_log_plan(&in->plan);
+	input_warn_vfio_ids(&in->pci, &in->plan, NULL);
+	r = apply_plan(&in->plan, in->km);
+	apply_check_undeclared(&in->plan, &in->pci);
+	return bind_verdict(&in->plan, r);
+}
+
+int cmd_bind(const struct opts *o, int argc, char **argv)
+{
+	struct input in = {0};
+	char kmsg[PATH_MAX];
+	int rc;
+
+	(void)argv;
+	if (!cmd_want_args("bind", argc, 0, 0))
+		return EXIT_USAGE;
+	if (root_path(kmsg, sizeof(kmsg), "/dev/kmsg") < 0)
+		kmsg[0] = '\0';
+	rc = bind_config(o, &in, kmsg);
+	if (rc < 0) {
+		rc = input_machine(&in);
+		if (rc == EXIT_OK)
+			rc = bind_machine(&in);
+	}
+	input_free(&in);
+	return rc;
+}
