@@ -31,6 +31,11 @@ STATIC_LIBC  ?= musl
 STATIC_BUILD := $(BUILD)/static-$(STATIC_LIBC)
 ifeq ($(STATIC),1)
 override BUILD := $(STATIC_BUILD)
+# Every image pays for these bytes: -Os unless the caller sets CFLAGS
+# (410 KB against 400 KB for the boot flavour, measured 2026-12-03).
+ifeq ($(origin CFLAGS),file)
+CFLAGS := -Os -g
+endif
 endif
 
 # Asked of pkg-config when a compile first needs them, not when make reads
@@ -143,8 +148,8 @@ static:
 # cannot preload one), and the proof that it opens no shared object.
 check-static: $(BUILD)/kmodel.so
 	@$(MAKE) --no-print-directory STATIC=1 static
-	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
-		BUILD=$(abspath $(STATIC_BUILD)/fixtures) static/check.sh
+	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) VFIOBIND_BOOT=$(abspath $(STATIC_BUILD)/vfiobind-boot) \
+		KMODEL=$(abspath $(BUILD)/kmodel.so) BUILD=$(abspath $(STATIC_BUILD)/fixtures) static/check.sh
 
 # The real boots (tests/boot) with the static binary, plus one whose vfio
 # modules are .ko.zst and .ko.xz.

@@ -71,8 +71,10 @@ static int read_func(const char *name, struct pci_func *f)
 	memset(f, 0, sizeof(*f));
 	if (pci_addr_parse(name, strlen(name), &f->addr) < 0)
 		return -EINVAL;
-	/* Keep the kernel's own spelling for every path. */
-	snprintf(f->name, sizeof(f->name), "%s", name);
+	/* Keep the kernel's own spelling for every path (parsed above, so
+	 * it fits; the check is for the compiler's benefit). */
+	if (snprintf(f->name, sizeof(f->name), "%s", name) >= (int)sizeof(f->name))
+		return -EINVAL;
 
 	if (dev_path(path, sizeof(path), name, "vendor") < 0 || sysfs_read_hex(path, &v) < 0)
 		return -EIO;
