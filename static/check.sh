@@ -42,7 +42,9 @@ for c in "$fixtures"/cases/*/; do
 	args=$(. "$c/case" && echo "$args")
 	# A case marked needs-kmodel writes sysfs in its command or setup
 	# (release, a bind before the command).
-	[ "${args%% *}" = bind ] || [ -e "$c/needs-kmodel" ] && continue
+	# dynamic-only: its output is libkmod's debug lines, which differ
+	# between Debian's libkmod and the one built here.
+	[ "${args%% *}" = bind ] || [ -e "$c/needs-kmodel" ] || [ -e "$c/dynamic-only" ] && continue
 	cases+=("$(basename "$c")")
 	# The first word that is not an option is the command.
 	cmd=$(for w in $args; do case $w in -*) ;; *) echo "$w" && break ;; esac done)
