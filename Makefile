@@ -256,7 +256,7 @@ install-hooks:
 
 # ---- unit tests ----------------------------------------------------------
 UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \
-             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o
+             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o $(BUILD)/helper/basic/str.o
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
@@ -264,8 +264,9 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o
-	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o
+JSON_OBJS := $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o $(BUILD)/helper/basic/str.o
+$(BUILD)/test-json: tests/unit/test-json.c $(JSON_OBJS)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JSON_OBJS)
 
 check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
 	$(BUILD)/test-parse
@@ -301,7 +302,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
 FUZZ_SRCS := helper/config/selector.c helper/basic/diags.c helper/config/conf.c helper/config/cmdline.c \
-             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c
+             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/str.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/str.h"
 #include "config/vmconf.h"
 
 /* A device list is a few lines; anything near this is not a config. */

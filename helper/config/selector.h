@@ -129,10 +129,3 @@ int selector_parse_line(const char *s, size_t len, char sep, struct selector *se
  * @buf: @len bytes.
  */
 void selector_describe(const struct selector *sel, char *buf, size_t len);
-
-/**
- * str_quote() - copy @len bytes of untrusted input into @buf for a message:
- * printable ASCII kept, anything else as \xHH, truncated with "..." so a
- * line of garbage never floods a log record.
- */
-void str_quote(const char *s, size_t len, char *buf, size_t buflen);

@@ -343,8 +343,8 @@ static char status_conf_path[PATH_MAX], status_conf_name[PATH_MAX];
 
 void status_set_config(const char *path, const char *name)
 {
-	snprintf(status_conf_path, sizeof(status_conf_path), "%s", path);
-	snprintf(status_conf_name, sizeof(status_conf_name), "%s", name);
+	str_copy(status_conf_path, sizeof(status_conf_path), path);
+	str_copy(status_conf_name, sizeof(status_conf_name), name);
 }
 
 /* "sha256 HEX" or "absent" (or "unreadable") for the file at @path. */
@@ -362,7 +362,6 @@ static void config_digest(const char *path, char *buf, size_t len)
 int status_stale(const char *path, const char *name, char *msg, size_t len)
 {
 	char spath[PATH_MAX], line[PATH_MAX + 128], then[128] = "", now[128];
-	const char *prefix = "# config ";
 	FILE *f;
 
 	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
@@ -371,14 +370,14 @@ int status_stale(const char *path, const char *name, char *msg, size_t len)
 	if (f == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		char *rest, *sp;
+		const char *rest, *sp;
 
 		if (line[0] != '#')
 			break;
-		if (strncmp(line, prefix, strlen(prefix)) != 0)
+		line[strcspn(line, "\n")] = '\0';
+		rest = str_startswith(line, "# config ");
+		if (rest == NULL)
 			continue;
-		rest = line + strlen(prefix);
-		rest[strcspn(rest, "\n")] = '\0';
 		/* The name may hold blanks; the digest is the last one or two words. */
 		sp = strstr(rest, " sha256 ");
 		if (sp == NULL && (sp = strrchr(rest, ' ')) == NULL)

@@ -109,7 +109,7 @@ static int scan_line(const char *s, const char *module, const char *file, unsign
 	size_t n;
 
 	w = next_word(&s, &n);
-	if (w == NULL || n != 7 || strncmp(w, "options", 7) != 0)
+	if (w == NULL || !str_span_eq(w, n, "options"))
 		return 0;
 	w = next_word(&s, &n);
 	if (w == NULL || !modname_eq(w, n, module))
@@ -249,7 +249,7 @@ static int scan_cmdline(const char *module, struct modprobe_ids_list *out)
 	while ((w = next_word(&s, &n)) != NULL) {
 		const char *dot = memchr(w, '.', n);
 
-		if (n == 2 && strncmp(w, "--", 2) == 0)
+		if (str_span_eq(w, n, "--"))
 			break; /* the rest belongs to init */
 		if (dot == NULL || !modname_eq(w, (size_t)(dot - w), module))
 			continue;

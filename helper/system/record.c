@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "basic/log.h"
+#include "basic/str.h"
 #include "basic/sysfs.h"
 
 int record_list_add(struct record_list *l, const char *fn, const char *text)
@@ -25,8 +26,8 @@ int record_list_add(struct record_list *l, const char *fn, const char *text)
 	if (v == NULL)
 		return -ENOMEM;
 	l->v = v;
-	snprintf(v[l->n].fn, sizeof(v[l->n].fn), "%s", fn);
-	snprintf(v[l->n].text, sizeof(v[l->n].text), "%s", text);
+	str_copy(v[l->n].fn, sizeof(v[l->n].fn), fn);
+	str_copy(v[l->n].text, sizeof(v[l->n].text), text);
 	l->n++;
 	return 0;
 }

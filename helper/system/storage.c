@@ -79,15 +79,17 @@ static int find_dev(const struct storage *st, const char *name)
  * whose dm/name is vg-root. Anything else (a file, "none") -> "". */
 static void dev_path_to_name(const struct storage *st, const char *path, char *out, size_t len)
 {
+	const char *name;
+
 	out[0] = '\0';
-	if (strncmp(path, "/dev/mapper/", 12) == 0) {
+	if ((name = str_startswith(path, "/dev/mapper/")) != NULL) {
 		for (size_t i = 0; i < st->n; i++)
-			if (strcmp(st->b[i].dm_name, path + 12) == 0)
-				snprintf(out, len, "%s", st->b[i].name);
+			if (strcmp(st->b[i].dm_name, name) == 0)
+				str_copy(out, len, st->b[i].name);
 		return;
 	}
-	if (strncmp(path, "/dev/", 5) == 0 && strchr(path + 5, '/') == NULL)
-		snprintf(out, len, "%s", path + 5);
+	if ((name = str_startswith(path, "/dev/")) != NULL && strchr(name, '/') == NULL)
+		str_copy(out, len, name);
 }
 
 /* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
@@ -161,7 +163,7 @@ static int read_swaps(struct storage *st)
 	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
 		char file[PATH_MAX];
 
-		if (strncmp(line, "Filename", 8) == 0 || sscanf(line, "%4095s", file) != 1)
+		if (str_startswith(line, "Filename") || sscanf(line, "%4095s", file) != 1)
 			continue;
 		unescape_octal(file);
 		r = strv_add(&st->swaps, &st->nswaps, file);
@@ -574,7 +576,7 @@ static int walk(struct storage *st, const struct pci_list *pci, int dev, const c
 	if (depth > 16)
 		return 0;
 	/* "/dev/nvme0n1p2 -> nvme0n1p2" says nothing twice. */
-	if (!(depth == 0 && strncmp(chain, "/dev/", 5) == 0 && strcmp(chain + 5, b->name) == 0))
+	if (!(depth == 0 && str_startswith(chain, "/dev/") && strcmp(chain + 5, b->name) == 0))
 		str_append(chain, clen, "%s%s", chain[0] ? " -> " : "", b->name);
 	r = hold_path(st, pci, b->syspath, why, chain);
 	for (size_t s = 0; r == 0 && s < b->nslaves; s++)
@@ -664,7 +666,7 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 
 		/* MAJ:MIN first: the source may be /dev/root or gone; an
 		 * anonymous number (major 0: btrfs, tmpfs) matches nothing. */
-		if (strncmp(m->devnum, "0:", 2) != 0) {
+		if (!str_startswith(m->devnum, "0:")) {
 			for (size_t j = 0; dev < 0 && j < st->n; j++)
 				if (strcmp(st->b[j].devnum, m->devnum) == 0)
 					dev = (int)j;
@@ -687,8 +689,8 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 
 bool storage_root_on_usb(const struct storage *st)
 {
-	return strncmp(st->root, "/dev/disk/by-id/usb-", 20) == 0 ||
-	       (strncmp(st->root, "/dev/disk/by-path/", 18) == 0 && strstr(st->root, "-usb-") != NULL);
+	return str_startswith(st->root, "/dev/disk/by-id/usb-") ||
+	       (str_startswith(st->root, "/dev/disk/by-path/") && strstr(st->root, "-usb-") != NULL);
 }
 
 static bool path_has_function(const char *path, const char *fn)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "basic/log.h"
+#include "basic/str.h"
 #include "basic/sysfs.h"
 
 int hand_vfio_group_stat(int group, struct handed *h)
@@ -92,7 +93,7 @@ int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen)
 	} else if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
 		r = -EINVAL;
 	} else {
-		snprintf(h->path, sizeof(h->path), "%s", real);
+		str_copy(h->path, sizeof(h->path), real);
 		h->uid = st.st_uid;
 		h->gid = st.st_gid;
 		h->mode = st.st_mode & 07777;
