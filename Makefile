@@ -256,7 +256,8 @@ install-hooks:
 
 # ---- unit tests ----------------------------------------------------------
 UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \
-             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o $(BUILD)/helper/basic/str.o
+             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o $(BUILD)/helper/basic/str.o \
+             $(BUILD)/helper/basic/strv.o
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
@@ -302,7 +303,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
 FUZZ_SRCS := helper/config/selector.c helper/basic/diags.c helper/config/conf.c helper/config/cmdline.c \
-             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/str.c
+             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/str.c \
+             helper/basic/strv.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

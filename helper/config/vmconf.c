@@ -20,49 +20,6 @@
 
 #define KEYS "user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, stop-timeout"
 
-int strv_push(struct strv *sv, const char *s, size_t len)
-{
-	char *copy;
-
-	if (sv->n + 1 >= sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 8;
-		char **v = realloc(sv->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		sv->v = v;
-		sv->cap = cap;
-	}
-	copy = strndup(s, len);
-	if (copy == NULL)
-		return -ENOMEM;
-	sv->v[sv->n++] = copy;
-	sv->v[sv->n] = NULL; /* always an argv */
-	return 0;
-}
-
-int strv_pushf(struct strv *sv, const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	return strv_push(sv, buf, (size_t)n);
-}
-
-void strv_free(struct strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	memset(sv, 0, sizeof(*sv));
-}
-
 static void trim(const char **s, size_t *len)
 {
 	while (*len > 0 && str_is_blank(**s)) {

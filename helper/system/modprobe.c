@@ -17,6 +17,7 @@
 
 #include "config/selector.h"
 #include "basic/str.h"
+#include "basic/strv.h"
 #include "basic/sysfs.h"
 
 /* libkmod's list and order (libkmod.c, default_config_paths). */
@@ -164,11 +165,6 @@ static int scan_file(const char *path, const char *name, const char *module, str
 	return r;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool conf_name(const char *n)
 {
 	size_t l = strlen(n);
@@ -177,64 +173,33 @@ static bool conf_name(const char *n)
 }
 
 /* The *.conf names of every directory, sorted, each once. */
-static int collect_names(char ***names, size_t *count)
+static int collect_names(struct strv *names)
 {
 	char dir[PATH_MAX];
-	size_t n = 0, cap = 0;
-	char **v = NULL;
+	int r = 0;
 
-	for (size_t i = 0; i < sizeof(conf_dirs) / sizeof(conf_dirs[0]); i++) {
+	for (size_t i = 0; r == 0 && i < sizeof(conf_dirs) / sizeof(conf_dirs[0]); i++) {
 		struct dirent *de;
 		DIR *d;
 
-		if (root_path(dir, sizeof(dir), "%s", conf_dirs[i]) < 0)
-			goto toolong;
+		if (root_path(dir, sizeof(dir), "%s", conf_dirs[i]) < 0) {
+			r = -ENAMETOOLONG;
+			break;
+		}
 		d = opendir(dir);
 		if (d == NULL)
 			continue;
-		while ((de = readdir(d)) != NULL) {
-			bool seen = false;
-
-			if (!conf_name(de->d_name))
-				continue;
-			for (size_t j = 0; j < n && !seen; j++)
-				seen = strcmp(v[j], de->d_name) == 0;
-			if (seen)
-				continue;
-			if (n == cap) {
-				char **nv = realloc(v, (cap ? cap * 2 : 16) * sizeof(*nv));
-
-				if (nv == NULL) {
-					closedir(d);
-					goto nomem;
-				}
-				v = nv;
-				cap = cap ? cap * 2 : 16;
-			}
-			v[n] = strdup(de->d_name);
-			if (v[n] == NULL) {
-				closedir(d);
-				goto nomem;
-			}
-			n++;
-		}
+		while (r == 0 && (de = readdir(d)) != NULL)
+			if (conf_name(de->d_name) && !strv_contains(names, de->d_name))
+				r = strv_push(names, de->d_name, strlen(de->d_name));
 		closedir(d);
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), name_cmp);
-	*names = v;
-	*count = n;
+	if (r < 0) {
+		strv_free(names);
+		return r;
+	}
+	strv_sort(names);
 	return 0;
-toolong:
-	for (size_t j = 0; j < n; j++)
-		free(v[j]);
-	free(v);
-	return -ENAMETOOLONG;
-nomem:
-	for (size_t j = 0; j < n; j++)
-		free(v[j]);
-	free(v);
-	return -ENOMEM;
 }
 
 /* "vfio-pci.ids=..." words of the kernel command line. */
@@ -265,21 +230,21 @@ static int scan_cmdline(const char *module, struct modprobe_ids_list *out)
 
 int modprobe_find_ids(const char *module, struct modprobe_ids_list *out)
 {
-	char **names = NULL, path[PATH_MAX], shown[PATH_MAX];
-	size_t count = 0;
+	char path[PATH_MAX], shown[PATH_MAX];
+	struct strv names = {0};
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = collect_names(&names, &count);
+	r = collect_names(&names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < count && r == 0; i++) {
+	for (size_t i = 0; i < names.n && r == 0; i++) {
 		/* The first directory that has the name wins (libkmod's
 		 * conf_files_filter_out() and its sorted merge). */
 		for (size_t j = 0; j < sizeof(conf_dirs) / sizeof(conf_dirs[0]); j++) {
 			struct stat st;
 
-			snprintf(shown, sizeof(shown), "%s/%s", conf_dirs[j], names[i]);
+			snprintf(shown, sizeof(shown), "%s/%s", conf_dirs[j], names.v[i]);
 			if (root_path(path, sizeof(path), "%s", shown) < 0) {
 				r = -ENAMETOOLONG;
 				break;
@@ -292,9 +257,7 @@ int modprobe_find_ids(const char *module, struct modprobe_ids_list *out)
 			break;
 		}
 	}
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
+	strv_free(&names);
 	if (r == 0)
 		r = scan_cmdline(module, out);
 	if (r < 0)

@@ -52,20 +52,6 @@ static char *read_whole(const char *path)
 	return buf;
 }
 
-static int strv_add(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (nv == NULL)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (nv[*n] == NULL)
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
 static int find_dev(const struct storage *st, const char *name)
 {
 	for (size_t i = 0; i < st->n; i++)
@@ -166,7 +152,7 @@ static int read_swaps(struct storage *st)
 		if (str_startswith(line, "Filename") || sscanf(line, "%4095s", file) != 1)
 			continue;
 		unescape_octal(file);
-		r = strv_add(&st->swaps, &st->nswaps, file);
+		r = strv_push(&st->swaps, file, strlen(file));
 	}
 	free(buf);
 	return r;
@@ -290,12 +276,10 @@ void storage_free(struct storage *st)
 		free(st->mounts[i].source);
 		free(st->mounts[i].target);
 	}
-	for (size_t i = 0; i < st->nswaps; i++)
-		free(st->swaps[i]);
+	strv_free(&st->swaps);
 	record_list_free(&st->holds);
 	free(st->b);
 	free(st->mounts);
-	free(st->swaps);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -674,8 +658,8 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 		if (dev >= 0 || m->source[0] == '/')
 			r = need(st, pci, m->target, m->source, dev);
 	}
-	for (size_t i = 0; r == 0 && i < st->nswaps; i++)
-		r = need(st, pci, "swap", st->swaps[i], -1);
+	for (size_t i = 0; r == 0 && i < st->swaps.n; i++)
+		r = need(st, pci, "swap", st->swaps.v[i], -1);
 	if (r == 0)
 		r = need(st, pci, "resume=", st->resume, -1);
 	if (r == 0)
