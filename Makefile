@@ -255,9 +255,10 @@ install-hooks:
 	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
+BASIC_OBJS := $(BUILD)/helper/basic/diags.o $(BUILD)/helper/basic/fileio.o $(BUILD)/helper/basic/str.o \
+              $(BUILD)/helper/basic/strv.o
 UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \
-             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o $(BUILD)/helper/basic/str.o \
-             $(BUILD)/helper/basic/strv.o
+             $(BUILD)/helper/config/vmconf.o $(BASIC_OBJS)
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
@@ -269,10 +270,15 @@ JSON_OBJS := $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o $(BUILD)/
 $(BUILD)/test-json: tests/unit/test-json.c $(JSON_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JSON_OBJS)
 
-check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
+# write_atomic() and read_full() in a scratch directory under $TMPDIR.
+$(BUILD)/test-fileio: tests/unit/test-fileio.c $(BUILD)/helper/basic/fileio.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/fileio.o
+
+check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio
 	$(BUILD)/test-parse
 	$(BUILD)/test-vmconf
 	$(BUILD)/test-json
+	$(BUILD)/test-fileio
 
 # ---- real boots ------------------------------------------------------------
 check-boot: $(BUILD)/vfiobind

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "system/initramfs.h"
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/sha256.h"
 #include "basic/str.h"

@@ -25,6 +25,7 @@
 
 #include "vm/handover.h"
 #include "vm/holders.h"
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "vm/qmp.h"
 #include "vm/spawn.h"
