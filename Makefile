@@ -309,8 +309,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
 FUZZ_SRCS := helper/config/selector.c helper/basic/diags.c helper/config/conf.c helper/config/cmdline.c \
-             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/str.c \
-             helper/basic/strv.c
+             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/fileio.c \
+             helper/basic/str.c helper/basic/strv.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -5,11 +5,11 @@
 #include "config/cmdline.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/str.h"
 
 #define PREFIX "vfiobind"
@@ -204,22 +204,16 @@ int cmdline_parse(const char *buf, size_t len, struct cmdline *cl, struct conf *
 
 int cmdline_read(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	size_t got = 0;
-	int fd;
+	size_t got;
+	char *data;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
+	if (len == 0)
+		return -EINVAL;
+	r = read_full(path, len - 1, READ_FULL_TRUNCATE, &data, &got);
+	if (r < 0)
+		return r;
+	memcpy(buf, data, got + 1);
+	free(data);
 	return (int)got;
 }

@@ -13,43 +13,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
 
+/* /proc files are small; the cap keeps a hostile root prefix from eating
+ * memory (a longer file is cut there). */
+#define READ_WHOLE_MAX (4 * 1024 * 1024)
+
+/* A /proc or /etc file whole, NUL-terminated; NULL when unreadable. */
 static char *read_whole(const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "re");
+	char *buf;
 
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *nb;
-
-			/* /proc files are small; a bound keeps a hostile root
-			 * prefix from eating memory. */
-			if (cap >= 4 * 1024 * 1024)
-				break;
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (nb == NULL)
-				break;
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
+	return read_full(path, READ_WHOLE_MAX, READ_FULL_TRUNCATE, &buf, NULL) < 0 ? NULL : buf;
 }
 
 static int find_dev(const struct storage *st, const char *name)
