@@ -5,12 +5,10 @@
 #include "report/report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "system/initramfs.h"
 #include "basic/fileio.h"
@@ -400,28 +398,17 @@ int status_stale(const char *path, const char *name, char *msg, size_t len)
 	return 1;
 }
 
-int status_write(const struct plan *p, bool off)
-{
-	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
-	FILE *f;
-	int r, fd;
+struct status_args {
+	const struct plan *p;
+	bool off;
+};
 
-	if (root_path(dir, sizeof(dir), STATUS_DIR) < 0 || root_path(path, sizeof(path), STATUS_FILE) < 0 ||
-	    root_path(tmp, sizeof(tmp), STATUS_FILE ".tmp") < 0)
-		return -ENAMETOOLONG;
-	r = fs_mkdir_p(dir, 0755);
-	if (r < 0)
-		return r;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
+static int status_print(FILE *f, void *arg)
+{
+	const struct status_args *a = arg;
+	const struct plan *p = a->p;
+	bool off = a->off;
+
 	fprintf(f, "# vfiobind status%s: address vendor:device iommu_group result driver\n",
 		off ? " (vfiobind=off)" : "");
 	if (status_conf_path[0]) {
@@ -434,6 +421,7 @@ int status_write(const struct plan *p, bool off)
 		const struct plan_entry *e = &p->e[i];
 		const struct pci_func *fn = e->f;
 		const char *res = off ? "off" : plan_result_str(e->result);
+		const char *slot;
 		char d[96];
 
 		if (!fn) {
@@ -441,7 +429,8 @@ int status_write(const struct plan *p, bool off)
 				fprintf(f, "- %04x:%04x - %s -\n", e->sel->id.vendor, e->sel->id.device, res);
 			else {
 				selector_describe(e->sel, d, sizeof(d));
-				fprintf(f, "%s - - %s -\n", strncmp(d, "slot ", 5) == 0 ? d + 5 : d, res);
+				slot = str_startswith(d, "slot ");
+				fprintf(f, "%s - - %s -\n", slot ? slot : d, res);
 			}
 			continue;
 		}
@@ -452,20 +441,19 @@ int status_write(const struct plan *p, bool off)
 			fprintf(f, "%s %04x:%04x - %s %s\n", fn->name, fn->id.vendor, fn->id.device, res,
 				fn->driver[0] ? fn->driver : "-");
 	}
-	if (fflush(f) != 0 || ferror(f)) {
-		r = -EIO;
-		fclose(f);
-		unlink(tmp);
-		return r;
-	}
-	if (fclose(f) != 0) {
-		unlink(tmp);
-		return -EIO;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
 	return 0;
+}
+
+int status_write(const struct plan *p, bool off)
+{
+	struct status_args a = {p, off};
+	char dir[PATH_MAX], path[PATH_MAX];
+	int r;
+
+	if (root_path(dir, sizeof(dir), STATUS_DIR) < 0 || root_path(path, sizeof(path), STATUS_FILE) < 0)
+		return -ENAMETOOLONG;
+	r = fs_mkdir_p(dir, 0755);
+	if (r < 0)
+		return r;
+	return write_atomic_stream(path, 0644, status_print, &a);
 }

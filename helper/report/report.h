@@ -64,9 +64,10 @@ void report_log_plan(const struct plan *p);
  * Format: a "#" header line, then one line per selected function:
  * "ADDRESS VENDOR:DEVICE GROUP RESULT DRIVER", fields separated by one
  * blank, "-" for an unknown field; RESULT is bound, already, failed,
- * refused, absent or off. Written to a temporary file and renamed, so a
- * reader never sees half a file.
- * Return: 0 or -errno.
+ * refused, absent or off. Written with write_atomic_stream() (fileio.h),
+ * so a reader never sees half a file; the directory is created first.
+ * Return: 0, -ENAMETOOLONG, or -errno from fs_mkdir_p() or
+ * write_atomic_stream().
  */
 int status_write(const struct plan *p, bool off);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
@@ -127,26 +128,33 @@ void record_free(struct record *rec)
 	rec->present = false;
 }
 
+struct list_args {
+	const char *head;
+	const struct record_list *l;
+};
+
+static int print_list(FILE *f, void *arg)
+{
+	const struct list_args *a = arg;
+
+	fprintf(f, "# vfiobind: written by `vfiobind check --record` at image build; read by `vfiobind bind`\n# %s\n",
+		a->head);
+	for (size_t i = 0; i < a->l->n; i++)
+		fprintf(f, "%s %s\n", a->l->v[i].fn, a->l->v[i].text);
+	return 0;
+}
+
+/* Atomically: an image tool that copies the directory while a second
+ * build runs never takes a short protected file, which would mean
+ * "no record" at boot and a storage guard failing closed. */
 static int write_list(const char *dir, const char *name, const char *head, const struct record_list *l)
 {
+	struct list_args a = {head, l};
 	char path[PATH_MAX];
-	FILE *f;
-	int r = 0;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	f = fopen(path, "we");
-	if (f == NULL)
-		return -errno;
-	fprintf(f, "# vfiobind: written by `vfiobind check --record` at image build; read by `vfiobind bind`\n# %s\n",
-		head);
-	for (size_t i = 0; i < l->n; i++)
-		fprintf(f, "%s %s\n", l->v[i].fn, l->v[i].text);
-	if (ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	return write_atomic_stream(path, 0644, print_list, &a);
 }
 
 int record_write(const char *dir, const struct record_list *prot, const struct record_list *block)
