@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * selector.c - parsing PCI addresses, slots, IDs and selector words.
+ * selector.c - parsing PCI addresses, slots, IDs and selector words, and
+ * formatting selectors for messages.
  *
  * Hand-written digit-count parsing rather than sscanf: sscanf("%x") takes
  * signs, blanks and any width, and a config typo must not silently become
@@ -271,4 +272,12 @@ void selector_describe(const struct selector *sel, char *buf, size_t len)
 		snprintf(buf, len, "ID %04x:%04x", sel->id.vendor, sel->id.device);
 		break;
 	}
+}
+
+void selector_origin(const struct selector *sel, char *buf, size_t len)
+{
+	if (sel->line)
+		snprintf(buf, len, "%s:%u", sel->file, sel->line);
+	else
+		snprintf(buf, len, "%s", sel->file ? sel->file : "?");
 }

@@ -129,3 +129,11 @@ int selector_parse_line(const char *s, size_t len, char sep, struct selector *se
  * @buf: @len bytes.
  */
 void selector_describe(const struct selector *sel, char *buf, size_t len);
+
+/**
+ * selector_origin() - where @sel was written, for messages:
+ * "FILE:LINE" from a config, the bare name ("kernel command line") when
+ * @sel->line is 0, "?" when it has no origin.
+ * @buf: @len bytes; cut to fit.
+ */
+void selector_origin(const struct selector *sel, char *buf, size_t len);

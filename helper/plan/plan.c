@@ -16,14 +16,6 @@
 
 #define VFIO_DRIVER "vfio-pci"
 
-void selector_origin(const struct selector *sel, char *buf, size_t len)
-{
-	if (sel->line)
-		snprintf(buf, len, "%s:%u", sel->file, sel->line);
-	else
-		snprintf(buf, len, "%s", sel->file ? sel->file : "?");
-}
-
 const char *plan_action_str(enum plan_action a)
 {
 	switch (a) {
