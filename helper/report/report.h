@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report.h - what vfiobind tells people and programs: the plan and list
- * tables on stdout, the plan's decisions in the log, and the status file
- * /run/vfiobind/status (tmpfs /run survives switch_root: systemd and
- * dracut move it into the real root).
+ * tables on stdout, the plan's decisions in the log, the warning about a
+ * leftover vfio-pci ids=, and the status file /run/vfiobind/status
+ * (tmpfs /run survives switch_root: systemd and dracut move it into the
+ * real root).
  */
 #pragma once
 
@@ -11,8 +12,9 @@
 #include <stdio.h>
 
 #include "config/cmdline.h"
-#include "system/kmodule.h"
 #include "plan/plan.h"
+#include "system/kmodule.h"
+#include "system/modprobe.h"
 
 #define STATUS_DIR  "/run/vfiobind"
 #define STATUS_FILE STATUS_DIR "/status"
@@ -91,6 +93,19 @@ void status_set_config(const char *path, const char *name);
  * from before it was recorded, or vfiobind never ran).
  */
 int status_stale(const char *path, const char *name, char *msg, size_t len);
+
+/**
+ * modprobe_ids_describe() - the one warning about a leftover vfio-pci
+ * `ids=` @m (modprobe_find_ids()): where it is, which functions it would
+ * hand to vfio-pci that @plan does not choose (read from @pci;
+ * "vendor:device" match, as vfio-pci's ids= matches with the subsystem
+ * fields left out: drivers/vfio/pci/vfio_pci.c, vfio_pci_fill_ids()), and
+ * to delete it.
+ * @plan: the plan (NULL: every matching function counts as undeclared).
+ * @buf:  the message, @len bytes, cut to fit.
+ */
+void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
+			   size_t len);
 
 /** report_no_iommu() - the one error line for a machine without IOMMU. */
 void report_no_iommu(void);

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config/selector.h"
 #include "basic/str.h"
 #include "basic/strv.h"
 #include "basic/sysfs.h"
@@ -269,64 +268,6 @@ void modprobe_ids_free(struct modprobe_ids_list *l)
 {
 	free(l->e);
 	memset(l, 0, sizeof(*l));
-}
-
-static bool planned(const struct plan *plan, const struct pci_func *f)
-{
-	for (size_t i = 0; plan && i < plan->n; i++)
-		if (plan->e[i].f == f && plan->e[i].action != PLAN_REFUSE)
-			return true;
-	return false;
-}
-
-/* Whether @f's vendor:device is in the list @ids ("v:d[:sv:sd...],..."). */
-static bool ids_match(const char *ids, const struct pci_func *f)
-{
-	const char *p = ids;
-
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		struct pci_id id;
-
-		/* vendor:device are the first 9 bytes; the subsystem and class
-		 * fields after them only narrow the match. */
-		if (n >= 9 && pci_id_parse(p, 9, &id) == 0 && (n == 9 || p[9] == ':') && id.vendor == f->id.vendor &&
-		    id.device == f->id.device)
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
-void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
-			   size_t len)
-{
-	char what[512] = "";
-	size_t taken = 0;
-
-	for (size_t i = 0; pci && i < pci->n; i++) {
-		const struct pci_func *f = &pci->f[i];
-
-		if (f->is_bridge || planned(plan, f) || !ids_match(m->ids, f))
-			continue;
-		str_append(what, sizeof(what), "%s%s (%04x:%04x, %s)", taken ? ", " : "", f->name, f->id.vendor,
-			   f->id.device, f->driver[0] ? f->driver : "no driver yet");
-		taken++;
-	}
-	buf[0] = '\0';
-	if (m->line)
-		str_append(buf, len, "%s:%u: ", m->file, m->line);
-	else
-		str_append(buf, len, "%s: ", m->file);
-	str_append(buf, len, "vfio-pci ids=%s is ignored: vfiobind loads vfio-pci without it, ", m->ids);
-	if (taken)
-		str_append(buf, len, "since it would also hand vfio-pci what vfiobind does not bind: %s", what);
-	else
-		str_append(buf, len, "since it hands vfio-pci every function with those IDs, declared or not");
-	str_append(buf, len, "; delete ids= from %s (/etc/vfiobind.conf declares the devices)",
-		   m->line ? "that line" : "the kernel command line");
 }
 
 void modprobe_options_drop(const char *opts, const char *param, char *kept, char *dropped, size_t len)
