@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "system/display.h"
 #include "basic/log.h"
 #include "basic/str.h"
+#include "system/display.h"
+#include "system/pciclass.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

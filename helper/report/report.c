@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "system/initramfs.h"
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/sha256.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
+#include "system/initramfs.h"
+#include "system/pciclass.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

@@ -11,6 +11,7 @@
 
 #include "basic/jsonwrite.h"
 #include "report/report.h"
+#include "system/pciclass.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
