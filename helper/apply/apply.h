@@ -17,9 +17,9 @@
  */
 #pragma once
 
+#include "plan/plan.h"
 #include "system/kmodule.h"
 #include "system/pci.h"
-#include "plan/plan.h"
 
 /**
  * apply_plan() - bind every PLAN_BIND entry, set every entry's result.

@@ -13,8 +13,8 @@
 #include <sys/utsname.h>
 
 #include "basic/log.h"
-#include "system/modprobe.h"
 #include "basic/sysfs.h"
+#include "system/modprobe.h"
 
 /* One cached answer of kmodule_driver(). */
 struct driver_entry {
