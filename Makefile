@@ -172,6 +172,13 @@ shellcheck:
 	shellcheck -x $(SH_SOURCES)
 	@echo "shellcheck: $(words $(SH_SOURCES)) files clean"
 
+# helper/'s folders in their layers (basic, config, system, plan, apply,
+# report, doctor|vm, cmd), and no include cycle: tests/layers.sh.
+.PHONY: check-layers
+check-layers:
+	tests/layers.sh
+check: check-layers
+
 # ---- Debian packages -----------------------------------------------------
 # What the build, the tests and the demo need on a fresh Debian 12, installed
 # only when missing (so a machine that has them never touches the network).
