@@ -202,6 +202,13 @@ shellcheck:
 	shellcheck -x $(SH_SOURCES)
 	@echo "shellcheck: $(words $(SH_SOURCES)) files clean"
 
+# helper/'s folders in their layers (basic, config, system, plan, apply,
+# report, doctor|vm, cmd), and no include cycle: tests/layers.sh.
+.PHONY: check-layers
+check-layers:
+	tests/layers.sh
+check: check-layers
+
 # ---- Debian packages -----------------------------------------------------
 # What the build, the tests and the demo need on a fresh Debian 12, installed
 # only when missing (so a machine that has them never touches the network).
@@ -285,8 +292,10 @@ install-hooks:
 	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
+BASIC_OBJS := $(BUILD)/helper/basic/diags.o $(BUILD)/helper/basic/fileio.o $(BUILD)/helper/basic/str.o \
+              $(BUILD)/helper/basic/strv.o
 UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \
-             $(BUILD)/helper/basic/diags.o $(BUILD)/helper/config/vmconf.o
+             $(BUILD)/helper/config/vmconf.o $(BASIC_OBJS)
 
 $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
@@ -294,13 +303,19 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-$(BUILD)/test-json: tests/unit/test-json.c $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o
-	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o
+JSON_OBJS := $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o $(BUILD)/helper/basic/str.o
+$(BUILD)/test-json: tests/unit/test-json.c $(JSON_OBJS)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JSON_OBJS)
 
-check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json
+# write_atomic() and read_full() in a scratch directory under $TMPDIR.
+$(BUILD)/test-fileio: tests/unit/test-fileio.c $(BUILD)/helper/basic/fileio.o
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/fileio.o
+
+check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio
 	$(BUILD)/test-parse
 	$(BUILD)/test-vmconf
 	$(BUILD)/test-json
+	$(BUILD)/test-fileio
 
 # ---- real boots ------------------------------------------------------------
 check-boot: $(BUILD)/vfiobind
@@ -331,7 +346,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
 FUZZERS := conf cmdline qmp
 FUZZ_SRCS := helper/config/selector.c helper/basic/diags.c helper/config/conf.c helper/config/cmdline.c \
-             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c
+             helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/fileio.c \
+             helper/basic/str.c helper/basic/strv.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

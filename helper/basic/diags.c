@@ -13,25 +13,27 @@ void diags_add(struct diags *d, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
-	char *m;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
+	/* After a failed growth @n is past @cap: grow to hold it, the lost
+	 * messages' slots NULL. */
+	if (d->n >= d->cap) {
+		size_t cap = d->n < 4 ? 8 : d->n * 2;
 		char **v = realloc(d->msg, cap * sizeof(*v));
 
 		if (v == NULL) {
 			d->n++; /* still an error, even unprinted */
 			return;
 		}
+		for (size_t i = d->cap; i < cap; i++)
+			v[i] = NULL;
 		d->msg = v;
 		d->cap = cap;
 	}
-	m = strdup(buf);
-	d->msg[d->n++] = m;
+	d->msg[d->n++] = strdup(buf);
 }
 
 void diags_free(struct diags *d)

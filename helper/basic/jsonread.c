@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * json.c - a validating JSON scanner for QMP.
+ * jsonread.c - a validating JSON scanner for QMP.
  */
 #include "basic/jsonread.h"
 
 #include <errno.h>
 #include <string.h>
+
+#include "basic/str.h"
 
 struct cur {
 	const char *p;
@@ -16,17 +18,6 @@ static void skip_ws(struct cur *c)
 {
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
 		c->p++;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /* Decode the next character of a string body at *@p (before @end) into a
@@ -70,7 +61,7 @@ static long str_next(const char **p, const char *end)
 		if (end - *p < 6)
 			return -1;
 		for (int i = 2; i < 6; i++) {
-			int h = hexval((*p)[i]);
+			int h = str_hexval((*p)[i]);
 
 			if (h < 0)
 				return -1;

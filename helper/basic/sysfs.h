@@ -81,9 +81,3 @@ int sysfs_read_link_name(const char *path, char *buf, size_t len);
 
 /** sysfs_exists() - true when @path exists (any type). */
 bool sysfs_exists(const char *path);
-
-/**
- * fs_mkdir_p() - create a directory and its parents with mode @mode.
- * Return: 0 (also when it exists), or -errno.
- */
-int fs_mkdir_p(const char *path, unsigned mode);

@@ -12,6 +12,7 @@
 #include "basic/log.h"
 #include "cmd/command.h"
 #include "config/input.h"
+#include "report/report.h"
 #include "system/modprobe.h"
 
 int input_config(const struct opts *o, struct input *in)

@@ -5,21 +5,18 @@
 #include "config/cmdline.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "basic/fileio.h"
+#include "basic/str.h"
 
 #define PREFIX "vfiobind"
 
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static bool eq(const char *s, size_t len, const char *lit)
-{
-	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
 /* Parse one "SEL+WORD+WORD" item of vfiobind=. Returns 1 on error. */
@@ -43,7 +40,7 @@ static int parse_value(const char *v, size_t vlen, struct cmdline *cl, struct co
 	int nerr = 0;
 	size_t i = 0;
 
-	if (eq(v, vlen, "off")) {
+	if (str_span_eq(v, vlen, "off")) {
 		cl->off = true;
 		return 0;
 	}
@@ -76,9 +73,11 @@ static int parse_value(const char *v, size_t vlen, struct cmdline *cl, struct co
 /* A boolean-ish value: "" (bare parameter), 1/y/yes/on, 0/n/no/off. */
 static int parse_bool(const char *v, size_t vlen, bool bare)
 {
-	if (bare || eq(v, vlen, "1") || eq(v, vlen, "y") || eq(v, vlen, "yes") || eq(v, vlen, "on"))
+	if (bare || str_span_eq(v, vlen, "1") || str_span_eq(v, vlen, "y") || str_span_eq(v, vlen, "yes") ||
+	    str_span_eq(v, vlen, "on"))
 		return 1;
-	if (eq(v, vlen, "0") || eq(v, vlen, "n") || eq(v, vlen, "no") || eq(v, vlen, "off"))
+	if (str_span_eq(v, vlen, "0") || str_span_eq(v, vlen, "n") || str_span_eq(v, vlen, "no") ||
+	    str_span_eq(v, vlen, "off"))
 		return 0;
 	return -1;
 }
@@ -89,7 +88,7 @@ static int parse_param(const char *p, size_t plen, const char *v, size_t vlen, b
 	char q[96];
 	int b;
 
-	if (eq(p, plen, "root") || eq(p, plen, "resume")) {
+	if (str_span_eq(p, plen, "root") || str_span_eq(p, plen, "resume")) {
 		char *dst = p[1] == 'o' ? cl->root : cl->resume;
 
 		if (!bare && vlen < sizeof(cl->root)) {
@@ -98,7 +97,7 @@ static int parse_param(const char *p, size_t plen, const char *v, size_t vlen, b
 		}
 		return 0;
 	}
-	if (eq(p, plen, PREFIX)) {
+	if (str_span_eq(p, plen, PREFIX)) {
 		if (bare) {
 			diags_add(errs, "%s: vfiobind needs a value (off, or a list of selectors)", CMDLINE_ORIGIN);
 			return 1;
@@ -109,15 +108,15 @@ static int parse_param(const char *p, size_t plen, const char *v, size_t vlen, b
 		return 0; /* not ours */
 
 	b = parse_bool(v, vlen, bare);
-	if (eq(p, plen, PREFIX ".debug")) {
+	if (str_span_eq(p, plen, PREFIX ".debug")) {
 		if (b < 0)
 			goto bad_bool;
 		cl->debug = b;
-	} else if (eq(p, plen, PREFIX ".vm")) {
+	} else if (str_span_eq(p, plen, PREFIX ".vm")) {
 		if (b < 0)
 			goto bad_bool;
 		cl->vm_off = !b;
-	} else if (eq(p, plen, PREFIX ".poweroff")) {
+	} else if (str_span_eq(p, plen, PREFIX ".poweroff")) {
 		if (b < 0)
 			goto bad_bool;
 		cl->poweroff = b;
@@ -205,22 +204,16 @@ int cmdline_parse(const char *buf, size_t len, struct cmdline *cl, struct conf *
 
 int cmdline_read(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	size_t got = 0;
-	int fd;
+	size_t got;
+	char *data;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
+	if (len == 0)
+		return -EINVAL;
+	r = read_full(path, len - 1, READ_FULL_TRUNCATE, &data, &got);
+	if (r < 0)
+		return r;
+	memcpy(buf, data, got + 1);
+	free(data);
 	return (int)got;
 }

@@ -56,8 +56,12 @@ int cmdline_parse(const char *buf, size_t len, struct cmdline *cl, struct conf *
 		  struct diags *warns);
 
 /**
- * cmdline_read() - read @path (/proc/cmdline under the root prefix).
- * @buf: @len bytes, NUL-terminated.
- * Return: the length, or -errno (-ENOENT when /proc is not mounted).
+ * cmdline_read() - read @path (/proc/cmdline under the root prefix) with
+ * read_full().
+ * @buf: @len bytes, NUL-terminated; a longer file is cut to @len - 1
+ *       (the kernel's is at most COMMAND_LINE_SIZE, 2048 on x86, plus a
+ *       newline: fs/proc/cmdline.c).
+ * Return: the length, -EINVAL when @len is 0, -ENOMEM, or -errno from
+ * open(2)/read(2) (-ENOENT when /proc is not mounted).
  */
 int cmdline_read(const char *path, char *buf, size_t len);

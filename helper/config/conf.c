@@ -5,13 +5,14 @@
 #include "config/conf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
+#include "basic/str.h"
 #include "config/vmconf.h"
 
 /* A device list is a few lines; anything near this is not a config. */
@@ -123,39 +124,24 @@ int conf_parse_buffer(const char *buf, size_t len, const char *name, struct conf
 
 int conf_parse_file(const char *path, const char *name, bool required, struct conf *c, struct diags *errs)
 {
-	struct stat st;
+	size_t len;
 	char *buf;
-	ssize_t n;
-	size_t got = 0;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT && !required)
-			return 0;
-		diags_add(errs, "%s: cannot open: %s", name, strerror(errno));
-		return 1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONF_FILE_MAX) {
+	r = read_full(path, CONF_FILE_MAX, READ_FULL_REGULAR, &buf, &len);
+	if (r == -ENOENT && !required)
+		return 0;
+	if (r == -ENOMEM)
+		return r;
+	if (r == -EFBIG || r == -EISDIR || r == -EBADFD) {
 		diags_add(errs, "%s: not a regular file of at most %d bytes", name, CONF_FILE_MAX);
-		close(fd);
 		return 1;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		close(fd);
-		return -ENOMEM;
+	if (r < 0) {
+		diags_add(errs, "%s: cannot open: %s", name, strerror(-r));
+		return 1;
 	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	r = conf_parse_buffer(buf, got, name, c, errs);
+	r = conf_parse_buffer(buf, len, name, c, errs);
 	free(buf);
 	return r;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * selector.c - parsing PCI addresses, slots, IDs and selector words.
+ * selector.c - parsing PCI addresses, slots, IDs and selector words, and
+ * formatting selectors for messages.
  *
  * Hand-written digit-count parsing rather than sscanf: sscanf("%x") takes
  * signs, blanks and any width, and a config typo must not silently become
@@ -12,16 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "basic/str.h"
 
 /* Parse exactly @n hex digits at @s. */
 static int hex_fixed(const char *s, size_t n, uint32_t *out)
@@ -29,7 +21,7 @@ static int hex_fixed(const char *s, size_t n, uint32_t *out)
 	uint32_t v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval(s[i]);
+		int d = str_hexval(s[i]);
 
 		if (d < 0)
 			return -EINVAL;
@@ -148,37 +140,6 @@ int pci_id_parse(const char *s, size_t len, struct pci_id *id)
 	return 0;
 }
 
-void str_quote(const char *s, size_t len, char *buf, size_t buflen)
-{
-	size_t o = 0;
-
-	if (buflen == 0)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char tmp[5];
-		size_t tl;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			tmp[0] = (char)c;
-			tl = 1;
-		} else {
-			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-			tl = 4;
-		}
-		if (o + tl + 4 > buflen) {
-			if (o + 4 <= buflen) {
-				memcpy(buf + o, "...", 3);
-				o += 3;
-			}
-			break;
-		}
-		memcpy(buf + o, tmp, tl);
-		o += tl;
-	}
-	buf[o] = '\0';
-}
-
 int selector_parse(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
 {
 	const char *f[3];
@@ -217,24 +178,19 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 	return -EINVAL;
 }
 
-static bool word_is(const char *s, size_t len, const char *w)
-{
-	return strlen(w) == len && memcmp(s, w, len) == 0;
-}
-
 int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
 {
 	char q[64];
 
-	if (word_is(s, len, "group")) {
+	if (str_span_eq(s, len, "group")) {
 		sel->group = true;
 		return 0;
 	}
-	if (word_is(s, len, "optional")) {
+	if (str_span_eq(s, len, "optional")) {
 		sel->optional = true;
 		return 0;
 	}
-	if (word_is(s, len, "force")) {
+	if (str_span_eq(s, len, "force")) {
 		sel->force = true;
 		return 0;
 	}
@@ -260,14 +216,9 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 	return -EINVAL;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 static bool is_sep(char c, char sep)
 {
-	return sep == ' ' ? is_blank(c) : c == sep;
+	return sep == ' ' ? str_is_blank(c) : c == sep;
 }
 
 int selector_parse_line(const char *s, size_t len, char sep, struct selector *sel, char *err, size_t errlen)
@@ -280,7 +231,7 @@ int selector_parse_line(const char *s, size_t len, char sep, struct selector *se
 		int r;
 
 		if (sep == ' ') {
-			while (i < len && is_blank(s[i]))
+			while (i < len && str_is_blank(s[i]))
 				i++;
 			if (i == len)
 				break;
@@ -321,4 +272,12 @@ void selector_describe(const struct selector *sel, char *buf, size_t len)
 		snprintf(buf, len, "ID %04x:%04x", sel->id.vendor, sel->id.device);
 		break;
 	}
+}
+
+void selector_origin(const struct selector *sel, char *buf, size_t len)
+{
+	if (sel->line)
+		snprintf(buf, len, "%s:%u", sel->file, sel->line);
+	else
+		snprintf(buf, len, "%s", sel->file ? sel->file : "?");
 }

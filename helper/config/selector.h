@@ -131,8 +131,9 @@ int selector_parse_line(const char *s, size_t len, char sep, struct selector *se
 void selector_describe(const struct selector *sel, char *buf, size_t len);
 
 /**
- * str_quote() - copy @len bytes of untrusted input into @buf for a message:
- * printable ASCII kept, anything else as \xHH, truncated with "..." so a
- * line of garbage never floods a log record.
+ * selector_origin() - where @sel was written, for messages:
+ * "FILE:LINE" from a config, the bare name ("kernel command line") when
+ * @sel->line is 0, "?" when it has no origin.
+ * @buf: @len bytes; cut to fit.
  */
-void str_quote(const char *s, size_t len, char *buf, size_t buflen);
+void selector_origin(const struct selector *sel, char *buf, size_t len);

@@ -16,75 +16,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/str.h"
+
 #define KEYS "user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, stop-timeout"
-
-int strv_push(struct strv *sv, const char *s, size_t len)
-{
-	char *copy;
-
-	if (sv->n + 1 >= sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 8;
-		char **v = realloc(sv->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		sv->v = v;
-		sv->cap = cap;
-	}
-	copy = strndup(s, len);
-	if (copy == NULL)
-		return -ENOMEM;
-	sv->v[sv->n++] = copy;
-	sv->v[sv->n] = NULL; /* always an argv */
-	return 0;
-}
-
-int strv_pushf(struct strv *sv, const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	return strv_push(sv, buf, (size_t)n);
-}
-
-void strv_free(struct strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	memset(sv, 0, sizeof(*sv));
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
 
 static void trim(const char **s, size_t *len)
 {
-	while (*len > 0 && is_blank(**s)) {
+	while (*len > 0 && str_is_blank(**s)) {
 		(*s)++;
 		(*len)--;
 	}
-	while (*len > 0 && is_blank((*s)[*len - 1]))
+	while (*len > 0 && str_is_blank((*s)[*len - 1]))
 		(*len)--;
 }
 
 /* The next blank-separated word of @s from *@i; false at the end. */
 static bool next_word(const char *s, size_t len, size_t *i, const char **w, size_t *wl)
 {
-	while (*i < len && is_blank(s[*i]))
+	while (*i < len && str_is_blank(s[*i]))
 		(*i)++;
 	if (*i == len)
 		return false;
 	*w = s + *i;
-	while (*i < len && !is_blank(s[*i]))
+	while (*i < len && !str_is_blank(s[*i]))
 		(*i)++;
 	*wl = (size_t)(s + *i - *w);
 	return true;
@@ -98,11 +52,6 @@ static size_t count_words(const char *s, size_t len)
 	while (next_word(s, len, &i, &w, &wl))
 		n++;
 	return n;
-}
-
-static bool eq(const char *s, size_t len, const char *lit)
-{
-	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
 bool vm_name_valid(const char *name)
@@ -168,7 +117,7 @@ static int parse_header(struct ctx *x, const char *s, size_t len)
 	inlen = len - 2;
 	while (n < 3 && next_word(in, inlen, &i, &w[n], &wl[n]))
 		n++;
-	if (n == 0 || !eq(w[0], wl[0], "vm"))
+	if (n == 0 || !str_span_eq(w[0], wl[0], "vm"))
 		return err(x, "unknown section '%s'; the only section is [vm NAME]", q);
 	if (n == 1)
 		return err(x, "'%s' has no VM name; write [vm NAME]", q);
@@ -266,7 +215,7 @@ static int key_user(struct ctx *x, const char *v, size_t vl)
 		if (!letter && !(i > 0 && later))
 			return err(x, "user: '%s' is not a valid user name", q);
 	}
-	if (eq(v, vl, "root"))
+	if (str_span_eq(v, vl, "root"))
 		return err(x, "user: QEMU never runs as root; name an unprivileged user");
 	memcpy(x->vm->user, v, vl);
 	x->vm->user[vl] = '\0';
@@ -498,9 +447,9 @@ static int key_poweroff(struct ctx *x, const char *v, size_t vl)
 
 	if (!once(x, &x->vm->poweroff_line))
 		return 0;
-	if (eq(v, vl, "yes"))
+	if (str_span_eq(v, vl, "yes"))
 		x->vm->poweroff = true;
-	else if (eq(v, vl, "no"))
+	else if (str_span_eq(v, vl, "no"))
 		x->vm->poweroff = false;
 	else {
 		str_quote(v, vl, q, sizeof(q));
@@ -557,7 +506,7 @@ static int parse_key(struct ctx *x, const char *s, size_t len)
 	trim(&v, &vl);
 	str_quote(k, kl, q, sizeof(q));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!eq(k, kl, keys[i].key))
+		if (!str_span_eq(k, kl, keys[i].key))
 			continue;
 		x->key = keys[i].key;
 		if (vl == 0)

@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include "basic/diags.h"
+#include "basic/strv.h"
 #include "config/selector.h"
 
 /* 32 bytes: systemd instance names and /run paths stay short. */
@@ -40,13 +41,6 @@
 #define VM_STOP_TIMEOUT_MAX 3600
 #define VM_QEMU_ID_MAX	    32
 #define VM_USER_MAX	    32
-
-/* String list (argv pieces, disk paths). */
-struct strv {
-	char **v;
-	size_t n;
-	size_t cap;
-};
 
 struct vm_romfile {
 	struct pci_addr addr; /* one function */
@@ -134,11 +128,3 @@ bool vm_name_valid(const char *name);
 
 /** vmconf_free() - free @vc and everything in it; NULL is fine. */
 void vmconf_free(struct vmconf *vc);
-
-/** strv_push() - append a copy of @len bytes of @s. Return: 0 or -ENOMEM. */
-int strv_push(struct strv *sv, const char *s, size_t len);
-
-/** strv_pushf() - append a formatted string. Return: 0 or -ENOMEM. */
-int strv_pushf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-void strv_free(struct strv *sv);

@@ -382,16 +382,6 @@ static int image_member(void *ctx, const char *name, mode_t mode, const unsigned
 	return 0;
 }
 
-static void str_copy(char *out, size_t len, const char *s)
-{
-	size_t l = strlen(s);
-
-	if (l >= len)
-		l = len - 1;
-	memcpy(out, s, l);
-	out[l] = '\0';
-}
-
 /* The running kernel's image, by the generator's naming. */
 static bool find_image(enum initramfs_tool tool, const char *rel, char *out, size_t len)
 {

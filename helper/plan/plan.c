@@ -13,16 +13,9 @@
 #include "basic/log.h"
 #include "basic/str.h"
 #include "system/display.h"
+#include "system/pciclass.h"
 
 #define VFIO_DRIVER "vfio-pci"
-
-void selector_origin(const struct selector *sel, char *buf, size_t len)
-{
-	if (sel->line)
-		snprintf(buf, len, "%s:%u", sel->file, sel->line);
-	else
-		snprintf(buf, len, "%s", sel->file ? sel->file : "?");
-}
 
 const char *plan_action_str(enum plan_action a)
 {

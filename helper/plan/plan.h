@@ -131,8 +131,5 @@ size_t plan_count(const struct plan *p, enum plan_action a);
  */
 int plan_group_blockers(const struct pci_list *pci, int group, const struct plan *skip, char *buf, size_t len);
 
-/** selector_origin() - "FILE:LINE" or "kernel command line" for @sel. */
-void selector_origin(const struct selector *sel, char *buf, size_t len);
-
 const char *plan_action_str(enum plan_action a);
 const char *plan_result_str(enum plan_result r);

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * report.c - tables, log lines and the status file.
+ * report.c - tables, log lines, the ids= warning and the status file.
  */
 #include "report/report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/sha256.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
 #include "system/initramfs.h"
+#include "system/pciclass.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
@@ -338,13 +338,75 @@ void report_log_plan(const struct plan *p)
 		log_printf(p->notes[i].prio, "%s", p->notes[i].msg);
 }
 
+/* ---- a leftover vfio-pci ids= ---------------------------------------------- */
+
+static bool planned(const struct plan *plan, const struct pci_func *f)
+{
+	for (size_t i = 0; plan && i < plan->n; i++)
+		if (plan->e[i].f == f && plan->e[i].action != PLAN_REFUSE)
+			return true;
+	return false;
+}
+
+/* Whether @f's vendor:device is in the list @ids ("v:d[:sv:sd...],..."). */
+static bool ids_match(const char *ids, const struct pci_func *f)
+{
+	const char *p = ids;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		struct pci_id id;
+
+		/* vendor:device are the first 9 bytes; the subsystem and class
+		 * fields after them only narrow the match. */
+		if (n >= 9 && pci_id_parse(p, 9, &id) == 0 && (n == 9 || p[9] == ':') && id.vendor == f->id.vendor &&
+		    id.device == f->id.device)
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
+			   size_t len)
+{
+	char what[512] = "";
+	size_t taken = 0;
+
+	for (size_t i = 0; pci && i < pci->n; i++) {
+		const struct pci_func *f = &pci->f[i];
+
+		if (f->is_bridge || planned(plan, f) || !ids_match(m->ids, f))
+			continue;
+		str_append(what, sizeof(what), "%s%s (%04x:%04x, %s)", taken ? ", " : "", f->name, f->id.vendor,
+			   f->id.device, f->driver[0] ? f->driver : "no driver yet");
+		taken++;
+	}
+	buf[0] = '\0';
+	if (m->line)
+		str_append(buf, len, "%s:%u: ", m->file, m->line);
+	else
+		str_append(buf, len, "%s: ", m->file);
+	str_append(buf, len, "vfio-pci ids=%s is ignored: vfiobind loads vfio-pci without it, ", m->ids);
+	if (taken)
+		str_append(buf, len, "since it would also hand vfio-pci what vfiobind does not bind: %s", what);
+	else
+		str_append(buf, len, "since it hands vfio-pci every function with those IDs, declared or not");
+	str_append(buf, len, "; delete ids= from %s (/etc/vfiobind.conf declares the devices)",
+		   m->line ? "that line" : "the kernel command line");
+}
+
+/* ---- the status file ------------------------------------------------------- */
+
 /* Set once by bind before it writes the status file. */
 static char status_conf_path[PATH_MAX], status_conf_name[PATH_MAX];
 
 void status_set_config(const char *path, const char *name)
 {
-	snprintf(status_conf_path, sizeof(status_conf_path), "%s", path);
-	snprintf(status_conf_name, sizeof(status_conf_name), "%s", name);
+	str_copy(status_conf_path, sizeof(status_conf_path), path);
+	str_copy(status_conf_name, sizeof(status_conf_name), name);
 }
 
 /* "sha256 HEX" or "absent" (or "unreadable") for the file at @path. */
@@ -362,7 +424,6 @@ static void config_digest(const char *path, char *buf, size_t len)
 int status_stale(const char *path, const char *name, char *msg, size_t len)
 {
 	char spath[PATH_MAX], line[PATH_MAX + 128], then[128] = "", now[128];
-	const char *prefix = "# config ";
 	FILE *f;
 
 	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
@@ -371,14 +432,14 @@ int status_stale(const char *path, const char *name, char *msg, size_t len)
 	if (f == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		char *rest, *sp;
+		const char *rest, *sp;
 
 		if (line[0] != '#')
 			break;
-		if (strncmp(line, prefix, strlen(prefix)) != 0)
+		line[strcspn(line, "\n")] = '\0';
+		rest = str_startswith(line, "# config ");
+		if (rest == NULL)
 			continue;
-		rest = line + strlen(prefix);
-		rest[strcspn(rest, "\n")] = '\0';
 		/* The name may hold blanks; the digest is the last one or two words. */
 		sp = strstr(rest, " sha256 ");
 		if (sp == NULL && (sp = strrchr(rest, ' ')) == NULL)
@@ -400,28 +461,17 @@ int status_stale(const char *path, const char *name, char *msg, size_t len)
 	return 1;
 }
 
-int status_write(const struct plan *p, bool off)
-{
-	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
-	FILE *f;
-	int r, fd;
+struct status_args {
+	const struct plan *p;
+	bool off;
+};
 
-	if (root_path(dir, sizeof(dir), STATUS_DIR) < 0 || root_path(path, sizeof(path), STATUS_FILE) < 0 ||
-	    root_path(tmp, sizeof(tmp), STATUS_FILE ".tmp") < 0)
-		return -ENAMETOOLONG;
-	r = fs_mkdir_p(dir, 0755);
-	if (r < 0)
-		return r;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
+static int status_print(FILE *f, void *arg)
+{
+	const struct status_args *a = arg;
+	const struct plan *p = a->p;
+	bool off = a->off;
+
 	fprintf(f, "# vfiobind status%s: address vendor:device iommu_group result driver\n",
 		off ? " (vfiobind=off)" : "");
 	if (status_conf_path[0]) {
@@ -434,6 +484,7 @@ int status_write(const struct plan *p, bool off)
 		const struct plan_entry *e = &p->e[i];
 		const struct pci_func *fn = e->f;
 		const char *res = off ? "off" : plan_result_str(e->result);
+		const char *slot;
 		char d[96];
 
 		if (!fn) {
@@ -441,7 +492,8 @@ int status_write(const struct plan *p, bool off)
 				fprintf(f, "- %04x:%04x - %s -\n", e->sel->id.vendor, e->sel->id.device, res);
 			else {
 				selector_describe(e->sel, d, sizeof(d));
-				fprintf(f, "%s - - %s -\n", strncmp(d, "slot ", 5) == 0 ? d + 5 : d, res);
+				slot = str_startswith(d, "slot ");
+				fprintf(f, "%s - - %s -\n", slot ? slot : d, res);
 			}
 			continue;
 		}
@@ -452,20 +504,19 @@ int status_write(const struct plan *p, bool off)
 			fprintf(f, "%s %04x:%04x - %s %s\n", fn->name, fn->id.vendor, fn->id.device, res,
 				fn->driver[0] ? fn->driver : "-");
 	}
-	if (fflush(f) != 0 || ferror(f)) {
-		r = -EIO;
-		fclose(f);
-		unlink(tmp);
-		return r;
-	}
-	if (fclose(f) != 0) {
-		unlink(tmp);
-		return -EIO;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
 	return 0;
+}
+
+int status_write(const struct plan *p, bool off)
+{
+	struct status_args a = {p, off};
+	char dir[PATH_MAX], path[PATH_MAX];
+	int r;
+
+	if (root_path(dir, sizeof(dir), STATUS_DIR) < 0 || root_path(path, sizeof(path), STATUS_FILE) < 0)
+		return -ENAMETOOLONG;
+	r = fs_mkdir_p(dir, 0755);
+	if (r < 0)
+		return r;
+	return write_atomic_stream(path, 0644, status_print, &a);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report.h - what vfiobind tells people and programs: the plan and list
- * tables on stdout, the plan's decisions in the log, and the status file
- * /run/vfiobind/status (tmpfs /run survives switch_root: systemd and
- * dracut move it into the real root).
+ * tables on stdout, the plan's decisions in the log, the warning about a
+ * leftover vfio-pci ids=, and the status file /run/vfiobind/status
+ * (tmpfs /run survives switch_root: systemd and dracut move it into the
+ * real root).
  */
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "config/cmdline.h"
 #include "plan/plan.h"
 #include "system/kmodule.h"
+#include "system/modprobe.h"
 
 #define STATUS_DIR  "/run/vfiobind"
 #define STATUS_FILE STATUS_DIR "/status"
@@ -52,9 +54,10 @@ void report_log_plan(const struct plan *p);
  * Format: a "#" header line, then one line per selected function:
  * "ADDRESS VENDOR:DEVICE GROUP RESULT DRIVER", fields separated by one
  * blank, "-" for an unknown field; RESULT is bound, already, failed,
- * refused, absent or off. Written to a temporary file and renamed, so a
- * reader never sees half a file.
- * Return: 0 or -errno.
+ * refused, absent or off. Written with write_atomic_stream() (fileio.h),
+ * so a reader never sees half a file; the directory is created first.
+ * Return: 0, -ENAMETOOLONG, or -errno from fs_mkdir_p() or
+ * write_atomic_stream().
  */
 int status_write(const struct plan *p, bool off);
 
@@ -78,6 +81,19 @@ void status_set_config(const char *path, const char *name);
  * from before it was recorded, or vfiobind never ran).
  */
 int status_stale(const char *path, const char *name, char *msg, size_t len);
+
+/**
+ * modprobe_ids_describe() - the one warning about a leftover vfio-pci
+ * `ids=` @m (modprobe_find_ids()): where it is, which functions it would
+ * hand to vfio-pci that @plan does not choose (read from @pci;
+ * "vendor:device" match, as vfio-pci's ids= matches with the subsystem
+ * fields left out: drivers/vfio/pci/vfio_pci.c, vfio_pci_fill_ids()), and
+ * to delete it.
+ * @plan: the plan (NULL: every matching function counts as undeclared).
+ * @buf:  the message, @len bytes, cut to fit.
+ */
+void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
+			   size_t len);
 
 /** report_no_iommu() - the one error line for a machine without IOMMU. */
 void report_no_iommu(void);

@@ -13,6 +13,7 @@
 #include "report/reportjson.h"
 
 #include "report/report.h"
+#include "system/pciclass.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "basic/str.h"
+#include "basic/strv.h"
 #include "basic/sysfs.h"
 #include "config/selector.h"
 
@@ -109,7 +110,7 @@ static int scan_line(const char *s, const char *module, const char *file, unsign
 	size_t n;
 
 	w = next_word(&s, &n);
-	if (w == NULL || n != 7 || strncmp(w, "options", 7) != 0)
+	if (w == NULL || !str_span_eq(w, n, "options"))
 		return 0;
 	w = next_word(&s, &n);
 	if (w == NULL || !modname_eq(w, n, module))
@@ -164,11 +165,6 @@ static int scan_file(const char *path, const char *name, const char *module, str
 	return r;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool conf_name(const char *n)
 {
 	size_t l = strlen(n);
@@ -177,64 +173,33 @@ static bool conf_name(const char *n)
 }
 
 /* The *.conf names of every directory, sorted, each once. */
-static int collect_names(char ***names, size_t *count)
+static int collect_names(struct strv *names)
 {
 	char dir[PATH_MAX];
-	size_t n = 0, cap = 0;
-	char **v = NULL;
+	int r = 0;
 
-	for (size_t i = 0; i < sizeof(conf_dirs) / sizeof(conf_dirs[0]); i++) {
+	for (size_t i = 0; r == 0 && i < sizeof(conf_dirs) / sizeof(conf_dirs[0]); i++) {
 		struct dirent *de;
 		DIR *d;
 
-		if (root_path(dir, sizeof(dir), "%s", conf_dirs[i]) < 0)
-			goto toolong;
+		if (root_path(dir, sizeof(dir), "%s", conf_dirs[i]) < 0) {
+			r = -ENAMETOOLONG;
+			break;
+		}
 		d = opendir(dir);
 		if (d == NULL)
 			continue;
-		while ((de = readdir(d)) != NULL) {
-			bool seen = false;
-
-			if (!conf_name(de->d_name))
-				continue;
-			for (size_t j = 0; j < n && !seen; j++)
-				seen = strcmp(v[j], de->d_name) == 0;
-			if (seen)
-				continue;
-			if (n == cap) {
-				char **nv = realloc(v, (cap ? cap * 2 : 16) * sizeof(*nv));
-
-				if (nv == NULL) {
-					closedir(d);
-					goto nomem;
-				}
-				v = nv;
-				cap = cap ? cap * 2 : 16;
-			}
-			v[n] = strdup(de->d_name);
-			if (v[n] == NULL) {
-				closedir(d);
-				goto nomem;
-			}
-			n++;
-		}
+		while (r == 0 && (de = readdir(d)) != NULL)
+			if (conf_name(de->d_name) && !strv_contains(names, de->d_name))
+				r = strv_push(names, de->d_name, strlen(de->d_name));
 		closedir(d);
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), name_cmp);
-	*names = v;
-	*count = n;
+	if (r < 0) {
+		strv_free(names);
+		return r;
+	}
+	strv_sort(names);
 	return 0;
-toolong:
-	for (size_t j = 0; j < n; j++)
-		free(v[j]);
-	free(v);
-	return -ENAMETOOLONG;
-nomem:
-	for (size_t j = 0; j < n; j++)
-		free(v[j]);
-	free(v);
-	return -ENOMEM;
 }
 
 /* "vfio-pci.ids=..." words of the kernel command line. */
@@ -249,7 +214,7 @@ static int scan_cmdline(const char *module, struct modprobe_ids_list *out)
 	while ((w = next_word(&s, &n)) != NULL) {
 		const char *dot = memchr(w, '.', n);
 
-		if (n == 2 && strncmp(w, "--", 2) == 0)
+		if (str_span_eq(w, n, "--"))
 			break; /* the rest belongs to init */
 		if (dot == NULL || !modname_eq(w, (size_t)(dot - w), module))
 			continue;
@@ -265,21 +230,21 @@ static int scan_cmdline(const char *module, struct modprobe_ids_list *out)
 
 int modprobe_find_ids(const char *module, struct modprobe_ids_list *out)
 {
-	char **names = NULL, path[PATH_MAX], shown[PATH_MAX];
-	size_t count = 0;
+	char path[PATH_MAX], shown[PATH_MAX];
+	struct strv names = {0};
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = collect_names(&names, &count);
+	r = collect_names(&names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < count && r == 0; i++) {
+	for (size_t i = 0; i < names.n && r == 0; i++) {
 		/* The first directory that has the name wins (libkmod's
 		 * conf_files_filter_out() and its sorted merge). */
 		for (size_t j = 0; j < sizeof(conf_dirs) / sizeof(conf_dirs[0]); j++) {
 			struct stat st;
 
-			snprintf(shown, sizeof(shown), "%s/%s", conf_dirs[j], names[i]);
+			snprintf(shown, sizeof(shown), "%s/%s", conf_dirs[j], names.v[i]);
 			if (root_path(path, sizeof(path), "%s", shown) < 0) {
 				r = -ENAMETOOLONG;
 				break;
@@ -292,9 +257,7 @@ int modprobe_find_ids(const char *module, struct modprobe_ids_list *out)
 			break;
 		}
 	}
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
+	strv_free(&names);
 	if (r == 0)
 		r = scan_cmdline(module, out);
 	if (r < 0)
@@ -306,64 +269,6 @@ void modprobe_ids_free(struct modprobe_ids_list *l)
 {
 	free(l->e);
 	memset(l, 0, sizeof(*l));
-}
-
-static bool planned(const struct plan *plan, const struct pci_func *f)
-{
-	for (size_t i = 0; plan && i < plan->n; i++)
-		if (plan->e[i].f == f && plan->e[i].action != PLAN_REFUSE)
-			return true;
-	return false;
-}
-
-/* Whether @f's vendor:device is in the list @ids ("v:d[:sv:sd...],..."). */
-static bool ids_match(const char *ids, const struct pci_func *f)
-{
-	const char *p = ids;
-
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		struct pci_id id;
-
-		/* vendor:device are the first 9 bytes; the subsystem and class
-		 * fields after them only narrow the match. */
-		if (n >= 9 && pci_id_parse(p, 9, &id) == 0 && (n == 9 || p[9] == ':') && id.vendor == f->id.vendor &&
-		    id.device == f->id.device)
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
-void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
-			   size_t len)
-{
-	char what[512] = "";
-	size_t taken = 0;
-
-	for (size_t i = 0; pci && i < pci->n; i++) {
-		const struct pci_func *f = &pci->f[i];
-
-		if (f->is_bridge || planned(plan, f) || !ids_match(m->ids, f))
-			continue;
-		str_append(what, sizeof(what), "%s%s (%04x:%04x, %s)", taken ? ", " : "", f->name, f->id.vendor,
-			   f->id.device, f->driver[0] ? f->driver : "no driver yet");
-		taken++;
-	}
-	buf[0] = '\0';
-	if (m->line)
-		str_append(buf, len, "%s:%u: ", m->file, m->line);
-	else
-		str_append(buf, len, "%s: ", m->file);
-	str_append(buf, len, "vfio-pci ids=%s is ignored: vfiobind loads vfio-pci without it, ", m->ids);
-	if (taken)
-		str_append(buf, len, "since it would also hand vfio-pci what vfiobind does not bind: %s", what);
-	else
-		str_append(buf, len, "since it hands vfio-pci every function with those IDs, declared or not");
-	str_append(buf, len, "; delete ids= from %s (/etc/vfiobind.conf declares the devices)",
-		   m->line ? "that line" : "the kernel command line");
 }
 
 void modprobe_options_drop(const char *opts, const char *param, char *kept, char *dropped, size_t len)

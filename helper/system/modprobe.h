@@ -6,7 +6,9 @@
  * would hand it to vfio-pci, which then takes every function with those
  * IDs, declared or not (drivers/vfio/pci/vfio_pci.c, vfio_pci_fill_ids()).
  * vfiobind loads vfio-pci without it (kmodule_load_without()); this finds
- * the file and line to name, for `bind` and for `check` at image build.
+ * the file and line to name, for `bind` and for `check` at image build
+ * (the warning itself, which needs the plan, is report.h's
+ * modprobe_ids_describe()).
  *
  * Read as libkmod reads them (libkmod-config.c): *.conf files of
  * /etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d,
@@ -18,9 +20,6 @@
 #pragma once
 
 #include <stddef.h>
-
-#include "plan/plan.h"
-#include "system/pci.h"
 
 struct modprobe_ids {
 	char file[256]; /* "/etc/modprobe.d/vfio.conf", or "kernel command line" */
@@ -44,16 +43,6 @@ struct modprobe_ids_list {
 int modprobe_find_ids(const char *module, struct modprobe_ids_list *out);
 
 void modprobe_ids_free(struct modprobe_ids_list *l);
-
-/**
- * modprobe_ids_describe() - the one message about @m: where it is, which
- * functions it would hand to vfio-pci that @plan does not choose (read
- * from @pci; "vendor:device" match, as vfio-pci's ids= does with the
- * subsystem fields left out), and to delete it.
- * @plan: the plan (NULL: every matching function counts as undeclared).
- */
-void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
-			   size_t len);
 
 /**
  * modprobe_options_drop() - @opts without the parameter @param.

@@ -64,9 +64,6 @@ void pci_list_free(struct pci_list *list);
 /** pci_find() - the function at @addr, or NULL. */
 struct pci_func *pci_find(const struct pci_list *list, const struct pci_addr *addr);
 
-/** pci_class_name() - lspci-style name of a class code ("USB controller"). */
-const char *pci_class_name(uint32_t class);
-
 /**
  * pci_set_override() - write @drv to driver_override ("" clears it).
  * Return: 0 or -errno from the write (-ENODEV: the device went away).

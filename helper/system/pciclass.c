@@ -6,11 +6,11 @@
  * (base class and sub-class codes). Only the names are ours; the numbers
  * are the spec's. Unknown codes print as "Class CCSS".
  */
+#include "system/pciclass.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include "system/pci.h"
 
 struct class_name {
 	uint16_t code; /* class << 8 | subclass; subclass 0xff = any */

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
+#include "basic/str.h"
 #include "basic/sysfs.h"
 
 int record_list_add(struct record_list *l, const char *fn, const char *text)
@@ -25,8 +27,8 @@ int record_list_add(struct record_list *l, const char *fn, const char *text)
 	if (v == NULL)
 		return -ENOMEM;
 	l->v = v;
-	snprintf(v[l->n].fn, sizeof(v[l->n].fn), "%s", fn);
-	snprintf(v[l->n].text, sizeof(v[l->n].text), "%s", text);
+	str_copy(v[l->n].fn, sizeof(v[l->n].fn), fn);
+	str_copy(v[l->n].text, sizeof(v[l->n].text), text);
 	l->n++;
 	return 0;
 }
@@ -126,26 +128,33 @@ void record_free(struct record *rec)
 	rec->present = false;
 }
 
+struct list_args {
+	const char *head;
+	const struct record_list *l;
+};
+
+static int print_list(FILE *f, void *arg)
+{
+	const struct list_args *a = arg;
+
+	fprintf(f, "# vfiobind: written by `vfiobind check --record` at image build; read by `vfiobind bind`\n# %s\n",
+		a->head);
+	for (size_t i = 0; i < a->l->n; i++)
+		fprintf(f, "%s %s\n", a->l->v[i].fn, a->l->v[i].text);
+	return 0;
+}
+
+/* Atomically: an image tool that copies the directory while a second
+ * build runs never takes a short protected file, which would mean
+ * "no record" at boot and a storage guard failing closed. */
 static int write_list(const char *dir, const char *name, const char *head, const struct record_list *l)
 {
+	struct list_args a = {head, l};
 	char path[PATH_MAX];
-	FILE *f;
-	int r = 0;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	f = fopen(path, "we");
-	if (f == NULL)
-		return -errno;
-	fprintf(f, "# vfiobind: written by `vfiobind check --record` at image build; read by `vfiobind bind`\n# %s\n",
-		head);
-	for (size_t i = 0; i < l->n; i++)
-		fprintf(f, "%s %s\n", l->v[i].fn, l->v[i].text);
-	if (ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	return write_atomic_stream(path, 0644, print_list, &a);
 }
 
 int record_write(const char *dir, const struct record_list *prot, const struct record_list *block)

@@ -69,8 +69,8 @@ int record_read(struct record *rec);
 /**
  * record_write() - write @prot and @block into directory @dir (a plain
  * path, not under the root prefix: the image being built), creating it
- * if missing.
- * Return: 0, or -errno from mkdir/open/write/close.
+ * if missing, each file mode 0644 with write_atomic_stream() (fileio.h).
+ * Return: 0, or -errno from mkdir(2) or write_atomic_stream().
  */
 int record_write(const char *dir, const struct record_list *prot, const struct record_list *block);
 

@@ -13,57 +13,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
 
+/* /proc files are small; the cap keeps a hostile root prefix from eating
+ * memory (a longer file is cut there). */
+#define READ_WHOLE_MAX (4 * 1024 * 1024)
+
+/* A /proc or /etc file whole, NUL-terminated; NULL when unreadable. */
 static char *read_whole(const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "re");
+	char *buf;
 
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *nb;
-
-			/* /proc files are small; a bound keeps a hostile root
-			 * prefix from eating memory. */
-			if (cap >= 4 * 1024 * 1024)
-				break;
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (nb == NULL)
-				break;
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
-static int strv_add(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (nv == NULL)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (nv[*n] == NULL)
-		return -ENOMEM;
-	(*n)++;
-	return 0;
+	return read_full(path, READ_WHOLE_MAX, READ_FULL_TRUNCATE, &buf, NULL) < 0 ? NULL : buf;
 }
 
 static int find_dev(const struct storage *st, const char *name)
@@ -79,15 +43,17 @@ static int find_dev(const struct storage *st, const char *name)
  * whose dm/name is vg-root. Anything else (a file, "none") -> "". */
 static void dev_path_to_name(const struct storage *st, const char *path, char *out, size_t len)
 {
+	const char *name;
+
 	out[0] = '\0';
-	if (strncmp(path, "/dev/mapper/", 12) == 0) {
+	if ((name = str_startswith(path, "/dev/mapper/")) != NULL) {
 		for (size_t i = 0; i < st->n; i++)
-			if (strcmp(st->b[i].dm_name, path + 12) == 0)
-				snprintf(out, len, "%s", st->b[i].name);
+			if (strcmp(st->b[i].dm_name, name) == 0)
+				str_copy(out, len, st->b[i].name);
 		return;
 	}
-	if (strncmp(path, "/dev/", 5) == 0 && strchr(path + 5, '/') == NULL)
-		snprintf(out, len, "%s", path + 5);
+	if ((name = str_startswith(path, "/dev/")) != NULL && strchr(name, '/') == NULL)
+		str_copy(out, len, name);
 }
 
 /* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
@@ -161,10 +127,10 @@ static int read_swaps(struct storage *st)
 	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
 		char file[PATH_MAX];
 
-		if (strncmp(line, "Filename", 8) == 0 || sscanf(line, "%4095s", file) != 1)
+		if (str_startswith(line, "Filename") || sscanf(line, "%4095s", file) != 1)
 			continue;
 		unescape_octal(file);
-		r = strv_add(&st->swaps, &st->nswaps, file);
+		r = strv_push(&st->swaps, file, strlen(file));
 	}
 	free(buf);
 	return r;
@@ -288,12 +254,10 @@ void storage_free(struct storage *st)
 		free(st->mounts[i].source);
 		free(st->mounts[i].target);
 	}
-	for (size_t i = 0; i < st->nswaps; i++)
-		free(st->swaps[i]);
+	strv_free(&st->swaps);
 	record_list_free(&st->holds);
 	free(st->b);
 	free(st->mounts);
-	free(st->swaps);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -574,7 +538,7 @@ static int walk(struct storage *st, const struct pci_list *pci, int dev, const c
 	if (depth > 16)
 		return 0;
 	/* "/dev/nvme0n1p2 -> nvme0n1p2" says nothing twice. */
-	if (!(depth == 0 && strncmp(chain, "/dev/", 5) == 0 && strcmp(chain + 5, b->name) == 0))
+	if (!(depth == 0 && str_startswith(chain, "/dev/") && strcmp(chain + 5, b->name) == 0))
 		str_append(chain, clen, "%s%s", chain[0] ? " -> " : "", b->name);
 	r = hold_path(st, pci, b->syspath, why, chain);
 	for (size_t s = 0; r == 0 && s < b->nslaves; s++)
@@ -664,7 +628,7 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 
 		/* MAJ:MIN first: the source may be /dev/root or gone; an
 		 * anonymous number (major 0: btrfs, tmpfs) matches nothing. */
-		if (strncmp(m->devnum, "0:", 2) != 0) {
+		if (!str_startswith(m->devnum, "0:")) {
 			for (size_t j = 0; dev < 0 && j < st->n; j++)
 				if (strcmp(st->b[j].devnum, m->devnum) == 0)
 					dev = (int)j;
@@ -672,8 +636,8 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 		if (dev >= 0 || m->source[0] == '/')
 			r = need(st, pci, m->target, m->source, dev);
 	}
-	for (size_t i = 0; r == 0 && i < st->nswaps; i++)
-		r = need(st, pci, "swap", st->swaps[i], -1);
+	for (size_t i = 0; r == 0 && i < st->swaps.n; i++)
+		r = need(st, pci, "swap", st->swaps.v[i], -1);
 	if (r == 0)
 		r = need(st, pci, "resume=", st->resume, -1);
 	if (r == 0)
@@ -687,8 +651,8 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 
 bool storage_root_on_usb(const struct storage *st)
 {
-	return strncmp(st->root, "/dev/disk/by-id/usb-", 20) == 0 ||
-	       (strncmp(st->root, "/dev/disk/by-path/", 18) == 0 && strstr(st->root, "-usb-") != NULL);
+	return str_startswith(st->root, "/dev/disk/by-id/usb-") ||
+	       (str_startswith(st->root, "/dev/disk/by-path/") && strstr(st->root, "-usb-") != NULL);
 }
 
 static bool path_has_function(const char *path, const char *fn)

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "basic/strv.h"
 #include "config/cmdline.h"
 #include "system/pci.h"
 #include "system/record.h"
@@ -52,9 +53,8 @@ struct storage {
 	size_t n;
 	struct storage_mount *mounts;
 	size_t nmounts;
-	char **swaps; /* the Filename column of /proc/swaps */
-	size_t nswaps;
-	char root[256]; /* root= and resume= as given */
+	struct strv swaps; /* the Filename column of /proc/swaps */
+	char root[256];	   /* root= and resume= as given */
 	char resume[256];
 	/* / is mounted from something other than the initramfs' rootfs: this
 	 * is the running system (or an image build on it), where every mount,

@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
+#include "basic/str.h"
 #include "basic/sysfs.h"
 
 int hand_vfio_group_stat(int group, struct handed *h)
@@ -92,7 +94,7 @@ int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen)
 	} else if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
 		r = -EINVAL;
 	} else {
-		snprintf(h->path, sizeof(h->path), "%s", real);
+		str_copy(h->path, sizeof(h->path), real);
 		h->uid = st.st_uid;
 		h->gid = st.st_gid;
 		h->mode = st.st_mode & 07777;
@@ -149,41 +151,34 @@ int hand_restore(const struct handed *h)
 	return 0;
 }
 
+struct record_args {
+	const struct handed *h;
+	size_t n;
+};
+
+static int print_record(FILE *f, void *arg)
+{
+	const struct record_args *a = arg;
+	size_t skip = strlen(root_get());
+
+	fprintf(f, "# vfiobind: owner and mode to give back: uid gid mode dev ino path\n");
+	for (size_t i = 0; i < a->n; i++) {
+		const struct handed *h = &a->h[i];
+
+		fprintf(f, "%u %u %04o %llu %llu %s\n", (unsigned)h->uid, (unsigned)h->gid, (unsigned)h->mode,
+			(unsigned long long)h->dev, (unsigned long long)h->ino, h->path + skip);
+	}
+	return 0;
+}
+
 int handed_record_write(const char *path, const struct handed *h, size_t n)
 {
-	char tmp[PATH_MAX];
-	size_t skip = strlen(root_get());
-	FILE *f;
-	int fd, r = 0;
+	struct record_args a = {h, n};
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
 	for (size_t i = 0; i < n; i++)
 		if (strchr(h[i].path, '\n'))
 			return -EINVAL;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
-	fprintf(f, "# vfiobind: owner and mode to give back: uid gid mode dev ino path\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%u %u %04o %llu %llu %s\n", (unsigned)h[i].uid, (unsigned)h[i].gid, (unsigned)h[i].mode,
-			(unsigned long long)h[i].dev, (unsigned long long)h[i].ino, h[i].path + skip);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return write_atomic_stream(path, 0600, print_record, &a);
 }
 
 /* One record line into @h; false when it is not one. */

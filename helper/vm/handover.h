@@ -70,8 +70,11 @@ int hand_restore(const struct handed *h);
 
 /**
  * handed_record_write() - write the record @path (root-prefixed) of the
- * @n files in @h, atomically (rename of a synced temporary file).
- * Return: 0; -EINVAL for a path with a newline; -errno.
+ * @n files in @h, mode 0600, with write_atomic_stream() (fileio.h): the
+ * record is synced before the first file changes hands, and a crash
+ * leaves the previous record or this one whole.
+ * Return: 0; -EINVAL for a path with a newline (the record is one line
+ * per file); or -errno from write_atomic_stream().
  */
 int handed_record_write(const char *path, const struct handed *h, size_t n);
 

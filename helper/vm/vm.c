@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/sysfs.h"
 #include "vm/handover.h"
