@@ -15,13 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "doctor/image.h"
-#include "system/initramfs.h"
 #include "basic/jsonwrite.h"
-#include "report/report.h"
 #include "basic/sha256.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
+#include "doctor/image.h"
+#include "report/report.h"
+#include "system/initramfs.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

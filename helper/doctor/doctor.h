@@ -13,9 +13,9 @@
 
 #include "config/cmdline.h"
 #include "config/conf.h"
+#include "plan/plan.h"
 #include "system/kmodule.h"
 #include "system/pci.h"
-#include "plan/plan.h"
 
 enum doctor_state {
 	DOCTOR_OK,

@@ -10,19 +10,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/cmdline.h"
 #include "basic/exitcode.h"
-#include "vm/holders.h"
-#include "config/input.h"
-#include "system/kmodule.h"
 #include "basic/log.h"
-#include "system/pci.h"
-#include "vm/release.h"
-#include "report/report.h"
 #include "basic/sysfs.h"
-#include "vm/vm.h"
+#include "config/cmdline.h"
+#include "config/input.h"
 #include "config/vmconf.h"
+#include "report/report.h"
+#include "system/kmodule.h"
+#include "system/pci.h"
 #include "vm/devices.h"
+#include "vm/holders.h"
+#include "vm/release.h"
+#include "vm/vm.h"
 
 struct vload {
 	char conf_path[PATH_MAX];

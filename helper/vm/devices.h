@@ -27,9 +27,9 @@
 #include <stdio.h>
 
 #include "config/conf.h"
-#include "system/pci.h"
-#include "plan/plan.h"
 #include "config/vmconf.h"
+#include "plan/plan.h"
+#include "system/pci.h"
 
 #define VM_PORT_CHASSIS 200
 

@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "doctor/doctor.h"
 #include "basic/sysfs.h"
-#include "vm/spawn.h"
 #include "config/vmconf.h"
+#include "doctor/doctor.h"
+#include "vm/spawn.h"
 
 /* Permission bits that apply to @u for a file of @st, as the kernel picks
  * them (owner, else group, else other; root-owned ACLs not considered). */

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vm/holders.h"
 #include "basic/log.h"
 #include "plan/plan.h"
+#include "vm/holders.h"
 
 #define VFIO_DRIVER "vfio-pci"
 

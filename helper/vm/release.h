@@ -17,9 +17,9 @@
  */
 #pragma once
 
+#include "config/selector.h"
 #include "system/kmodule.h"
 #include "system/pci.h"
-#include "config/selector.h"
 
 /**
  * release_functions() - release what @sel names.
