@@ -29,6 +29,7 @@
 #include "system/storage.h"
 #include "basic/sysfs.h"
 #include "vm/command.h"
+#include "vm/doctor.h"
 #include "config/vmconf.h"
 
 #ifndef VERSION
@@ -433,7 +434,7 @@ static int check_host(const struct opts *o, const struct conf *c)
 static int cmd_doctor(const struct opts *o)
 {
 	struct input in = {0};
-	struct doctor d = {0};
+	struct findings d = {0};
 	struct doctor_input di;
 	int r, rc;
 
@@ -445,22 +446,23 @@ static int cmd_doctor(const struct opts *o)
 		return EXIT_SYSTEM;
 	}
 	for (size_t i = 0; r > 0 && i < in.errs.n && i < in.errs.cap; i++)
-		doctor_add(&d, DOCTOR_FAIL, "config", "vfiobind check", "%s",
-			   in.errs.msg[i] ? in.errs.msg[i] : "(message lost)");
+		findings_add(&d, FINDING_FAIL, "config", "vfiobind check", "%s",
+			     in.errs.msg[i] ? in.errs.msg[i] : "(message lost)");
 	if (r > 0)
 		conf_free(&in.conf); /* the chain is still worth checking */
 	rc = scan_and_plan(&in);
 	if (rc != EXIT_OK) {
-		doctor_free(&d);
+		findings_free(&d);
 		input_free(&in);
 		return rc;
 	}
 	di = (struct doctor_input){&in.conf, in.conf_path, in.conf_name, &in.cl, &in.pci, &in.plan, in.km};
 	doctor_run(&di, &d);
-	rc = doctor_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
+	vm_doctor(&in.conf, &d);
+	rc = findings_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
 	if (fflush(stdout) != 0)
 		rc = EXIT_SYSTEM;
-	doctor_free(&d);
+	findings_free(&d);
 	input_free(&in);
 	return rc;
 }
