@@ -452,11 +452,10 @@ static void check_image(struct findings *fs, enum initramfs_tool tool, const str
 
 /* ---- this boot ----------------------------------------------------------- */
 
-static void check_boot(struct findings *fs, const struct doctor_input *in, enum initramfs_tool tool)
+/* vfiobind=off, and the status file the hook writes at boot. */
+static void check_status(struct findings *fs, const struct doctor_input *in, enum initramfs_tool tool)
 {
-	const struct plan *p = in->plan;
-	char blockers[512], stale[1024], fix[600];
-	size_t bad = 0, total = 0;
+	char stale[1024], fix[600];
 
 	if (in->cl->off)
 		findings_add(fs, FINDING_WARN, "cmdline", "remove vfiobind=off from the kernel command line",
@@ -466,63 +465,78 @@ static void check_boot(struct findings *fs, const struct doctor_input *in, enum 
 		findings_add(fs, FINDING_FAIL, "boot", fix,
 			     "no %s: the initramfs hook did not run this boot (journalctl -k -g vfiobind)",
 			     STATUS_FILE);
-	} else {
-		findings_add(fs, FINDING_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);
-		if (status_stale(in->conf_path, in->conf_name, stale, sizeof(stale)) > 0)
-			findings_add(fs, FINDING_FAIL, "boot-config", initramfs_rebuild_cmd(tool), "%s", stale);
+		return;
 	}
+	findings_add(fs, FINDING_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);
+	if (status_stale(in->conf_path, in->conf_name, stale, sizeof(stale)) > 0)
+		findings_add(fs, FINDING_FAIL, "boot-config", initramfs_rebuild_cmd(tool), "%s", stale);
+}
+
+/* A declared function on another driver than vfio-pci. */
+static void not_on_vfio(struct findings *fs, const struct doctor_input *in, const struct plan_entry *e)
+{
+	const struct pci_func *f = e->f;
+	char drv[PCI_NAME_MAX * 2 + 16];
+
+	kmodule_driver_text(in->km, f->driver, f->modalias, drv, sizeof(drv));
+	if (e->action == PLAN_REFUSE)
+		findings_add(fs, FINDING_FAIL, "devices", "vfiobind plan shows the whole reason",
+			     "%s is on %s, not vfio-pci: %s", f->name, drv, e->reason);
+	else
+		findings_add(fs, FINDING_FAIL, "devices", "journalctl -k -g vfiobind; then vfiobind plan",
+			     "%s is on %s, not vfio-pci (a host driver came first, or the bind failed)", f->name, drv);
+}
+
+/* Plan entry @i: -1 not counted (a bridge, an optional line that matches
+ * nothing), 0 fine, 1 a failure (added to @fs). */
+static int check_entry(struct findings *fs, const struct doctor_input *in, size_t i)
+{
+	const struct plan *p = in->plan;
+	const struct plan_entry *e = &p->e[i];
+	const struct pci_func *f = e->f;
+	char blockers[512], sd[96];
+	bool told = false;
+
+	if ((f && f->is_bridge) || (!f && e->sel->optional))
+		return -1;
+	if (!f) {
+		selector_describe(e->sel, sd, sizeof(sd));
+		findings_add(fs, FINDING_FAIL, "devices", "fix or remove that line (vfiobind list shows what exists)",
+			     "%s (%s): no such function", sd, e->sel->text);
+		return 1;
+	}
+	if (strcmp(f->driver, VFIO_DRIVER) != 0) {
+		not_on_vfio(fs, in, e);
+		return 1;
+	}
+	if (f->iommu_group < 0 || !plan_group_blockers(in->pci, f->iommu_group, p, blockers, sizeof(blockers)))
+		return 0;
+	/* Once per group, at its first declared function. */
+	for (size_t j = 0; j < i && !told; j++)
+		told = p->e[j].f && p->e[j].f->iommu_group == f->iommu_group &&
+		       strcmp(p->e[j].f->driver, VFIO_DRIVER) == 0;
+	if (!told)
+		findings_add(fs, FINDING_FAIL, "groups", "declare them too, or add the word 'group' to the line",
+			     "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
+	return 1;
+}
+
+/* The declared functions: each on vfio-pci, each group viable. */
+static void check_devices(struct findings *fs, const struct doctor_input *in)
+{
+	size_t bad = 0, total = 0;
+
 	if (in->conf->n == 0) {
 		findings_add(fs, FINDING_WARN, "devices",
 			     "declare them in /etc/vfiobind.conf (vfiobind list shows them)",
 			     "no devices declared in %s", in->conf_name);
 		return;
 	}
-	for (size_t i = 0; p && i < p->n; i++) {
-		const struct plan_entry *e = &p->e[i];
-		const struct pci_func *f = e->f;
-		char sd[96];
+	for (size_t i = 0; in->plan && i < in->plan->n; i++) {
+		int r = check_entry(fs, in, i);
 
-		if (f && f->is_bridge)
-			continue;
-		if (!f) {
-			if (e->sel->optional)
-				continue;
-			total++;
-			bad++;
-			selector_describe(e->sel, sd, sizeof(sd));
-			findings_add(fs, FINDING_FAIL, "devices",
-				     "fix or remove that line (vfiobind list shows what exists)",
-				     "%s (%s): no such function", sd, e->sel->text);
-			continue;
-		}
-		total++;
-		if (strcmp(f->driver, VFIO_DRIVER) != 0) {
-			char drv[PCI_NAME_MAX * 2 + 16];
-
-			bad++;
-			kmodule_driver_text(in->km, f->driver, f->modalias, drv, sizeof(drv));
-			if (e->action == PLAN_REFUSE)
-				findings_add(fs, FINDING_FAIL, "devices", "vfiobind plan shows the whole reason",
-					     "%s is on %s, not vfio-pci: %s", f->name, drv, e->reason);
-			else
-				findings_add(fs, FINDING_FAIL, "devices",
-					     "journalctl -k -g vfiobind; then vfiobind plan",
-					     "%s is on %s, not vfio-pci (a host driver came first, or the bind failed)",
-					     f->name, drv);
-		} else if (f->iommu_group >= 0 &&
-			   plan_group_blockers(in->pci, f->iommu_group, p, blockers, sizeof(blockers))) {
-			bool told = false;
-
-			bad++;
-			/* Once per group, at its first declared function. */
-			for (size_t j = 0; j < i && !told; j++)
-				told = p->e[j].f && p->e[j].f->iommu_group == f->iommu_group &&
-				       strcmp(p->e[j].f->driver, VFIO_DRIVER) == 0;
-			if (!told)
-				findings_add(
-				    fs, FINDING_FAIL, "groups", "declare them too, or add the word 'group' to the line",
-				    "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
-		}
+		total += r >= 0;
+		bad += r > 0;
 	}
 	if (bad == 0)
 		findings_add(fs, FINDING_OK, "devices", NULL, "%zu declared function%s on vfio-pci, groups viable",
@@ -542,5 +556,6 @@ void doctor_run(const struct doctor_input *in, struct findings *fs)
 		     "generator: %s (rebuild: %s)", initramfs_tool_name(tool), initramfs_rebuild_cmd(tool));
 	check_hook(fs, tool);
 	check_image(fs, tool, in);
-	check_boot(fs, in, tool);
+	check_status(fs, in, tool);
+	check_devices(fs, in);
 }
