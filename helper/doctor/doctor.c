@@ -98,11 +98,70 @@ static size_t count_dir(const char *rel)
 
 /* ---- IOMMU and interrupt remapping -------------------------------------- */
 
+/* Whether the "flags" line of /proc/cpuinfo (@cpu) has @flag as a word.
+ * The kernel prints "flags\t\t:" then " name" per feature of the CPU
+ * (arch/x86/kernel/cpu/proc.c, show_cpuinfo()), the same for every CPU:
+ * the first such line says. */
+static bool cpu_has_flag(const char *cpu, const char *flag)
+{
+	size_t l = strlen(flag);
+
+	for (const char *line = cpu; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *end = strchr(line, '\n'), *colon = strchr(line, ':');
+
+		if (strncmp(line, "flags", 5) != 0 || !strchr(" \t:", line[5]) || !colon || (end && colon > end))
+			continue;
+		for (const char *p = colon + 1; (p = strstr(p, flag)) != NULL && (!end || p < end); p += l)
+			if (p[-1] == ' ' && (p[l] == ' ' || p[l] == '\n' || p[l] == '\0'))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+/* No IOMMU groups on Intel, or with a DMAR table: the firmware or the
+ * kernel (which leaves VT-d off without intel_iommu=on unless built with
+ * CONFIG_INTEL_IOMMU_DEFAULT_ON). */
+static void intel_iommu_off(struct findings *fs, bool dmar, const char *cmdline)
+{
+	if (!dmar)
+		findings_add(fs, FINDING_FAIL, "iommu",
+			     "enter the firmware setup and enable VT-d (often under Advanced > System Agent)",
+			     "no IOMMU groups: an Intel CPU without an ACPI DMAR table, so VT-d is off in the "
+			     "firmware");
+	else if (cmdline_has(cmdline, "intel_iommu=off") || !cmdline_has(cmdline, "intel_iommu=on"))
+		findings_add(fs, FINDING_FAIL, "iommu",
+			     "add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX in "
+			     "/etc/default/grub, then update-grub or grub-mkconfig -o /boot/grub/grub.cfg)",
+			     "no IOMMU groups: the firmware has VT-d on (ACPI DMAR table) but the kernel did "
+			     "not enable it");
+	else
+		findings_add(fs, FINDING_FAIL, "iommu", "dmesg | grep -i -e DMAR -e IOMMU",
+			     "no IOMMU groups although intel_iommu=on and a DMAR table: the kernel refused it");
+}
+
+/* A guest's IOMMU is a virtual one, its hypervisor's to give: its
+ * firmware setup has no VT-d switch. The CPU's "hypervisor" flag is
+ * CPUID.1:ECX bit 31, set by hypervisors for their guests
+ * (X86_FEATURE_HYPERVISOR, arch/x86/include/asm/cpufeatures.h). QEMU's
+ * intel-iommu needs q35, and its interrupt remapping (intremap=on) an
+ * irqchip not wholly in KVM (hw/i386/intel_iommu.c, vtd_decide_config()). */
+static void guest_without_iommu(struct findings *fs)
+{
+	findings_add(fs, FINDING_FAIL, "iommu",
+		     "the IOMMU must come from the hypervisor. QEMU: -machine q35,kernel-irqchip=split -device "
+		     "intel-iommu,intremap=on, then intel_iommu=on in this guest; other hypervisors: enable a "
+		     "virtual IOMMU (nested passthrough); on most clouds only a bare-metal instance has one",
+		     "no IOMMU groups: this is a virtual machine (the CPU has the hypervisor flag) and its "
+		     "hypervisor gives it no IOMMU (no ACPI DMAR or IVRS table)");
+}
+
 static void check_iommu(struct findings *fs, const char *cmdline)
 {
 	char *cpu = read_small("/proc/cpuinfo", 1 << 16);
 	bool intel = cpu && strstr(cpu, "GenuineIntel");
 	bool amd = cpu && strstr(cpu, "AuthenticAMD");
+	bool guest = cpu && cpu_has_flag(cpu, "hypervisor");
 	bool dmar = rexists("/sys/firmware/acpi/tables/DMAR");
 	bool ivrs = rexists("/sys/firmware/acpi/tables/IVRS");
 	size_t groups = count_dir("/sys/kernel/iommu_groups");
@@ -115,21 +174,12 @@ static void check_iommu(struct findings *fs, const char *cmdline)
 				    : "no DMAR/IVRS table");
 		return;
 	}
+	if (guest && !dmar && !ivrs) {
+		guest_without_iommu(fs);
+		return;
+	}
 	if (dmar || (intel && !ivrs)) {
-		if (!dmar)
-			findings_add(fs, FINDING_FAIL, "iommu",
-				     "enter the firmware setup and enable VT-d (often under Advanced > System Agent)",
-				     "no IOMMU groups: an Intel CPU without an ACPI DMAR table, so VT-d is off in the "
-				     "firmware");
-		else if (cmdline_has(cmdline, "intel_iommu=off") || !cmdline_has(cmdline, "intel_iommu=on"))
-			findings_add(fs, FINDING_FAIL, "iommu",
-				     "add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX in "
-				     "/etc/default/grub, then update-grub or grub-mkconfig -o /boot/grub/grub.cfg)",
-				     "no IOMMU groups: the firmware has VT-d on (ACPI DMAR table) but the kernel did "
-				     "not enable it");
-		else
-			findings_add(fs, FINDING_FAIL, "iommu", "dmesg | grep -i -e DMAR -e IOMMU",
-				     "no IOMMU groups although intel_iommu=on and a DMAR table: the kernel refused it");
+		intel_iommu_off(fs, dmar, cmdline);
 		return;
 	}
 	if (ivrs || amd) {
