@@ -48,8 +48,10 @@ static int tpm_dir(struct launch *L, char *path, size_t len)
 		return -ENOENT;
 	}
 	if (mkdir(path, 0700) < 0 || lchown(path, L->user.uid, L->user.gid) < 0) {
-		ERR("VM %s: creating tpm directory %s: %s", L->vm->name, L->vm->tpm, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		ERR("VM %s: creating tpm directory %s: %s", L->vm->name, L->vm->tpm, strerror(e));
+		return -e;
 	}
 	INF("VM %s: created tpm directory %s for %s", L->vm->name, L->vm->tpm, L->user.name);
 	return 0;
