@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * doctor.c - the IOMMU, initramfs and boot checks of `vfiobind doctor`. Nothing here writes: files are read, images are
- * read through cpio.c, and every fix is printed for the user to run.
+ * read through image.c, and every fix is printed for the user to run.
  */
 #include "doctor/doctor.h"
 
