@@ -12,11 +12,13 @@
 #include "cmd/command.h"
 #include "cmd/input.h"
 #include "doctor/doctor.h"
+#include "report/findings.h"
+#include "vm/doctor.h"
 
 int cmd_doctor(const struct opts *o, int argc, char **argv)
 {
 	struct input in = {0};
-	struct doctor d = {0};
+	struct findings d = {0};
 	struct doctor_input di;
 	int r, rc;
 
@@ -31,19 +33,20 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 		return EXIT_SYSTEM;
 	}
 	for (size_t i = 0; r > 0 && i < in.errs.n && i < in.errs.cap; i++)
-		doctor_add(&d, DOCTOR_FAIL, "config", "vfiobind check", "%s",
-			   in.errs.msg[i] ? in.errs.msg[i] : "(message lost)");
+		findings_add(&d, FINDING_FAIL, "config", "vfiobind check", "%s",
+			     in.errs.msg[i] ? in.errs.msg[i] : "(message lost)");
 	if (r > 0)
 		conf_free(&in.conf); /* the chain is still worth checking */
 	rc = input_machine(&in);
 	if (rc == EXIT_OK) {
 		di = (struct doctor_input){&in.conf, in.conf_path, in.conf_name, &in.cl, &in.pci, &in.plan, in.km};
 		doctor_run(&di, &d);
-		rc = doctor_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
+		vm_doctor(&in.conf, &d);
+		rc = findings_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
 		if (fflush(stdout) != 0)
 			rc = EXIT_SYSTEM;
 	}
-	doctor_free(&d);
+	findings_free(&d);
 	input_free(&in);
 	return rc;
 }

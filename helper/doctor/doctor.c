@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * doctor.c - the IOMMU, initramfs and boot checks of `vfiobind doctor`,
- * and the output. Nothing here writes: files are read, images are read
- * through cpio.c, and every fix is printed for the user to run.
+ * doctor.c - the IOMMU, initramfs and boot checks of `vfiobind doctor`. Nothing here writes: files are read, images are
+ * read through image.c, and every fix is printed for the user to run.
  */
 #include "doctor/doctor.h"
 
@@ -10,12 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "basic/jsonwrite.h"
 #include "basic/sha256.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
@@ -24,35 +22,6 @@
 #include "system/initramfs.h"
 
 #define VFIO_DRIVER "vfio-pci"
-
-void doctor_add(struct doctor *d, enum doctor_state st, const char *id, const char *fix, const char *fmt, ...)
-{
-	struct doctor_check *c;
-	va_list ap;
-
-	if (d->n == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 32;
-		struct doctor_check *nc = realloc(d->c, ncap * sizeof(*nc));
-
-		if (nc == NULL)
-			return;
-		d->c = nc;
-		d->cap = ncap;
-	}
-	c = &d->c[d->n++];
-	c->state = st;
-	snprintf(c->id, sizeof(c->id), "%s", id);
-	snprintf(c->fix, sizeof(c->fix), "%s", fix ? fix : "");
-	va_start(ap, fmt);
-	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
-	va_end(ap);
-}
-
-void doctor_free(struct doctor *d)
-{
-	free(d->c);
-	memset(d, 0, sizeof(*d));
-}
 
 static bool rexists(const char *rel)
 {
@@ -129,51 +98,101 @@ static size_t count_dir(const char *rel)
 
 /* ---- IOMMU and interrupt remapping -------------------------------------- */
 
-static void check_iommu(struct doctor *d, const char *cmdline)
+/* Whether the "flags" line of /proc/cpuinfo (@cpu) has @flag as a word.
+ * The kernel prints "flags\t\t:" then " name" per feature of the CPU
+ * (arch/x86/kernel/cpu/proc.c, show_cpuinfo()), the same for every CPU:
+ * the first such line says. */
+static bool cpu_has_flag(const char *cpu, const char *flag)
+{
+	size_t l = strlen(flag);
+
+	for (const char *line = cpu; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *end = strchr(line, '\n'), *colon = strchr(line, ':');
+
+		if (strncmp(line, "flags", 5) != 0 || !strchr(" \t:", line[5]) || !colon || (end && colon > end))
+			continue;
+		for (const char *p = colon + 1; (p = strstr(p, flag)) != NULL && (!end || p < end); p += l)
+			if (p[-1] == ' ' && (p[l] == ' ' || p[l] == '\n' || p[l] == '\0'))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+/* No IOMMU groups on Intel, or with a DMAR table: the firmware or the
+ * kernel (which leaves VT-d off without intel_iommu=on unless built with
+ * CONFIG_INTEL_IOMMU_DEFAULT_ON). */
+static void intel_iommu_off(struct findings *fs, bool dmar, const char *cmdline)
+{
+	if (!dmar)
+		findings_add(fs, FINDING_FAIL, "iommu",
+			     "enter the firmware setup and enable VT-d (often under Advanced > System Agent)",
+			     "no IOMMU groups: an Intel CPU without an ACPI DMAR table, so VT-d is off in the "
+			     "firmware");
+	else if (cmdline_has(cmdline, "intel_iommu=off") || !cmdline_has(cmdline, "intel_iommu=on"))
+		findings_add(fs, FINDING_FAIL, "iommu",
+			     "add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX in "
+			     "/etc/default/grub, then update-grub or grub-mkconfig -o /boot/grub/grub.cfg)",
+			     "no IOMMU groups: the firmware has VT-d on (ACPI DMAR table) but the kernel did "
+			     "not enable it");
+	else
+		findings_add(fs, FINDING_FAIL, "iommu", "dmesg | grep -i -e DMAR -e IOMMU",
+			     "no IOMMU groups although intel_iommu=on and a DMAR table: the kernel refused it");
+}
+
+/* A guest's IOMMU is a virtual one, its hypervisor's to give: its
+ * firmware setup has no VT-d switch. The CPU's "hypervisor" flag is
+ * CPUID.1:ECX bit 31, set by hypervisors for their guests
+ * (X86_FEATURE_HYPERVISOR, arch/x86/include/asm/cpufeatures.h). QEMU's
+ * intel-iommu needs q35, and its interrupt remapping (intremap=on) an
+ * irqchip not wholly in KVM (hw/i386/intel_iommu.c, vtd_decide_config()). */
+static void guest_without_iommu(struct findings *fs)
+{
+	findings_add(fs, FINDING_FAIL, "iommu",
+		     "the IOMMU must come from the hypervisor. QEMU: -machine q35,kernel-irqchip=split -device "
+		     "intel-iommu,intremap=on, then intel_iommu=on in this guest; other hypervisors: enable a "
+		     "virtual IOMMU (nested passthrough); on most clouds only a bare-metal instance has one",
+		     "no IOMMU groups: this is a virtual machine (the CPU has the hypervisor flag) and its "
+		     "hypervisor gives it no IOMMU (no ACPI DMAR or IVRS table)");
+}
+
+static void check_iommu(struct findings *fs, const char *cmdline)
 {
 	char *cpu = read_small("/proc/cpuinfo", 1 << 16);
 	bool intel = cpu && strstr(cpu, "GenuineIntel");
 	bool amd = cpu && strstr(cpu, "AuthenticAMD");
+	bool guest = cpu && cpu_has_flag(cpu, "hypervisor");
 	bool dmar = rexists("/sys/firmware/acpi/tables/DMAR");
 	bool ivrs = rexists("/sys/firmware/acpi/tables/IVRS");
 	size_t groups = count_dir("/sys/kernel/iommu_groups");
 
 	free(cpu);
 	if (groups > 0) {
-		doctor_add(d, DOCTOR_OK, "iommu", NULL, "%zu IOMMU groups (%s)", groups,
-			   dmar	  ? "Intel VT-d, ACPI DMAR table"
-			   : ivrs ? "AMD-Vi, ACPI IVRS table"
-				  : "no DMAR/IVRS table");
+		findings_add(fs, FINDING_OK, "iommu", NULL, "%zu IOMMU groups (%s)", groups,
+			     dmar   ? "Intel VT-d, ACPI DMAR table"
+			     : ivrs ? "AMD-Vi, ACPI IVRS table"
+				    : "no DMAR/IVRS table");
+		return;
+	}
+	if (guest && !dmar && !ivrs) {
+		guest_without_iommu(fs);
 		return;
 	}
 	if (dmar || (intel && !ivrs)) {
-		if (!dmar)
-			doctor_add(d, DOCTOR_FAIL, "iommu",
-				   "enter the firmware setup and enable VT-d (often under Advanced > System Agent)",
-				   "no IOMMU groups: an Intel CPU without an ACPI DMAR table, so VT-d is off in the "
-				   "firmware");
-		else if (cmdline_has(cmdline, "intel_iommu=off") || !cmdline_has(cmdline, "intel_iommu=on"))
-			doctor_add(d, DOCTOR_FAIL, "iommu",
-				   "add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX in "
-				   "/etc/default/grub, then update-grub or grub-mkconfig -o /boot/grub/grub.cfg)",
-				   "no IOMMU groups: the firmware has VT-d on (ACPI DMAR table) but the kernel did "
-				   "not enable it");
-		else
-			doctor_add(d, DOCTOR_FAIL, "iommu", "dmesg | grep -i -e DMAR -e IOMMU",
-				   "no IOMMU groups although intel_iommu=on and a DMAR table: the kernel refused it");
+		intel_iommu_off(fs, dmar, cmdline);
 		return;
 	}
 	if (ivrs || amd) {
-		doctor_add(d, DOCTOR_FAIL, "iommu",
-			   ivrs ? "remove amd_iommu=off from the kernel command line, or check: dmesg | grep AMD-Vi"
-				: "enter the firmware setup and enable IOMMU (AMD CBS > NBIO, 'IOMMU' or 'AMD-Vi')",
-			   "no IOMMU groups: %s",
-			   ivrs ? "the firmware has AMD-Vi on (ACPI IVRS table) but the kernel did not enable it"
-				: "an AMD CPU without an ACPI IVRS table, so the IOMMU is off in the firmware");
+		findings_add(fs, FINDING_FAIL, "iommu",
+			     ivrs ? "remove amd_iommu=off from the kernel command line, or check: dmesg | grep AMD-Vi"
+				  : "enter the firmware setup and enable IOMMU (AMD CBS > NBIO, 'IOMMU' or 'AMD-Vi')",
+			     "no IOMMU groups: %s",
+			     ivrs ? "the firmware has AMD-Vi on (ACPI IVRS table) but the kernel did not enable it"
+				  : "an AMD CPU without an ACPI IVRS table, so the IOMMU is off in the firmware");
 		return;
 	}
-	doctor_add(
-	    d, DOCTOR_FAIL, "iommu",
+	findings_add(
+	    fs, FINDING_FAIL, "iommu",
 	    "enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware setup; on Intel also boot with intel_iommu=on",
 	    "no IOMMU groups, and neither an ACPI DMAR nor an IVRS table");
 }
@@ -182,7 +201,7 @@ static void check_iommu(struct doctor *d, const char *cmdline)
  * "DMAR-IR: Enabled IRQ remapping", AMD: "AMD-Vi: Interrupt remapping
  * enabled"); without the log, VT-d's extended capability bit IR (ecap
  * bit 3, Intel VT-d spec 11.4.3) says whether the hardware can. */
-static void check_intremap(struct doctor *d, const char *cmdline)
+static void check_intremap(struct findings *fs, const char *cmdline)
 {
 	char *log;
 	char path[PATH_MAX];
@@ -193,7 +212,7 @@ static void check_intremap(struct doctor *d, const char *cmdline)
 		return;
 	log = read_small("/dev/kmsg", 1 << 20);
 	if (log && (strstr(log, "Enabled IRQ remapping") || strstr(log, "Interrupt remapping enabled"))) {
-		doctor_add(d, DOCTOR_OK, "intremap", NULL, "interrupt remapping enabled (kernel log)");
+		findings_add(fs, FINDING_OK, "intremap", NULL, "interrupt remapping enabled (kernel log)");
 		free(log);
 		goto pt;
 	}
@@ -217,25 +236,25 @@ static void check_intremap(struct doctor *d, const char *cmdline)
 		closedir(dir);
 	}
 	if (cmdline_has(cmdline, "intremap=off") || cmdline_has(cmdline, "amd_iommu_intr=legacy"))
-		doctor_add(d, DOCTOR_FAIL, "intremap", "remove intremap=off from the kernel command line",
-			   "interrupt remapping is turned off on the kernel command line: vfio refuses devices "
-			   "without it unless allow_unsafe_interrupts is set");
+		findings_add(fs, FINDING_FAIL, "intremap", "remove intremap=off from the kernel command line",
+			     "interrupt remapping is turned off on the kernel command line: vfio refuses devices "
+			     "without it unless allow_unsafe_interrupts is set");
 	else if (log == NULL)
-		doctor_add(d, DOCTOR_WARN, "intremap", "run vfiobind doctor as root",
-			   "cannot read the kernel log to tell whether interrupt remapping is on%s",
-			   ir_hw ? " (the IOMMU supports it: ecap IR)" : "");
+		findings_add(fs, FINDING_WARN, "intremap", "run vfiobind doctor as root",
+			     "cannot read the kernel log to tell whether interrupt remapping is on%s",
+			     ir_hw ? " (the IOMMU supports it: ecap IR)" : "");
 	else
-		doctor_add(d, DOCTOR_WARN, "intremap",
-			   "enable x2APIC and interrupt remapping in the firmware setup; check: dmesg | grep -i "
-			   "remapping",
-			   "the kernel log does not say interrupt remapping was enabled%s",
-			   ir_hw ? " (the IOMMU supports it: ecap IR)" : "");
+		findings_add(fs, FINDING_WARN, "intremap",
+			     "enable x2APIC and interrupt remapping in the firmware setup; check: dmesg | grep -i "
+			     "remapping",
+			     "the kernel log does not say interrupt remapping was enabled%s",
+			     ir_hw ? " (the IOMMU supports it: ecap IR)" : "");
 	free(log);
 pt:
 	if (!cmdline_has(cmdline, "iommu=pt"))
-		doctor_add(d, DOCTOR_INFO, "iommu=pt", NULL,
-			   "optional: iommu=pt on the kernel command line spares the host's own devices DMA "
-			   "translation; passthrough works without it");
+		findings_add(fs, FINDING_INFO, "iommu=pt", NULL,
+			     "optional: iommu=pt on the kernel command line spares the host's own devices DMA "
+			     "translation; passthrough works without it");
 }
 
 /* ---- the initramfs ------------------------------------------------------- */
@@ -294,7 +313,7 @@ static void read_conf_dir(const char *dir, char **all)
 	closedir(dp);
 }
 
-static void check_hook(struct doctor *d, enum initramfs_tool tool)
+static void check_hook(struct findings *fs, enum initramfs_tool tool)
 {
 	char *all = NULL;
 	char fix[512];
@@ -304,31 +323,31 @@ static void check_hook(struct doctor *d, enum initramfs_tool tool)
 		all = read_small("/etc/mkinitcpio.conf", 1 << 16);
 		read_conf_dir("/etc/mkinitcpio.conf.d", &all);
 		if (!rexists("/usr/lib/initcpio/install/vfiobind") && !rexists("/etc/initcpio/install/vfiobind"))
-			doctor_add(d, DOCTOR_FAIL, "hook", "make install (or install the package) again",
-				   "mkinitcpio: no vfiobind hook in /usr/lib/initcpio/install");
+			findings_add(fs, FINDING_FAIL, "hook", "make install (or install the package) again",
+				     "mkinitcpio: no vfiobind hook in /usr/lib/initcpio/install");
 		else if (all && conf_line_has(all, "HOOKS=", "vfiobind"))
-			doctor_add(d, DOCTOR_OK, "hook", NULL, "mkinitcpio: vfiobind is in HOOKS");
+			findings_add(fs, FINDING_OK, "hook", NULL, "mkinitcpio: vfiobind is in HOOKS");
 		else
-			doctor_add(d, DOCTOR_FAIL, "hook",
-				   "add vfiobind to HOOKS in /etc/mkinitcpio.conf, after udev or systemd, then "
-				   "mkinitcpio -P",
-				   "mkinitcpio: vfiobind is not in HOOKS");
+			findings_add(fs, FINDING_FAIL, "hook",
+				     "add vfiobind to HOOKS in /etc/mkinitcpio.conf, after udev or systemd, then "
+				     "mkinitcpio -P",
+				     "mkinitcpio: vfiobind is not in HOOKS");
 		break;
 	case INITRAMFS_DRACUT:
 		all = read_small("/etc/dracut.conf", 1 << 16);
 		read_conf_dir("/etc/dracut.conf.d", &all);
 		read_conf_dir("/usr/lib/dracut/dracut.conf.d", &all);
 		if (!rexists("/usr/lib/dracut/modules.d/90vfiobind/module-setup.sh"))
-			doctor_add(d, DOCTOR_FAIL, "hook", "make install (or install the package) again",
-				   "dracut: no module 90vfiobind in /usr/lib/dracut/modules.d");
+			findings_add(fs, FINDING_FAIL, "hook", "make install (or install the package) again",
+				     "dracut: no module 90vfiobind in /usr/lib/dracut/modules.d");
 		else if (all && (conf_line_has(all, "add_dracutmodules+=", "vfiobind") ||
 				 conf_line_has(all, "dracutmodules+=", "vfiobind")))
-			doctor_add(d, DOCTOR_OK, "hook", NULL, "dracut: vfiobind is in add_dracutmodules");
+			findings_add(fs, FINDING_OK, "hook", NULL, "dracut: vfiobind is in add_dracutmodules");
 		else {
 			snprintf(fix, sizeof(fix),
 				 "echo 'add_dracutmodules+=\" vfiobind \"' > /etc/dracut.conf.d/vfiobind.conf; then %s",
 				 initramfs_rebuild_cmd(tool));
-			doctor_add(d, DOCTOR_FAIL, "hook", fix, "dracut: the vfiobind module is not asked for");
+			findings_add(fs, FINDING_FAIL, "hook", fix, "dracut: the vfiobind module is not asked for");
 		}
 		break;
 	case INITRAMFS_TOOLS:
@@ -336,16 +355,16 @@ static void check_hook(struct doctor *d, enum initramfs_tool tool)
 		     rexists("/etc/initramfs-tools/hooks/vfiobind")) &&
 		    (rexists("/usr/share/initramfs-tools/scripts/init-top/00vfiobind") ||
 		     rexists("/etc/initramfs-tools/scripts/init-top/00vfiobind")))
-			doctor_add(d, DOCTOR_OK, "hook", NULL,
-				   "initramfs-tools: hooks/vfiobind and scripts/init-top/00vfiobind installed");
+			findings_add(fs, FINDING_OK, "hook", NULL,
+				     "initramfs-tools: hooks/vfiobind and scripts/init-top/00vfiobind installed");
 		else
-			doctor_add(d, DOCTOR_FAIL, "hook", "make install (or install the package) again",
-				   "initramfs-tools: hooks/vfiobind or scripts/init-top/00vfiobind missing from "
-				   "/usr/share/initramfs-tools");
+			findings_add(fs, FINDING_FAIL, "hook", "make install (or install the package) again",
+				     "initramfs-tools: hooks/vfiobind or scripts/init-top/00vfiobind missing from "
+				     "/usr/share/initramfs-tools");
 		break;
 	default:
-		doctor_add(d, DOCTOR_WARN, "hook", "install mkinitcpio, dracut or initramfs-tools",
-			   "no initramfs generator found (/etc/mkinitcpio.conf, mkinitramfs, dracut)");
+		findings_add(fs, FINDING_WARN, "hook", "install mkinitcpio, dracut or initramfs-tools",
+			     "no initramfs generator found (/etc/mkinitcpio.conf, mkinitramfs, dracut)");
 		break;
 	}
 	free(all);
@@ -413,7 +432,7 @@ static bool find_image(enum initramfs_tool tool, const char *rel, char *out, siz
 	return false;
 }
 
-static void check_image(struct doctor *d, enum initramfs_tool tool, const struct doctor_input *in)
+static void check_image(struct findings *fs, enum initramfs_tool tool, const struct doctor_input *in)
 {
 	char rel[128] = "", image[PATH_MAX], path[PATH_MAX], what[64], now[SHA256_HEX_LEN], fix[512];
 	struct image_scan s = {0};
@@ -427,186 +446,156 @@ static void check_image(struct doctor *d, enum initramfs_tool tool, const struct
 		free(r);
 	}
 	if (!find_image(tool, rel, image, sizeof(image))) {
-		doctor_add(d, DOCTOR_WARN, "image", cmd, "no initramfs image for the running kernel %s (looked for %s)",
-			   rel, image);
+		findings_add(fs, FINDING_WARN, "image", cmd,
+			     "no initramfs image for the running kernel %s (looked for %s)", rel, image);
 		return;
 	}
 	if (root_path(path, sizeof(path), "%s", image) < 0)
 		return;
 	e = cpio_walk_image(path, image_want, image_member, &s, what, sizeof(what));
 	if (e == -EACCES) {
-		doctor_add(d, DOCTOR_WARN, "image", "run vfiobind doctor as root", "%s: not readable", image);
+		findings_add(fs, FINDING_WARN, "image", "run vfiobind doctor as root", "%s: not readable", image);
 		return;
 	}
 	if (e < 0 && !s.helper) {
-		doctor_add(d, DOCTOR_WARN, "image", "install the decompressor (zstd, xz-utils, gzip, lz4)",
-			   "%s: cannot read it (%s%s%s)", image, what[0] ? what : "", what[0] ? ": " : "",
-			   e == -ENOEXEC ? "no decompressor, or no cpio inside" : strerror(-e));
+		findings_add(fs, FINDING_WARN, "image", "install the decompressor (zstd, xz-utils, gzip, lz4)",
+			     "%s: cannot read it (%s%s%s)", image, what[0] ? what : "", what[0] ? ": " : "",
+			     e == -ENOEXEC ? "no decompressor, or no cpio inside" : strerror(-e));
 		return;
 	}
 	if (!s.helper) {
 		snprintf(fix, sizeof(fix), "enable the hook (see 'hook' above), then %s", cmd);
-		doctor_add(d, DOCTOR_FAIL, "image", fix, "%s (%s): vfiobind is not in the image", image, what);
+		findings_add(fs, FINDING_FAIL, "image", fix, "%s (%s): vfiobind is not in the image", image, what);
 		return;
 	}
 	if (!s.has_conf) {
-		doctor_add(d, DOCTOR_FAIL, "image", cmd, "%s (%s): the helper is there but not %s", image, what,
-			   in->conf_name);
+		findings_add(fs, FINDING_FAIL, "image", cmd, "%s (%s): the helper is there but not %s", image, what,
+			     in->conf_name);
 		return;
 	}
 	if (sha256_file(in->conf_path, now) < 0) {
-		doctor_add(d, DOCTOR_WARN, "image", NULL, "%s (%s): has a config, but %s cannot be read", image, what,
-			   in->conf_name);
+		findings_add(fs, FINDING_WARN, "image", NULL, "%s (%s): has a config, but %s cannot be read", image,
+			     what, in->conf_name);
 		return;
 	}
 	if (strcmp(now, s.conf_hex) != 0) {
 		snprintf(fix, sizeof(fix), "%s, then reboot", cmd);
-		doctor_add(d, DOCTOR_FAIL, "image", fix,
-			   "%s (%s): its copy of %s differs from the file (sha256 %.12s... in the image, %.12s... "
-			   "now): edited after the image was built",
-			   image, what, in->conf_name, s.conf_hex, now);
+		findings_add(fs, FINDING_FAIL, "image", fix,
+			     "%s (%s): its copy of %s differs from the file (sha256 %.12s... in the image, %.12s... "
+			     "now): edited after the image was built",
+			     image, what, in->conf_name, s.conf_hex, now);
 		return;
 	}
-	doctor_add(d, DOCTOR_OK, "image", NULL, "%s (%s): helper and %s inside, the config as now", image, what,
-		   in->conf_name);
+	findings_add(fs, FINDING_OK, "image", NULL, "%s (%s): helper and %s inside, the config as now", image, what,
+		     in->conf_name);
 }
 
 /* ---- this boot ----------------------------------------------------------- */
 
-static void check_boot(struct doctor *d, const struct doctor_input *in, enum initramfs_tool tool)
+/* vfiobind=off, and the status file the hook writes at boot. */
+static void check_status(struct findings *fs, const struct doctor_input *in, enum initramfs_tool tool)
 {
-	const struct plan *p = in->plan;
-	char blockers[512], stale[1024], fix[600];
-	size_t bad = 0, total = 0;
+	char stale[1024], fix[600];
 
 	if (in->cl->off)
-		doctor_add(d, DOCTOR_WARN, "cmdline", "remove vfiobind=off from the kernel command line",
-			   "vfiobind=off is on this boot's command line: nothing was bound");
+		findings_add(fs, FINDING_WARN, "cmdline", "remove vfiobind=off from the kernel command line",
+			     "vfiobind=off is on this boot's command line: nothing was bound");
 	if (!rexists(STATUS_FILE)) {
 		snprintf(fix, sizeof(fix), "enable the hook, %s, and reboot", initramfs_rebuild_cmd(tool));
-		doctor_add(d, DOCTOR_FAIL, "boot", fix,
-			   "no %s: the initramfs hook did not run this boot (journalctl -k -g vfiobind)", STATUS_FILE);
-	} else {
-		doctor_add(d, DOCTOR_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);
-		if (status_stale(in->conf_path, in->conf_name, stale, sizeof(stale)) > 0)
-			doctor_add(d, DOCTOR_FAIL, "boot-config", initramfs_rebuild_cmd(tool), "%s", stale);
-	}
-	if (in->conf->n == 0) {
-		doctor_add(d, DOCTOR_WARN, "devices", "declare them in /etc/vfiobind.conf (vfiobind list shows them)",
-			   "no devices declared in %s", in->conf_name);
+		findings_add(fs, FINDING_FAIL, "boot", fix,
+			     "no %s: the initramfs hook did not run this boot (journalctl -k -g vfiobind)",
+			     STATUS_FILE);
 		return;
 	}
-	for (size_t i = 0; p && i < p->n; i++) {
-		const struct plan_entry *e = &p->e[i];
-		const struct pci_func *f = e->f;
-		char sd[96];
-
-		if (f && f->is_bridge)
-			continue;
-		if (!f) {
-			if (e->sel->optional)
-				continue;
-			total++;
-			bad++;
-			selector_describe(e->sel, sd, sizeof(sd));
-			doctor_add(d, DOCTOR_FAIL, "devices",
-				   "fix or remove that line (vfiobind list shows what exists)",
-				   "%s (%s): no such function", sd, e->sel->text);
-			continue;
-		}
-		total++;
-		if (strcmp(f->driver, VFIO_DRIVER) != 0) {
-			char drv[PCI_NAME_MAX * 2 + 16];
-
-			bad++;
-			kmodule_driver_text(in->km, f->driver, f->modalias, drv, sizeof(drv));
-			if (e->action == PLAN_REFUSE)
-				doctor_add(d, DOCTOR_FAIL, "devices", "vfiobind plan shows the whole reason",
-					   "%s is on %s, not vfio-pci: %s", f->name, drv, e->reason);
-			else
-				doctor_add(d, DOCTOR_FAIL, "devices", "journalctl -k -g vfiobind; then vfiobind plan",
-					   "%s is on %s, not vfio-pci (a host driver came first, or the bind failed)",
-					   f->name, drv);
-		} else if (f->iommu_group >= 0 &&
-			   plan_group_blockers(in->pci, f->iommu_group, p, blockers, sizeof(blockers))) {
-			bool told = false;
-
-			bad++;
-			/* Once per group, at its first declared function. */
-			for (size_t j = 0; j < i && !told; j++)
-				told = p->e[j].f && p->e[j].f->iommu_group == f->iommu_group &&
-				       strcmp(p->e[j].f->driver, VFIO_DRIVER) == 0;
-			if (!told)
-				doctor_add(d, DOCTOR_FAIL, "groups",
-					   "declare them too, or add the word 'group' to the line",
-					   "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
-		}
-	}
-	if (bad == 0)
-		doctor_add(d, DOCTOR_OK, "devices", NULL, "%zu declared function%s on vfio-pci, groups viable", total,
-			   total == 1 ? "" : "s");
+	findings_add(fs, FINDING_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);
+	if (status_stale(in->conf_path, in->conf_name, stale, sizeof(stale)) > 0)
+		findings_add(fs, FINDING_FAIL, "boot-config", initramfs_rebuild_cmd(tool), "%s", stale);
 }
 
-void doctor_run(const struct doctor_input *in, struct doctor *d)
+/* A declared function on another driver than vfio-pci. */
+static void not_on_vfio(struct findings *fs, const struct doctor_input *in, const struct plan_entry *e)
+{
+	const struct pci_func *f = e->f;
+	char drv[PCI_NAME_MAX * 2 + 16];
+
+	kmodule_driver_text(in->km, f->driver, f->modalias, drv, sizeof(drv));
+	if (e->action == PLAN_REFUSE)
+		findings_add(fs, FINDING_FAIL, "devices", "vfiobind plan shows the whole reason",
+			     "%s is on %s, not vfio-pci: %s", f->name, drv, e->reason);
+	else
+		findings_add(fs, FINDING_FAIL, "devices", "journalctl -k -g vfiobind; then vfiobind plan",
+			     "%s is on %s, not vfio-pci (a host driver came first, or the bind failed)", f->name, drv);
+}
+
+/* Plan entry @i: -1 not counted (a bridge, an optional line that matches
+ * nothing), 0 fine, 1 a failure (added to @fs). */
+static int check_entry(struct findings *fs, const struct doctor_input *in, size_t i)
+{
+	const struct plan *p = in->plan;
+	const struct plan_entry *e = &p->e[i];
+	const struct pci_func *f = e->f;
+	char blockers[512], sd[96];
+	bool told = false;
+
+	if ((f && f->is_bridge) || (!f && e->sel->optional))
+		return -1;
+	if (!f) {
+		selector_describe(e->sel, sd, sizeof(sd));
+		findings_add(fs, FINDING_FAIL, "devices", "fix or remove that line (vfiobind list shows what exists)",
+			     "%s (%s): no such function", sd, e->sel->text);
+		return 1;
+	}
+	if (strcmp(f->driver, VFIO_DRIVER) != 0) {
+		not_on_vfio(fs, in, e);
+		return 1;
+	}
+	if (f->iommu_group < 0 || !plan_group_blockers(in->pci, f->iommu_group, p, blockers, sizeof(blockers)))
+		return 0;
+	/* Once per group, at its first declared function. */
+	for (size_t j = 0; j < i && !told; j++)
+		told = p->e[j].f && p->e[j].f->iommu_group == f->iommu_group &&
+		       strcmp(p->e[j].f->driver, VFIO_DRIVER) == 0;
+	if (!told)
+		findings_add(fs, FINDING_FAIL, "groups", "declare them too, or add the word 'group' to the line",
+			     "IOMMU group %d of %s is not viable: %s", f->iommu_group, f->name, blockers);
+	return 1;
+}
+
+/* The declared functions: each on vfio-pci, each group viable. */
+static void check_devices(struct findings *fs, const struct doctor_input *in)
+{
+	size_t bad = 0, total = 0;
+
+	if (in->conf->n == 0) {
+		findings_add(fs, FINDING_WARN, "devices",
+			     "declare them in /etc/vfiobind.conf (vfiobind list shows them)",
+			     "no devices declared in %s", in->conf_name);
+		return;
+	}
+	for (size_t i = 0; in->plan && i < in->plan->n; i++) {
+		int r = check_entry(fs, in, i);
+
+		total += r >= 0;
+		bad += r > 0;
+	}
+	if (bad == 0)
+		findings_add(fs, FINDING_OK, "devices", NULL, "%zu declared function%s on vfio-pci, groups viable",
+			     total, total == 1 ? "" : "s");
+}
+
+void doctor_run(const struct doctor_input *in, struct findings *fs)
 {
 	enum initramfs_tool tool = initramfs_tool_detect();
 	char *cmdline = read_small("/proc/cmdline", 4096);
 
-	check_iommu(d, cmdline ? cmdline : "");
-	check_intremap(d, cmdline ? cmdline : "");
+	check_iommu(fs, cmdline ? cmdline : "");
+	check_intremap(fs, cmdline ? cmdline : "");
 	free(cmdline);
-	doctor_add(d, tool == INITRAMFS_UNKNOWN ? DOCTOR_WARN : DOCTOR_OK, "initramfs",
-		   tool == INITRAMFS_UNKNOWN ? "install mkinitcpio, dracut or initramfs-tools" : NULL,
-		   "generator: %s (rebuild: %s)", initramfs_tool_name(tool), initramfs_rebuild_cmd(tool));
-	check_hook(d, tool);
-	check_image(d, tool, in);
-	check_boot(d, in, tool);
-	doctor_vms(in->conf, d);
-}
-
-static const char *state_str(enum doctor_state s)
-{
-	switch (s) {
-	case DOCTOR_OK:
-		return "ok";
-	case DOCTOR_INFO:
-		return "info";
-	case DOCTOR_WARN:
-		return "warn";
-	default:
-		return "fail";
-	}
-}
-
-size_t doctor_print(FILE *out, const struct doctor *d, bool json)
-{
-	size_t fails = 0, warns = 0;
-	struct jw w;
-
-	for (size_t i = 0; i < d->n; i++) {
-		fails += d->c[i].state == DOCTOR_FAIL;
-		warns += d->c[i].state == DOCTOR_WARN;
-	}
-	if (json) {
-		jw_init(&w, out);
-		jw_arr(&w, NULL);
-		for (size_t i = 0; i < d->n; i++) {
-			jw_obj(&w, NULL);
-			jw_str(&w, "check", d->c[i].id);
-			jw_str(&w, "state", state_str(d->c[i].state));
-			jw_str(&w, "message", d->c[i].msg);
-			jw_str_or_null(&w, "fix", d->c[i].fix);
-			jw_end(&w);
-		}
-		jw_end(&w);
-		return fails;
-	}
-	for (size_t i = 0; i < d->n; i++) {
-		fprintf(out, "%-5s %-14s %s\n", state_str(d->c[i].state), d->c[i].id, d->c[i].msg);
-		if (d->c[i].fix[0])
-			fprintf(out, "      %-14s %s\n", "fix:", d->c[i].fix);
-	}
-	fprintf(out, "%zu check%s: %zu failed, %zu warning%s\n", d->n, d->n == 1 ? "" : "s", fails, warns,
-		warns == 1 ? "" : "s");
-	return fails;
+	findings_add(fs, tool == INITRAMFS_UNKNOWN ? FINDING_WARN : FINDING_OK, "initramfs",
+		     tool == INITRAMFS_UNKNOWN ? "install mkinitcpio, dracut or initramfs-tools" : NULL,
+		     "generator: %s (rebuild: %s)", initramfs_tool_name(tool), initramfs_rebuild_cmd(tool));
+	check_hook(fs, tool);
+	check_image(fs, tool, in);
+	check_status(fs, in, tool);
+	check_devices(fs, in);
 }

@@ -1,46 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * doctor.h - `vfiobind doctor`: the whole chain from firmware to VM,
- * checked read-only, one line per check (ok, warn, fail, info), each
- * warn and fail with the fix as a command or a line to add. doctor.c
- * owns the IOMMU, initramfs and boot checks; doctorvm.c the [vm NAME]
- * checks, through the vmconf and spawn APIs only.
+ * doctor.h - the host half of `vfiobind doctor`: the chain from firmware
+ * to this boot, checked read-only, one finding per check
+ * (report/findings.h), each warn and fail with the fix as a command or a
+ * line to add. The [vm NAME] checks are the launcher's (vm/doctor.h); the
+ * command runs both into one list.
  */
 #pragma once
-
-#include <stdbool.h>
-#include <stdio.h>
 
 #include "config/cmdline.h"
 #include "config/conf.h"
 #include "plan/plan.h"
+#include "report/findings.h"
 #include "system/kmodule.h"
 #include "system/pci.h"
 
-enum doctor_state {
-	DOCTOR_OK,
-	DOCTOR_INFO,
-	DOCTOR_WARN,
-	DOCTOR_FAIL,
-};
-
-struct doctor_check {
-	enum doctor_state state;
-	char id[48];	/* "iommu", "image", "vm win11 user", ... */
-	char msg[1024]; /* what was found */
-	char fix[512];	/* a command or a line to add; "" for ok/info */
-};
-
-struct doctor {
-	struct doctor_check *c;
-	size_t n, cap;
-};
-
-/** doctor_add() - record one check; @fix may be NULL. Out of memory drops it. */
-void doctor_add(struct doctor *d, enum doctor_state st, const char *id, const char *fix, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-/* What the checks read, wired by main.c. */
+/* What the checks read, wired by the command. */
 struct doctor_input {
 	const struct conf *conf;
 	const char *conf_path; /* root prefix included */
@@ -52,26 +27,13 @@ struct doctor_input {
 };
 
 /**
- * doctor_run() - every check, in the order of the chain: IOMMU, interrupt
+ * doctor_run() - the host checks, in the order of the chain, into @fs:
+ * IOMMU (on a virtual machine, the hypervisor's virtual IOMMU), interrupt
  * remapping, the initramfs generator and its hook, the running kernel's
  * image (helper and config inside, the config equal to @in->conf_path),
- * this boot (status file, declared functions, groups, vfiobind=off), then
- * each VM. Reads only.
+ * this boot (status file, declared functions, groups, vfiobind=off).
+ * Reads only, under the root prefix: /proc/cpuinfo, /proc/cmdline,
+ * /dev/kmsg, /sys/firmware/acpi/tables, /sys/kernel/iommu_groups,
+ * /sys/class/iommu, the generators' configuration, /boot.
  */
-void doctor_run(const struct doctor_input *in, struct doctor *d);
-
-/**
- * doctor_vms() - the [vm NAME] checks (doctorvm.c): user, qemu, the files
- * its arguments name, tpm and swtpm, memlock, the unit enabled.
- */
-void doctor_vms(const struct conf *conf, struct doctor *d);
-
-/**
- * doctor_print() - the checks as lines ("ok    id  message", then
- * "      fix: ..."), or with @json as one JSON array of objects
- * {"check", "state", "message", "fix"}.
- * Return: the number of failed checks.
- */
-size_t doctor_print(FILE *out, const struct doctor *d, bool json);
-
-void doctor_free(struct doctor *d);
+void doctor_run(const struct doctor_input *in, struct findings *fs);

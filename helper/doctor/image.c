@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cpio.c - walking an initramfs image: cpio parts, compressed parts piped
+ * image.c - walking an initramfs image: cpio parts, compressed parts piped
  * through the decompressor.
  */
 #include "doctor/image.h"

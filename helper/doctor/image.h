@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cpio.h - reading an initramfs image as the kernel unpacks it
+ * image.h - reading an initramfs image as the kernel unpacks it
  * (init/initramfs.c, unpack_to_rootfs(); Documentation/driver-api/
  * early-userspace/buffer-format.rst): cpio "newc" archives (magic 070701,
  * or 070702 with checksums), one after another, each padded with NULs;

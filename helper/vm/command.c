@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vmcmd.c - reading what the VM commands need, running them, and turning
+ * command.c - reading what the VM commands need, running them, and turning
  * their results into the documented exit codes.
  */
 #include "vm/command.h"

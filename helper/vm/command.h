@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vmcmd.h - the VM side of the command line: qemu-args, release and the
+ * command.h - the VM side of the command line: qemu-args, release and the
  * vm check|run|poweroff|qmp family, plus the VM part of `check`. main.c
  * only dispatches here; the exit codes are main.c's (0 done, 1 a device
  * or VM not ready or failed, 2 usage, 3 config error, 4 system error).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vmdevs.c - a VM's PCI functions: resolution, guest placement, the
+ * devices.c - a VM's PCI functions: resolution, guest placement, the
  * pre-start check and the -device arguments.
  */
 #include "vm/devices.h"

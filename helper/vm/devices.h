@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vmdevs.h - the PCI functions one VM owns: resolved from its devices =
+ * devices.h - the PCI functions one VM owns: resolved from its devices =
  * line (or, without one, from every function the device list selects)
  * against a scan, placed in the guest, and checked before a start.
  *

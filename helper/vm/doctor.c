@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * doctorvm.c - the [vm NAME] checks of `vfiobind doctor`: whether the
- * launcher could start each VM as its user. Only the vmconf API (the
- * parsed sections) and spawn.h's vmuser_lookup() are used, so the file
- * moves with the launcher code as it is.
+ * doctor.c - the [vm NAME] checks of `vfiobind doctor` (vm/doctor.h):
+ * whether the launcher could start each VM as its user. Only the vmconf
+ * API (the parsed sections) and spawn.h's vmuser_lookup() are used.
  */
+#include "vm/doctor.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -16,7 +17,6 @@
 
 #include "basic/sysfs.h"
 #include "config/vmconf.h"
-#include "doctor/doctor.h"
 #include "vm/spawn.h"
 
 /* Permission bits that apply to @u for a file of @st, as the kernel picks
@@ -71,8 +71,8 @@ static bool is_disk(const struct vm *vm, const char *path)
 
 /* A file the VM's arguments name: readable by the user, unless the
  * launcher hands it over (disk =). */
-static void check_file(struct doctor *d, const struct vm *vm, const struct vmuser *u, const char *id, const char *path,
-		       size_t *nfiles)
+static void check_file(struct findings *fs, const struct vm *vm, const struct vmuser *u, const char *id,
+		       const char *path, size_t *nfiles)
 {
 	char full[PATH_MAX], fix[PATH_MAX + 96];
 	struct stat st;
@@ -87,13 +87,13 @@ static void check_file(struct doctor *d, const struct vm *vm, const struct vmuse
 	if (!user_may(u, &st, 4)) {
 		snprintf(fix, sizeof(fix), "chown %s %s, or add it to 'disk =' to hand it over while the VM runs",
 			 vm->user, path);
-		doctor_add(d, DOCTOR_FAIL, id, fix, "VM %s: %s is not readable by %s", vm->name, path, vm->user);
+		findings_add(fs, FINDING_FAIL, id, fix, "VM %s: %s is not readable by %s", vm->name, path, vm->user);
 	}
 }
 
 /* The words of qemu = and args = that name files: a bare "/path", or a
  * "key=/path" item of a comma list ("file=/x.fd,if=pflash"). */
-static void check_arg_files(struct doctor *d, const struct vm *vm, const struct vmuser *u, const char *id,
+static void check_arg_files(struct findings *fs, const struct vm *vm, const struct vmuser *u, const char *id,
 			    const struct strv *sv, size_t from, size_t *nfiles)
 {
 	for (size_t i = from; i < sv->n; i++) {
@@ -106,150 +106,186 @@ static void check_arg_files(struct doctor *d, const struct vm *vm, const struct 
 			const char *val = eq ? eq + 1 : item;
 
 			if (val[0] == '/')
-				check_file(d, vm, u, id, val, nfiles);
+				check_file(fs, vm, u, id, val, nfiles);
 		}
 	}
 }
 
-static void check_unit(struct doctor *d, const struct vm *vm, const char *id)
+/* Whether vfiobind-vm@.service is installed where systemd looks
+ * (systemd.unit(5), "Unit File Load Path"); @memlock: whether it sets
+ * LimitMEMLOCK=infinity. */
+static bool unit_installed(bool *memlock)
 {
 	static const char *const dirs[] = {"/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"};
-	char path[PATH_MAX], fix[128];
-	struct dirent *de;
-	struct stat st0;
-	bool unit = false, memlock = false, enabled = false;
-	DIR *dp;
+	char path[PATH_MAX], line[256];
 
-	for (size_t i = 0; i < 3 && !unit; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		FILE *f;
-		char line[256];
 
 		if (root_path(path, sizeof(path), "%s/vfiobind-vm@.service", dirs[i]) < 0 ||
 		    (f = fopen(path, "re")) == NULL)
 			continue;
-		unit = true;
+		*memlock = false;
 		while (fgets(line, sizeof(line), f))
-			memlock = memlock || strncmp(line, "LimitMEMLOCK=infinity", 21) == 0;
+			*memlock = *memlock || strncmp(line, "LimitMEMLOCK=infinity", 21) == 0;
 		fclose(f);
+		return true;
 	}
-	if (!unit) {
-		doctor_add(d, DOCTOR_FAIL, id, "make install (or install the package) again",
-			   "VM %s: no vfiobind-vm@.service in /etc/systemd/system or /usr/lib/systemd/system",
-			   vm->name);
+	return false;
+}
+
+/* What `systemctl is-enabled` looks at for an instance enabled with
+ * `systemctl enable`: a link in some .wants directory. */
+static bool unit_enabled(const struct vm *vm)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	bool enabled = false;
+	DIR *dp;
+
+	if (root_path(path, sizeof(path), "/etc/systemd/system") < 0 || (dp = opendir(path)) == NULL)
+		return false;
+	while (!enabled && (de = readdir(dp)) != NULL) {
+		size_t l = strlen(de->d_name);
+
+		if (l < 6 || strcmp(de->d_name + l - 6, ".wants") != 0)
+			continue;
+		enabled = root_path(link, sizeof(link), "/etc/systemd/system/%s/vfiobind-vm@%s.service", de->d_name,
+				    vm->name) == 0 &&
+			  lstat(link, &st) == 0;
+	}
+	closedir(dp);
+	return enabled;
+}
+
+static void check_unit(struct findings *fs, const struct vm *vm, const char *id)
+{
+	char path[PATH_MAX], fix[128];
+	struct stat st;
+	bool memlock = false;
+
+	if (!unit_installed(&memlock)) {
+		findings_add(fs, FINDING_FAIL, id, "make install (or install the package) again",
+			     "VM %s: no vfiobind-vm@.service in /etc/systemd/system or /usr/lib/systemd/system",
+			     vm->name);
 		return;
 	}
 	if (memlock)
-		doctor_add(d, DOCTOR_OK, id, NULL,
-			   "VM %s: memlock: the unit sets LimitMEMLOCK=infinity (vfio pins all guest RAM)", vm->name);
+		findings_add(fs, FINDING_OK, id, NULL,
+			     "VM %s: memlock: the unit sets LimitMEMLOCK=infinity (vfio pins all guest RAM)", vm->name);
 	else
-		doctor_add(d, DOCTOR_WARN, id, "LimitMEMLOCK=infinity in the [Service] section",
-			   "VM %s: the unit does not set LimitMEMLOCK=infinity; QEMU may fail with "
-			   "vfio_container_dma_map ... -12",
-			   vm->name);
-	/* What `systemctl is-enabled` looks at for an instance enabled with
-	 * `systemctl enable`: a link in some .wants directory. */
-	if (root_path(path, sizeof(path), "/etc/systemd/system") == 0 && (dp = opendir(path)) != NULL) {
-		while (!enabled && (de = readdir(dp)) != NULL) {
-			char link[PATH_MAX];
-			size_t l = strlen(de->d_name);
-
-			if (l < 6 || strcmp(de->d_name + l - 6, ".wants") != 0)
-				continue;
-			struct stat st;
-
-			enabled = root_path(link, sizeof(link), "/etc/systemd/system/%s/vfiobind-vm@%s.service",
-					    de->d_name, vm->name) == 0 &&
-				  lstat(link, &st) == 0;
-		}
-		closedir(dp);
-	}
+		findings_add(fs, FINDING_WARN, id, "LimitMEMLOCK=infinity in the [Service] section",
+			     "VM %s: the unit does not set LimitMEMLOCK=infinity; QEMU may fail with "
+			     "vfio_container_dma_map ... -12",
+			     vm->name);
 	snprintf(fix, sizeof(fix), "systemctl enable vfiobind-vm@%s.service", vm->name);
-	if (enabled)
-		doctor_add(d, DOCTOR_OK, id, NULL, "VM %s: vfiobind-vm@%s.service is enabled", vm->name, vm->name);
-	else if (!find_program("systemctl", path, sizeof(path), &st0))
-		doctor_add(d, DOCTOR_INFO, id, NULL, "VM %s: no systemctl here: start it with vfiobind vm run %s",
-			   vm->name, vm->name);
+	if (unit_enabled(vm))
+		findings_add(fs, FINDING_OK, id, NULL, "VM %s: vfiobind-vm@%s.service is enabled", vm->name, vm->name);
+	else if (!find_program("systemctl", path, sizeof(path), &st))
+		findings_add(fs, FINDING_INFO, id, NULL, "VM %s: no systemctl here: start it with vfiobind vm run %s",
+			     vm->name, vm->name);
 	else
-		doctor_add(d, DOCTOR_WARN, id, fix,
-			   "VM %s: vfiobind-vm@%s.service is not enabled: it will not start at boot", vm->name,
-			   vm->name);
+		findings_add(fs, FINDING_WARN, id, fix,
+			     "VM %s: vfiobind-vm@%s.service is not enabled: it will not start at boot", vm->name,
+			     vm->name);
 }
 
-static void check_vm(struct doctor *d, const struct vm *vm)
+/* The user: exists, and is neither root nor of group root. */
+static bool check_user(struct findings *fs, const struct vm *vm, const char *id, struct vmuser *u)
 {
-	char id[VM_NAME_MAX + 4], prog[PATH_MAX], fix[PATH_MAX + 64], path[PATH_MAX];
-	struct vmuser u;
-	struct stat st;
-	size_t nfiles = 0;
-	int r;
+	char fix[PATH_MAX + 64];
+	int r = vmuser_lookup(vm->user, u);
 
-	snprintf(id, sizeof(id), "vm %s", vm->name);
-	r = vmuser_lookup(vm->user, &u);
 	if (r == -ESRCH) {
 		snprintf(fix, sizeof(fix), "useradd --system --create-home %s", vm->user);
-		doctor_add(d, DOCTOR_FAIL, id, fix, "VM %s: no user %s", vm->name, vm->user);
-		return;
+		findings_add(fs, FINDING_FAIL, id, fix, "VM %s: no user %s", vm->name, vm->user);
+		return false;
 	}
 	if (r == -EPERM) {
-		doctor_add(d, DOCTOR_FAIL, id, "user = an unprivileged account", "VM %s: user %s is root", vm->name,
-			   vm->user);
-		return;
+		findings_add(fs, FINDING_FAIL, id, "user = an unprivileged account", "VM %s: user %s is root", vm->name,
+			     vm->user);
+		return false;
 	}
 	if (r < 0) {
-		doctor_add(d, DOCTOR_FAIL, id, NULL, "VM %s: looking up user %s: %s", vm->name, vm->user, strerror(-r));
-		return;
+		findings_add(fs, FINDING_FAIL, id, NULL, "VM %s: looking up user %s: %s", vm->name, vm->user,
+			     strerror(-r));
+		return false;
 	}
-	doctor_add(d, DOCTOR_OK, id, NULL, "VM %s: user %s (uid %u)", vm->name, vm->user, (unsigned)u.uid);
-
-	if (vm->qemu.n == 0)
-		return;
-	if (!find_program(vm->qemu.v[0], prog, sizeof(prog), &st)) {
-		doctor_add(d, DOCTOR_FAIL, id, "apt install qemu-system-x86 (or fix 'qemu =')",
-			   "VM %s: qemu program %s not found", vm->name, prog);
-	} else if (!S_ISREG(st.st_mode) || !user_may(&u, &st, 5)) {
-		snprintf(fix, sizeof(fix), "chmod 0755 %s", prog);
-		doctor_add(d, DOCTOR_FAIL, id, fix, "VM %s: %s is not executable by %s", vm->name, prog, vm->user);
-	} else {
-		doctor_add(d, DOCTOR_OK, id, NULL, "VM %s: qemu %s, executable by %s", vm->name, prog, vm->user);
-	}
-
-	check_arg_files(d, vm, &u, id, &vm->qemu, 1, &nfiles);
-	check_arg_files(d, vm, &u, id, &vm->args, 0, &nfiles);
-	for (size_t i = 0; i < vm->nrom; i++)
-		check_file(d, vm, &u, id, vm->rom[i].path, &nfiles);
-	doctor_add(d, DOCTOR_INFO, id, NULL, "VM %s: %zu file%s named by its arguments checked for %s", vm->name,
-		   nfiles, nfiles == 1 ? "" : "s", vm->user);
-
-	if (vm->tpm) {
-		if (!find_program("swtpm", prog, sizeof(prog), &st))
-			doctor_add(d, DOCTOR_FAIL, id, "apt install swtpm (Arch: pacman -S swtpm)",
-				   "VM %s: tpm is set but swtpm is not installed", vm->name);
-		if (root_path(path, sizeof(path), "%s", vm->tpm) == 0 && stat(path, &st) == 0) {
-			if (!S_ISDIR(st.st_mode) || st.st_uid != u.uid) {
-				snprintf(fix, sizeof(fix), "chown %s %s && chmod 0700 %s", vm->user, vm->tpm, vm->tpm);
-				doctor_add(d, DOCTOR_FAIL, id, fix, "VM %s: tpm directory %s is not %s's", vm->name,
-					   vm->tpm, vm->user);
-			} else {
-				doctor_add(d, DOCTOR_OK, id, NULL, "VM %s: tpm directory %s is %s's", vm->name, vm->tpm,
-					   vm->user);
-			}
-		} else {
-			doctor_add(d, DOCTOR_OK, id, NULL, "VM %s: tpm directory %s will be created at the first start",
-				   vm->name, vm->tpm);
-		}
-	}
-	check_unit(d, vm, id);
+	findings_add(fs, FINDING_OK, id, NULL, "VM %s: user %s (uid %u)", vm->name, vm->user, (unsigned)u->uid);
+	return true;
 }
 
-void doctor_vms(const struct conf *conf, struct doctor *d)
+/* The qemu program: found, and executable by the user. */
+static void check_qemu(struct findings *fs, const struct vm *vm, const struct vmuser *u, const char *id)
+{
+	char prog[PATH_MAX], fix[PATH_MAX + 64];
+	struct stat st;
+
+	if (!find_program(vm->qemu.v[0], prog, sizeof(prog), &st)) {
+		findings_add(fs, FINDING_FAIL, id, "apt install qemu-system-x86 (or fix 'qemu =')",
+			     "VM %s: qemu program %s not found", vm->name, prog);
+	} else if (!S_ISREG(st.st_mode) || !user_may(u, &st, 5)) {
+		snprintf(fix, sizeof(fix), "chmod 0755 %s", prog);
+		findings_add(fs, FINDING_FAIL, id, fix, "VM %s: %s is not executable by %s", vm->name, prog, vm->user);
+	} else {
+		findings_add(fs, FINDING_OK, id, NULL, "VM %s: qemu %s, executable by %s", vm->name, prog, vm->user);
+	}
+}
+
+/* tpm =: swtpm installed, the directory the user's (or to be created). */
+static void check_tpm(struct findings *fs, const struct vm *vm, const struct vmuser *u, const char *id)
+{
+	char prog[PATH_MAX], fix[PATH_MAX + 64], path[PATH_MAX];
+	struct stat st;
+
+	if (!find_program("swtpm", prog, sizeof(prog), &st))
+		findings_add(fs, FINDING_FAIL, id, "apt install swtpm (Arch: pacman -S swtpm)",
+			     "VM %s: tpm is set but swtpm is not installed", vm->name);
+	if (root_path(path, sizeof(path), "%s", vm->tpm) < 0 || stat(path, &st) < 0) {
+		findings_add(fs, FINDING_OK, id, NULL, "VM %s: tpm directory %s will be created at the first start",
+			     vm->name, vm->tpm);
+	} else if (!S_ISDIR(st.st_mode) || st.st_uid != u->uid) {
+		snprintf(fix, sizeof(fix), "chown %s %s && chmod 0700 %s", vm->user, vm->tpm, vm->tpm);
+		findings_add(fs, FINDING_FAIL, id, fix, "VM %s: tpm directory %s is not %s's", vm->name, vm->tpm,
+			     vm->user);
+	} else {
+		findings_add(fs, FINDING_OK, id, NULL, "VM %s: tpm directory %s is %s's", vm->name, vm->tpm, vm->user);
+	}
+}
+
+static void check_vm(struct findings *fs, const struct vm *vm)
+{
+	char id[VM_NAME_MAX + 4];
+	struct vmuser u;
+	size_t nfiles = 0;
+
+	snprintf(id, sizeof(id), "vm %s", vm->name);
+	if (!check_user(fs, vm, id, &u))
+		return;
+	if (vm->qemu.n == 0)
+		return;
+	check_qemu(fs, vm, &u, id);
+	check_arg_files(fs, vm, &u, id, &vm->qemu, 1, &nfiles);
+	check_arg_files(fs, vm, &u, id, &vm->args, 0, &nfiles);
+	for (size_t i = 0; i < vm->nrom; i++)
+		check_file(fs, vm, &u, id, vm->rom[i].path, &nfiles);
+	findings_add(fs, FINDING_INFO, id, NULL, "VM %s: %zu file%s named by its arguments checked for %s", vm->name,
+		     nfiles, nfiles == 1 ? "" : "s", vm->user);
+	if (vm->tpm)
+		check_tpm(fs, vm, &u, id);
+	check_unit(fs, vm, id);
+}
+
+void vm_doctor(const struct conf *conf, struct findings *fs)
 {
 	const struct vmconf *vc = conf->vms;
 
 	if (vc == NULL)
 		return;
 	for (size_t i = 0; i < vc->errs.n && i < vc->errs.cap; i++)
-		doctor_add(d, DOCTOR_FAIL, "vm config", "vfiobind check", "%s",
-			   vc->errs.msg[i] ? vc->errs.msg[i] : "(message lost)");
+		findings_add(fs, FINDING_FAIL, "vm config", "vfiobind check", "%s",
+			     vc->errs.msg[i] ? vc->errs.msg[i] : "(message lost)");
 	for (size_t i = 0; i < vc->n; i++)
-		check_vm(d, &vc->vm[i]);
+		check_vm(fs, &vc->vm[i]);
 }

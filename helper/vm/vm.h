@@ -4,6 +4,8 @@
  * headless and watches it; `vfiobind vm poweroff NAME` decides, after it,
  * whether the host powers off; `vfiobind vm qmp NAME COMMAND` talks to a
  * running VM. systemd runs the first two from vfiobind-vm@NAME.service.
+ * start.c runs the launcher through the stages of launch.h (swtpm.c,
+ * qemu.c, supervise.c); poweroff.c decides; qmpcmd.c sends the command.
  *
  * Runtime state, /run/vfiobind/vm/NAME/ (root's, 0755):
  *   launcher   locked (flock) by the running launcher, with "pid PID",

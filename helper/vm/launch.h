@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * launch.h - inside `vfiobind vm run` (vm_run(), vm.h): what its stages
+ * share. Internal to vm/. The stages, in order, and where they live:
+ *   prepare, hand over, conclude, give back   start.c
+ *   swtpm                                     swtpm.c
+ *   QEMU: its arguments, start, signals       qemu.c
+ *   supervise: signals, QMP, deadlines        supervise.c
+ * Each takes the one struct launch of the run; "give back" is safe after
+ * any earlier stage, whatever it left half done.
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config/vmconf.h"
+#include "vm/devices.h"
+#include "vm/handover.h"
+#include "vm/qmp.h"
+#include "vm/spawn.h"
+
+/* How long QEMU may take to answer QMP: it does so only after the
+ * machine is built, vfio devices realized and guest RAM pinned, which for
+ * tens of GiB without huge pages takes seconds. */
+#define QMP_START_TIMEOUT_S 120
+#define SWTPM_TIMEOUT_S	    10
+#define KILL_GRACE_S	    10
+/* QMP messages handled per wakeup, and batches read after QEMU exited. */
+#define QMP_BATCH	  64
+#define QMP_DRAIN_BATCHES 64
+/* Lines of QEMU's making logged: a burst per window (supervise.c). */
+#define QMP_LOG_BURST	  10
+#define QMP_LOG_WINDOW_MS 5000
+/* Descriptor numbers QEMU gets, named in its arguments. */
+#define QMP_FD	     3
+#define QMP_ADMIN_FD 4
+
+/* Everything the launcher holds while the VM runs. */
+struct launch {
+	const struct vm *vm;
+	const struct vmdevs *d;
+	struct vmuser user;
+	char dir[PATH_MAX];	  /* its runtime state directory */
+	char tpm_sock[PATH_MAX];  /* swtpm's control socket, "" without tpm */
+	struct handed *handed;	  /* one per group and disk, all noted */
+	size_t nhanded, napplied; /* noted; changed so far */
+	int sigfd;
+	int lockfd; /* the locked launcher file */
+	pid_t qemu, swtpm;
+	pid_t qemu_pgid; /* QEMU's process group: its pid, kept after it exits */
+	int qemu_status;
+	struct qmp qmp;
+	bool qmp_open;
+	enum { QMP_GREETING, QMP_CAPS, QMP_RUNNING } qmp_state;
+	bool stopping;	     /* told to stop: no power-off, whatever the guest does */
+	bool guest_shutdown; /* SHUTDOWN guest=true reason=guest-shutdown seen */
+	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */
+	long long deadline;  /* ms; 0: none */
+	int deadline_step;   /* 0 start, 1 powerdown wait, 2 SIGTERM sent */
+	/* What QEMU says is the VM user's text: logged at a bounded rate. */
+	long long log_window; /* ms, start of the current window */
+	unsigned log_count, log_dropped;
+};
+
+/** launch_now_ms() - CLOCK_MONOTONIC in milliseconds (clock_gettime(2)). */
+long long launch_now_ms(void);
+
+/**
+ * launch_swtpm() - stage "swtpm": the TPM state directory (the user's,
+ * created when missing under a directory of root's alone), then swtpm
+ * socket --tpm2 --terminate as the user; waits up to SWTPM_TIMEOUT_S for
+ * its control socket, as libvirt does, and names it in @L->tpm_sock.
+ * Return: 0; -EPERM the directory is not the user's; -ENOENT it cannot be
+ * created; -EIO swtpm exited first; -ETIMEDOUT; -ENAMETOOLONG; another
+ * -errno (mkdir(2), fchown(2), fork(2)). Every refusal is logged.
+ */
+int launch_swtpm(struct launch *L);
+
+/**
+ * launch_stop_swtpm() - swtpm ends by itself once QEMU hangs up
+ * (--terminate, swtpm(8)); wait up to 5 s for that, then SIGTERM, then
+ * SIGKILL after 2 s. Nothing when it does not run.
+ */
+void launch_stop_swtpm(struct launch *L);
+
+/**
+ * launch_qemu() - stage "start QEMU": the user's command and arguments,
+ * then -display none, our QMP monitor on a socket pair (QMP_FD), root's
+ * listening monitor <state>/qmp.sock (QMP_ADMIN_FD, 0600), the TPM when
+ * @L->tpm_sock is set, and the -device arguments (vmdevs_qemu_args());
+ * started as the user with VFIOBIND_VM=NAME in its environment. Later
+ * options win in QEMU (qemu-options.hx), so -display none overrides the
+ * user's. Sets @L->qemu, @L->qemu_pgid and opens @L->qmp.
+ * Return: 0; -ENAMETOOLONG; -ENOMEM; another -errno (socketpair(2),
+ * bind(2), listen(2), fork(2)).
+ */
+int launch_qemu(struct launch *L);
+
+/**
+ * launch_kill_qemu() - send @sig to QEMU's process group (see qemu.c for
+ * why the group). Nothing before QEMU started; ESRCH is not an error.
+ */
+void launch_kill_qemu(struct launch *L, int sig);
+
+/**
+ * launch_reap() - reap every child that has exited (waitpid(2) WNOHANG):
+ * QEMU's status into @L->qemu_status, swtpm noted (and logged when it
+ * left while QEMU still ran).
+ * Return: true when QEMU has exited (or never started).
+ */
+bool launch_reap(struct launch *L);
+
+/**
+ * launch_supervise() - stage "supervise": until QEMU exits, handle the
+ * signals (@L->sigfd), QMP in bounded batches (greeting, capabilities,
+ * SHUTDOWN events, READY=1 to systemd), and the deadlines: QMP within
+ * QMP_START_TIMEOUT_S, the guest's power-off within stop-timeout, SIGKILL
+ * KILL_GRACE_S after SIGTERM. Then kills what is left of QEMU's group and
+ * reads what QMP still had buffered.
+ */
+void launch_supervise(struct launch *L);
+
+/**
+ * launch_close_qmp() - stop listening to QMP; @why (or NULL when QEMU is
+ * simply exiting) is logged as a warning.
+ */
+void launch_close_qmp(struct launch *L, const char *why);

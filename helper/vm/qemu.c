@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qemu.c - the launcher's stage "start QEMU": its command line, its two
+ * QMP monitors, the process as the VM's user, and the signals it gets.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "basic/log.h"
+#include "vm/launch.h"
+#include "vm/state.h"
+
+/* A listening socket at @path for root alone. */
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+		int e = -errno;
+
+		umask(old);
+		close(fd);
+		return e;
+	}
+	umask(old);
+	return fd;
+}
+
+/* The launcher's own options, each "-OPTION" then its value. Headless:
+ * nothing at boot shows a window. Two monitors: ours on a socket pair
+ * nobody else can reach, and one for root. The TPM as QEMU's
+ * docs/specs/tpm.rst starts it with swtpm. */
+static int own_opts(struct strv *av, const char *tpm_sock)
+{
+	int r = strv_pushf(av, "-display");
+
+	if (r == 0)
+		r = strv_pushf(av, "none");
+	if (r == 0)
+		r = strv_pushf(av, "-chardev");
+	if (r == 0)
+		r = strv_pushf(av, "socket,id=vfiobind-qmp,fd=%d", QMP_FD);
+	if (r == 0)
+		r = strv_pushf(av, "-mon");
+	if (r == 0)
+		r = strv_pushf(av, "chardev=vfiobind-qmp,mode=control");
+	if (r == 0)
+		r = strv_pushf(av, "-chardev");
+	if (r == 0)
+		r = strv_pushf(av, "socket,id=vfiobind-qmp-admin,fd=%d,server=on,wait=off", QMP_ADMIN_FD);
+	if (r == 0)
+		r = strv_pushf(av, "-mon");
+	if (r == 0)
+		r = strv_pushf(av, "chardev=vfiobind-qmp-admin,mode=control");
+	if (r < 0 || tpm_sock == NULL)
+		return r;
+	r = strv_pushf(av, "-chardev");
+	if (r == 0)
+		r = strv_pushf(av, "socket,id=vfiobind-tpm,path=%s", tpm_sock);
+	if (r == 0)
+		r = strv_pushf(av, "-tpmdev");
+	if (r == 0)
+		r = strv_pushf(av, "emulator,id=vfiobind-tpm0,chardev=vfiobind-tpm");
+	if (r == 0)
+		r = strv_pushf(av, "-device");
+	if (r == 0)
+		r = strv_pushf(av, "tpm-tis,tpmdev=vfiobind-tpm0");
+	return r;
+}
+
+/* The user's command and arguments, ours after them (later options win
+ * in QEMU, so -display none overrides a -display of the user's), then
+ * the -device arguments of the VM's functions. */
+static int build_argv(struct launch *L, struct strv *av, const char *tpm_sock)
+{
+	const struct vm *vm = L->vm;
+	int r = 0;
+
+	for (size_t i = 0; i < vm->qemu.n && r == 0; i++)
+		r = strv_push(av, vm->qemu.v[i], strlen(vm->qemu.v[i]));
+	for (size_t i = 0; i < vm->args.n && r == 0; i++)
+		r = strv_push(av, vm->args.v[i], strlen(vm->args.v[i]));
+	if (r == 0)
+		r = own_opts(av, tpm_sock);
+	if (r == 0)
+		r = vmdevs_qemu_args(L->d, av);
+	return r;
+}
+
+static void log_argv(const struct vm *vm, const struct strv *av)
+{
+	char line[800];
+	size_t used = 0;
+
+	line[0] = '\0';
+	for (size_t i = 0; i < av->n && used < sizeof(line); i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", av->v[i]);
+	INF("VM %s: %s", vm->name, line);
+}
+
+/* Signal QEMU's process group, not only its pid: QEMU leads a session of
+ * its own (spawn_as() calls setsid()), and a qemu = script that does not
+ * exec leaves the real QEMU, holding the devices, as its child. The group
+ * outlives its leader while a member lives, and the kernel does not reuse
+ * a pid that is still a group's id, so -pid names that group alone. */
+void launch_kill_qemu(struct launch *L, int sig)
+{
+	if (L->qemu_pgid > 0 && kill(-L->qemu_pgid, sig) < 0 && errno != ESRCH)
+		WRN("VM %s: kill(-%d, %d): %s", L->vm->name, (int)L->qemu_pgid, sig, strerror(errno));
+}
+
+/* As the user, with our QMP socket pair on QMP_FD and root's listening
+ * monitor on QMP_ADMIN_FD. */
+int launch_qemu(struct launch *L)
+{
+	const struct vm *vm = L->vm;
+	char admin[PATH_MAX], envvm[VM_NAME_MAX + 16];
+	char *env[] = {envvm, NULL};
+	int sv[2], admin_fd, r;
+	struct strv av = {0};
+
+	if (vm_state_path(admin, sizeof(admin), vm->name, "qmp.sock") < 0)
+		return -ENAMETOOLONG;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	admin_fd = listen_unix(admin);
+	if (admin_fd < 0) {
+		ERR("VM %s: cannot listen on %s: %s", vm->name, admin, strerror(-admin_fd));
+		close(sv[0]);
+		close(sv[1]);
+		return admin_fd;
+	}
+	r = build_argv(L, &av, L->tpm_sock[0] ? L->tpm_sock : NULL);
+	if (r == 0) {
+		struct spawn_fd fds[] = {{sv[1], QMP_FD}, {admin_fd, QMP_ADMIN_FD}};
+
+		log_argv(vm, &av);
+		snprintf(envvm, sizeof(envvm), "VFIOBIND_VM=%s", vm->name);
+		L->qemu = spawn_as(&L->user, av.v, env, fds, 2);
+		if (L->qemu < 0) {
+			r = L->qemu;
+			L->qemu = 0;
+			ERR("VM %s: fork: %s", vm->name, strerror(-r));
+		}
+		L->qemu_pgid = L->qemu;
+	}
+	strv_free(&av);
+	close(sv[1]);
+	close(admin_fd);
+	if (r < 0) {
+		close(sv[0]);
+		return r;
+	}
+	qmp_init(&L->qmp, sv[0]);
+	L->qmp_open = true;
+	return 0;
+}

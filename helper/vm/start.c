@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * start.c - `vfiobind vm run NAME` (vm_run()): the stages in order
+ * (launch.h), and the ones that bracket the rest: prepare, hand over,
+ * conclude and give back.
+ */
+#include "vm/vm.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "basic/fileio.h"
+#include "basic/log.h"
+#include "basic/sysfs.h"
+#include "vm/handover.h"
+#include "vm/holders.h"
+#include "vm/launch.h"
+#include "vm/state.h"
+
+static void restore_handed(struct launch *L)
+{
+	char rec[PATH_MAX];
+
+	for (size_t i = 0; i < L->napplied; i++) {
+		int r = hand_restore(&L->handed[i]);
+
+		if (r < 0)
+			WRN("VM %s: giving %s back to uid %u failed: %s", L->vm->name, L->handed[i].path,
+			    (unsigned)L->handed[i].uid, strerror(-r));
+	}
+	/* Given back (or never handed): the record has done its work. */
+	if (L->nhanded && vm_state_path(rec, sizeof(rec), L->vm->name, "handed") == 0)
+		unlink(rec);
+	L->napplied = L->nhanded = 0;
+	free(L->handed);
+	L->handed = NULL;
+}
+
+/* Note every file as it is now: /dev/vfio/<group> of every group, and
+ * the declared disks. Nothing changes hands yet. */
+static int note_files(struct launch *L)
+{
+	char why[PATH_MAX + 64];
+	size_t n = L->d->ngroups + L->vm->disk.n;
+	int r;
+
+	L->handed = calloc(n ? n : 1, sizeof(*L->handed));
+	if (L->handed == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < L->d->ngroups; i++, L->nhanded++) {
+		r = hand_vfio_group_stat(L->d->groups[i], &L->handed[L->nhanded]);
+		if (r < 0) {
+			ERR("VM %s: cannot hand /dev/vfio/%d to %s: %s", L->vm->name, L->d->groups[i], L->user.name,
+			    strerror(-r));
+			return r;
+		}
+	}
+	for (size_t i = 0; i < L->vm->disk.n; i++, L->nhanded++) {
+		r = hand_disk_stat(L->vm->disk.v[i], &L->handed[L->nhanded], why, sizeof(why));
+		if (r < 0) {
+			ERR("VM %s: cannot hand disk %s to %s: %s%s%s", L->vm->name, L->vm->disk.v[i], L->user.name,
+			    r == -EINVAL ? "neither a block device nor a regular file" : strerror(-r),
+			    why[0] ? ": " : "", why);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Stage "hand over": note, record (synced), then change each file. The
+ * record comes first so that no way of dying leaves a file the user's
+ * without a note of whose it was. */
+static int hand_over(struct launch *L)
+{
+	char rec[PATH_MAX];
+	int r;
+
+	r = note_files(L);
+	if (r < 0)
+		return r;
+	if (vm_state_path(rec, sizeof(rec), L->vm->name, "handed") < 0)
+		return -ENAMETOOLONG;
+	r = handed_record_write(rec, L->handed, L->nhanded);
+	if (r < 0) {
+		ERR("VM %s: cannot write %s: %s; nothing handed over", L->vm->name, rec, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < L->nhanded; i++) {
+		const struct handed *h = &L->handed[i];
+
+		/* Counted before the change: a half-done one is put back too. */
+		L->napplied = i + 1;
+		r = hand_apply(h, &L->user);
+		if (r < 0) {
+			ERR("VM %s: cannot hand %s to %s: %s", L->vm->name, h->path, L->user.name,
+			    r == -ESTALE ? "it changed while being handed over" : strerror(-r));
+			return r;
+		}
+		if (i < L->d->ngroups)
+			INF("VM %s: /dev/vfio/%d handed to %s (mode 0600)", L->vm->name, L->d->groups[i], L->user.name);
+		else
+			INF("VM %s: disk %s handed to %s", L->vm->name, L->vm->disk.v[i - L->d->ngroups], L->user.name);
+	}
+	/* vfio pins every page of guest RAM (vfio_container_dma_map ... -12
+	 * without this); LimitMEMLOCK=infinity in the unit does the same. */
+	if (setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){RLIM_INFINITY, RLIM_INFINITY}) < 0)
+		WRN("VM %s: cannot lift RLIMIT_MEMLOCK: %s; QEMU may fail to map guest RAM", L->vm->name,
+		    strerror(errno));
+	return 0;
+}
+
+/* The launcher file, through its locked descriptor: renaming another
+ * file over it would leave the lock on an unlinked inode. */
+static int launcher_state(struct launch *L)
+{
+	char text[1024];
+	size_t used;
+
+	used = (size_t)snprintf(text, sizeof(text), "pid %d\nuser %s\ngroups", (int)getpid(), L->user.name);
+	for (size_t i = 0; i < L->d->ngroups && used < sizeof(text); i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, " %d", L->d->groups[i]);
+	if (used + 1 >= sizeof(text))
+		return -E2BIG;
+	text[used++] = '\n';
+	if (ftruncate(L->lockfd, 0) < 0 || pwrite(L->lockfd, text, used, 0) != (ssize_t)used)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+/* Give back what a launcher that was killed (SIGKILL at the end of the
+ * unit's stop timeout, the OOM killer) left handed over. The caller holds
+ * the launcher lock, so no live launcher's files are touched. */
+static void restore_left(const char *name)
+{
+	char rec[PATH_MAX];
+	int n;
+
+	if (vm_state_path(rec, sizeof(rec), name, "handed") < 0)
+		return;
+	if (access(rec, F_OK) == 0)
+		NOTICE("VM %s: the last launcher ended without giving its files back; doing so now", name);
+	n = handed_record_restore(rec, name);
+	if (n < 0)
+		WRN("VM %s: cannot read %s: %s", name, rec, strerror(-n));
+}
+
+int vm_restore_left(const char *name)
+{
+	pid_t other;
+	int fd;
+
+	fd = vm_launcher_lock(name, &other);
+	if (fd == -ENOENT)
+		return 0; /* no state directory: nothing was ever handed over */
+	if (fd < 0)
+		return fd;
+	restore_left(name);
+	close(fd);
+	return 0;
+}
+
+/* Stage "prepare": root, the user, the state directory, the lock, what a
+ * killed launcher left behind, and nobody else holding a group. */
+static int prepare(struct launch *L)
+{
+	const struct vm *vm = L->vm;
+	char holders[512];
+	pid_t other;
+	int r;
+
+	if (geteuid() != 0) {
+		ERR("VM %s: vm run must run as root: it hands devices to the VM's user and starts QEMU as that user",
+		    vm->name);
+		return -EPERM;
+	}
+	r = vmuser_lookup(vm->user, &L->user);
+	if (r < 0) {
+		ERR("VM %s: user '%s' %s (%s:%u)", vm->name, vm->user,
+		    r != -EPERM ? "does not exist"
+		    : L->user.uid == 0
+			? "is root"
+			: "has group root (gid 0) as its primary group: QEMU would run with root's group",
+		    vm->file, vm->user_line);
+		return r == -ENOMEM ? r : -ESRCH;
+	}
+	if (vm_state_path(L->dir, sizeof(L->dir), vm->name, NULL) < 0)
+		return -ENAMETOOLONG;
+	r = fs_mkdir_p(L->dir, 0755);
+	if (r < 0) {
+		ERR("VM %s: cannot create %s: %s", vm->name, L->dir, strerror(-r));
+		return r;
+	}
+	/* One launcher per VM: the lock says so, and dies with us. */
+	L->lockfd = vm_launcher_lock(vm->name, &other);
+	if (L->lockfd == -EBUSY) {
+		ERR("VM %s: already running (launcher pid %d)", vm->name, (int)other);
+		return -EBUSY;
+	}
+	if (L->lockfd < 0) {
+		ERR("VM %s: cannot lock %s/launcher: %s", vm->name, L->dir, strerror(-L->lockfd));
+		return L->lockfd;
+	}
+	restore_left(vm->name);
+	for (size_t i = 0; i < L->d->ngroups; i++) {
+		if (vfio_group_holders(L->d->groups[i], vm->name, holders, sizeof(holders)) > 0) {
+			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, L->d->groups[i], holders);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+/* From here on a SIGTERM is an event to handle, not an end. */
+static int watch_signals(struct launch *L)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	L->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (L->sigfd < 0)
+		return -errno;
+	vm_state_remove(L->vm->name, "result");
+	r = launcher_state(L);
+	if (r < 0)
+		ERR("VM %s: cannot write %s/launcher: %s", L->vm->name, L->dir,
+		    r == -E2BIG ? "too many IOMMU groups to list" : strerror(-r));
+	return r;
+}
+
+/* After launch_supervise(): how QEMU ended, into the result file. */
+static int conclude(struct launch *L)
+{
+	const struct vm *vm = L->vm;
+	const char *result;
+	char text[32];
+	int r = 0;
+
+	if (WIFEXITED(L->qemu_status))
+		INF("VM %s: QEMU exited with status %d", vm->name, WEXITSTATUS(L->qemu_status));
+	else if (WIFSIGNALED(L->qemu_status))
+		WRN("VM %s: QEMU was killed by signal %d", vm->name, WTERMSIG(L->qemu_status));
+	if (L->stopping) {
+		result = "stopped";
+	} else if (L->guest_shutdown && WIFEXITED(L->qemu_status) && WEXITSTATUS(L->qemu_status) == 0) {
+		result = "guest-shutdown";
+	} else {
+		result = "exited";
+		r = -EIO;
+		ERR("VM %s: QEMU ended without a guest shutdown%s", vm->name,
+		    L->qmp_state == QMP_RUNNING ? "" : ", before QMP answered (see its messages above)");
+	}
+	if (L->log_dropped)
+		WRN("VM %s: QMP: %u more messages not logged (rate limit)", vm->name, L->log_dropped);
+	snprintf(text, sizeof(text), "%s\n", result);
+	if (vm_state_write(vm->name, "result", text) < 0)
+		WRN("VM %s: cannot write the result", vm->name);
+	INF("VM %s: result: %s", vm->name, result);
+	return r;
+}
+
+/* Stage "give back": whatever still runs ends, the files go back to
+ * their owners, the state is cleared. Safe after any earlier stage. */
+static void give_back(struct launch *L)
+{
+	if (L->qemu) {
+		launch_kill_qemu(L, SIGKILL);
+		waitpid(L->qemu, NULL, 0);
+		L->qemu = 0;
+	}
+	launch_kill_qemu(L, SIGKILL);
+	launch_close_qmp(L, NULL);
+	launch_stop_swtpm(L);
+	restore_handed(L);
+	vm_state_remove(L->vm->name, "qmp.sock");
+	if (L->lockfd >= 0) {
+		/* Emptied, not removed: a launcher starting now may already
+		 * have it open, waiting for the lock. */
+		if (ftruncate(L->lockfd, 0) < 0)
+			WRN("VM %s: cannot empty %s/launcher: %s", L->vm->name, L->dir, strerror(errno));
+		close(L->lockfd);
+	}
+	if (L->sigfd >= 0)
+		close(L->sigfd);
+}
+
+int vm_run(const struct vm *vm, const struct vmdevs *d)
+{
+	struct launch L = {.vm = vm, .d = d, .sigfd = -1, .lockfd = -1};
+	int r;
+
+	r = prepare(&L);
+	if (r == 0)
+		r = watch_signals(&L);
+	if (r == 0)
+		r = hand_over(&L);
+	if (r == 0 && vm->tpm)
+		r = launch_swtpm(&L);
+	if (r == 0)
+		r = launch_qemu(&L);
+	if (r == 0) {
+		launch_supervise(&L);
+		r = conclude(&L);
+	}
+	give_back(&L);
+	return r;
+}
