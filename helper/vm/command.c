@@ -51,41 +51,6 @@ static void print_diags(const struct diags *d)
 		ERR("%s", d->msg[i] ? d->msg[i] : "(message lost: out of memory)");
 }
 
-bool vmcmd_is(const char *cmd)
-{
-	return strcmp(cmd, "qemu-args") == 0 || strcmp(cmd, "release") == 0 || strcmp(cmd, "vm") == 0;
-}
-
-void vmcmd_usage(FILE *out)
-{
-	fprintf(out, "  qemu-args NAME     the -device options of VM NAME's functions, one per line\n"
-		     "  release ADDR|SLOT  give functions on vfio-pci back to their host drivers for this boot\n"
-		     "  vm check NAME      whether VM NAME could start: its functions and IOMMU groups\n"
-		     "  vm run NAME        start VM NAME headless and watch it (vfiobind-vm@NAME.service)\n"
-		     "  vm poweroff NAME   power the host off if VM NAME's guest shut itself down\n"
-		     "  vm qmp NAME CMD    send a QMP command (name or JSON object) to the running VM NAME\n");
-}
-
-int vmcmd_check_errors(const struct conf *c)
-{
-	const struct diags *d = c->vms ? &c->vms->errs : NULL;
-
-	for (size_t i = 0; d && i < d->n && i < d->cap; i++)
-		fprintf(stderr, "%s\n", d->msg[i] ? d->msg[i] : "(message lost: out of memory)");
-	return d ? (int)d->n : 0;
-}
-
-void vmcmd_check_summary(FILE *out, const struct conf *c)
-{
-	for (size_t i = 0; c->vms && i < c->vms->n; i++) {
-		const struct vm *vm = &c->vms->vm[i];
-
-		fprintf(out, "[vm %s] user %s, %s, %s%s, poweroff %s\n", vm->name, vm->user,
-			vm->ndev ? "devices as listed" : "every declared function", vm->qemu.n ? vm->qemu.v[0] : "-",
-			vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no");
-	}
-}
-
 /* The config (required), its hygiene, and the kernel command line.
  * Returns an exit code; errors are logged. The [vm] sections' errors are
  * vload_vm()'s: a mistake in one VM refuses that VM alone. */
