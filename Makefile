@@ -160,6 +160,8 @@ check-asan: $(BUILD)/kmodel.so
 C_SOURCES  = $(wildcard helper/*/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
 SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook install bench static .ci 2>/dev/null)
+# The suites' libraries have no shebang (they are sourced): named here.
+SH_SOURCES += $(wildcard tests/lib/*.sh)
 
 format:
 	clang-format -i $(C_SOURCES)

@@ -19,14 +19,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 bin=${VFIOBIND:?VFIOBIND=static binary}
 fixtures=$repo/tests/fixtures
-failed=0
+# shellcheck source=../tests/lib/tap.sh
+. "$repo/tests/lib/tap.sh"
 
 echo "# static binary: $bin ($(stat -c %s "$bin") bytes)"
 if readelf -lW "$bin" | grep -q INTERP || readelf -dW "$bin" | grep -q NEEDED; then
-	echo "not ok - $bin is dynamically linked"
-	failed=1
+	not_ok "$bin is dynamically linked"
 else
-	echo "ok - no program interpreter, no shared library needed"
+	ok "no program interpreter, no shared library needed"
 fi
 
 cases=()
@@ -39,7 +39,11 @@ for c in "$fixtures"/cases/*/; do
 	[ "${args%% *}" = bind ] || [ -e "$c/needs-kmodel" ] || cases+=("$(basename "$c")")
 done
 echo "# ${#cases[@]} fixture cases that need no kernel model"
-"$fixtures/run.sh" "${cases[@]}" || failed=1
+if "$fixtures/run.sh" "${cases[@]}"; then
+	ok "the ${#cases[@]} fixture cases above give the golden answers"
+else
+	not_ok "the fixture cases above give the golden answers"
+fi
 
 if command -v strace >/dev/null; then
 	root=${BUILD:-/tmp}/run/ryzen-plan
@@ -47,13 +51,12 @@ if command -v strace >/dev/null; then
 	log=$(mktemp)
 	strace -f -qq -e trace=open,openat,execve -o "$log" "$bin" --root "$root" plan >/dev/null 2>&1 || :
 	if grep -E '\.so([."]|$)|gconv|nsswitch|/etc/(passwd|group)' "$log"; then
-		echo "not ok - opened a shared object or an NSS/iconv file at run time"
-		failed=1
+		not_ok "opened a shared object or an NSS/iconv file at run time"
 	else
-		echo "ok - $(grep -c . "$log") open/exec calls, no shared object among them"
+		ok "$(grep -c . "$log") open/exec calls, no shared object among them"
 	fi
 	rm -f "$log"
 else
-	echo "ok - # SKIP no strace (Debian: strace)"
+	ok "# SKIP no strace (Debian: strace)"
 fi
-[ "$failed" = 0 ]
+summary

@@ -13,6 +13,8 @@ repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-demo.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+# shellcheck source=../lib/guest.sh
+. "$repo/tests/lib/guest.sh"
 
 printf '%s\n' '# The GPU-shaped card: VGA, HDA audio and xHCI of one slot.' '0000:01:00' >"$work/vfiobind.conf"
 echo "== /etc/vfiobind.conf in the image"
@@ -22,7 +24,7 @@ cat "$work/vfiobind.conf"
 echo
 echo "== booting (QEMU, TCG: about 10 s)"
 APPEND_EXTRA=vfiobindtest.preload=1 "$here/qemu-run.sh" -i "$work/initramfs.cpio" -l "$work/serial.log"
-tr -d '\r' <"$work/serial.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$work/res"
+guest_report "$work/serial.log" >"$work/res"
 
 section() { # TITLE PREFIX
 	echo

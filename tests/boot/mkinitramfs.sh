@@ -41,10 +41,8 @@ modules=(${EXTRA_MODULES:-})
 # shellcheck disable=SC2206
 extra_files=(${EXTRA_FILES:-})
 
-die() {
-	echo "mkinitramfs: $*" >&2
-	exit 1
-}
+# shellcheck source=../lib/tap.sh
+. "$here/../lib/tap.sh" # die
 
 usage() {
 	sed -n '/^# Usage:/,/^# The helper/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2

@@ -21,14 +21,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 make=${MAKE:-make}
-pass=0
-fail=0
-n=0
+# shellcheck source=../lib/tap.sh
+. "$repo/tests/lib/tap.sh"
 
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
 [ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
 for t in mkinitramfs dracut cpio zstd; do
 	command -v "$t" >/dev/null || bail "$t not found (make deps)"
@@ -41,18 +36,6 @@ fi
 w=${DOCTOR_TEST_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-doctor.XXXXXX")}
 mkdir -p "$w"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$w"' EXIT
-
-check() { # NAME COMMAND...
-	n=$((n + 1))
-	if "${@:2}" >"$w/check.out" 2>&1; then
-		echo "ok $n - $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n - $1"
-		sed 's/^/# /' "$w/check.out"
-		fail=$((fail + 1))
-	fi
-}
 
 # ---- the images -------------------------------------------------------------
 conf='# tests/doctor: the card of the boot tests
@@ -135,5 +118,4 @@ doctor_in dracut-nohook dracut "$w/dracut-nohook.img" "/boot/initramfs-$KVER.img
 check "dracut-nohook: doctor says vfiobind is not in the image" \
 	has dracut-nohook '^fail +image +/boot/initramfs-.*vfiobind is not in the image'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

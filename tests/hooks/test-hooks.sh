@@ -82,10 +82,10 @@ host_modules=(bochs snd_hda_intel xhci_pci)
 image_drivers="virtio_pci virtio_blk ext4 ${host_modules[*]}"
 root_args="root=/dev/vda rootfstype=ext4 ro"
 
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
+# shellcheck source=../lib/tap.sh
+. "$repo/tests/lib/tap.sh"
+# shellcheck source=../lib/guest.sh
+. "$repo/tests/lib/guest.sh"
 
 for c in "${cases[@]}"; do
 	case " ${all_cases[*]} " in
@@ -132,23 +132,6 @@ else
 	w=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-hooks.XXXXXX")
 fi
 w=$(cd "$w" && pwd)
-
-n=0 passed=0 failed=0
-
-# check DESCRIPTION COMMAND...: one test point, diagnostics after it.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$w/diag" 2>&1; then
-		echo "ok $n - $desc"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	sed 's/^\([^#]\)/# \1/' "$w/diag"
-}
 
 # Seconds since $1 (from now_ns), as N.NN.
 now_ns() { date +%s%N; }
@@ -565,7 +548,7 @@ check_leftover() {
 # ---- result parsing -----------------------------------------------------------
 # For boot NAME: $w/NAME.res (result lines without the tag) and NAME.dmesg.
 split_log() {
-	tr -d '\r' <"$w/$1.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$w/$1.res"
+	guest_report "$w/$1.log" >"$w/$1.res"
 	tr -d '\r' <"$w/$1.log" | sed -n '/^VFIOBIND-DMESG-BEGIN$/,/^VFIOBIND-DMESG-END$/p' >"$w/$1.dmesg"
 }
 
@@ -583,18 +566,9 @@ booted() {
 	return 1
 }
 
-driver_of() {
-	local v
-	v=$(sed -n "s/^dev $2 driver=//p" "$w/$1.res")
-	echo "${v:-missing}"
-}
-
+# driver_is NAME ADDR WANT: in boot NAME, ADDR ended on WANT.
 driver_is() {
-	local got
-	got=$(driver_of "$1" "$2")
-	[ "$got" = "$3" ] && return 0
-	echo "$2 is on '$got', want '$3'"
-	return 1
+	guest_driver_is "$w/$1.res" "$2" "$3"
 }
 
 no_probe_line() {
@@ -667,18 +641,6 @@ kmsg_lacks() {
 	return 1
 }
 
-status_bound() {
-	local a rc=0
-	for a in "${card[@]}"; do
-		grep -qE "^status-file $a [0-9a-f:]+ [0-9]+ bound vfio-pci$" "$w/$1.res" || {
-			echo "/run/vfiobind/status has no 'bound' line for $a:"
-			grep '^status-file' "$w/$1.res" | sed 's/^/  /'
-			rc=1
-		}
-	done
-	return "$rc"
-}
-
 # The checks on the three boots of image NAME.
 check_boots() {
 	local name=$1 what=$2 b a
@@ -696,7 +658,7 @@ check_boots() {
 	check "$name: coldplug bound undeclared $other to xhci_hcd" driver_is "$b" "$other" xhci_hcd
 	check "$name: $what finished before coldplug probed $other" before_coldplug "$b"
 	check "$name: the helper exited 0 (no hook line)" kmsg_lacks "$b" "vfiobind: hook:"
-	check "$name: /run/vfiobind/status says bound for the card" status_bound "$b"
+	check "$name: /run/vfiobind/status says bound for the card" guest_status_bound "$w/$b.res" "${card[@]}"
 
 	b=$name-off
 	check "$name: vfiobind=off boot reached the report ($(cat "$w/$b.time") s)" booted "$b"
@@ -931,12 +893,9 @@ for b in "${boots[@]}"; do
 	echo "# boot wall time: $b $(cat "$w/$b.time" 2>/dev/null || echo ?) s"
 done
 echo "# total: $(secs_since "$t_all") s"
-echo "1..$n"
-rm -f "$w/diag"
-if [ "$failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${HOOK_TEST_DIR:-}" ]; then
+if [ "$tap_failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${HOOK_TEST_DIR:-}" ]; then
 	rm -rf "$w"
 else
 	echo "# logs kept in $w"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

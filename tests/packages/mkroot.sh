@@ -13,10 +13,8 @@
 # machine's apt would install, from the same mirror or snapshot.
 set -eu
 
-die() {
-	echo "mkroot: $*" >&2
-	exit 2
-}
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh" # die
 
 [ $# -ge 1 ] || die "usage: mkroot.sh TARBALL [PACKAGE...]"
 out=$1

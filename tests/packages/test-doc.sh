@@ -23,20 +23,8 @@ vfiobind=${VFIOBIND:?VFIOBIND=path of the helper}
 mandir=${MANDIR:-$(dirname "$vfiobind")}
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
-n=0 failed=0
-
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/diag" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	sed 's/^/# /' "$work/diag"
-}
+# shellcheck source=../lib/tap.sh
+. "$top/tests/lib/tap.sh"
 
 # same WHAT GOT WANT: two word lists, order ignored.
 same() {
@@ -185,7 +173,5 @@ check "fish: loads; commands are those of --help" fish_is "$v " "$top_cmds"
 check "fish: release offers the helper's live devices" fish_is "$v --root $root release " "$live_devices"
 check "fish: vm qmp offers the [vm] names" fish_is "$v -r $root vm qmp " "win11 test-2"
 
-echo "1..$n"
 [ -n "${WORK:-}" ] || rm -rf "$work"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

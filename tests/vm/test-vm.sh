@@ -57,6 +57,7 @@ install -d -m 0755 "$stage/var/lib/vfiobind-e2e" "$stage/usr/lib/vfiobind-e2e" "
 # The RX 7000 way: a ROM file of nothing, so the firmware runs no ROM.
 head -c 65536 /dev/zero >"$stage/var/lib/vfiobind-e2e/dummy.rom"
 install -m 0755 "$here/e2e-guest.sh" "$stage/usr/lib/vfiobind-e2e/e2e-guest.sh"
+install -m 0644 "$repo/tests/lib/tap.sh" "$stage/usr/lib/vfiobind-e2e/tap.sh"
 cat >"$stage/etc/vfiobind.conf" <<'EOF'
 # vfiobind end-to-end test (tests/vm): the GPU-shaped card of qemu-run.sh.
 0000:01:00
@@ -154,13 +155,10 @@ guest_checks() {
 			line=${line#* }
 			name=${line%% - *}
 			desc=${line#* - }
-			n=$((n + 1))
 			if [ "$verdict" = ok ]; then
-				echo "ok $n - $1 $name: $desc"
-				passed=$((passed + 1))
+				ok "$1 $name: $desc"
 			else
-				echo "not ok $n - $1 $name: $desc"
-				failed=$((failed + 1))
+				not_ok "$1 $name: $desc"
 			fi
 			;;
 		"VFIOBIND-E2E: # "*) echo "# ${line#VFIOBIND-E2E: # }" ;;
