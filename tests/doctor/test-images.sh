@@ -2,7 +2,7 @@
 # test-images.sh - vfiobind doctor against real initramfs images: built
 # here by Debian's mkinitramfs (initramfs-tools) and dracut from a scratch
 # `make install`, with the config, without the hook, and then read by
-# doctor in a fake root (tests/fixtures/mkroot.sh, the qemu-card4
+# doctor in a fake root (tests/fixtures/mksysfs.sh, the qemu-card4
 # machine) where /etc/vfiobind.conf is the one built in, or edited since.
 #
 #   itools-current   the image holds the helper and this very config: ok
@@ -71,8 +71,8 @@ dracut_build "$w/dracut-nohook.img" "bash base"
 doctor_in() { # NAME GENERATOR IMAGE IMAGE-PATH EDIT
 	local name=$1 gen=$2 img=$3 at=$4 edit=$5
 	root=$w/root-$name
-	FIXTURE_RELEASE=$KVER "$repo/tests/fixtures/mkroot.sh" "$repo/tests/fixtures/topologies/qemu-card4.topo" \
-		"$root" >/dev/null 2>&1 || bail "mkroot.sh failed"
+	FIXTURE_RELEASE=$KVER "$repo/tests/fixtures/mksysfs.sh" "$repo/tests/fixtures/topologies/qemu-card4.topo" \
+		"$root" >/dev/null 2>&1 || bail "mksysfs.sh failed"
 	install -m 0644 "$w/etc/vfiobind.conf" "$root/etc/vfiobind.conf"
 	(
 		# shellcheck disable=SC2034 # used by doctor-lib.sh

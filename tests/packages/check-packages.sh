@@ -16,7 +16,7 @@
 #   rpm   rpmbuild -bb; rpm -qlp against files.list, %config(noreplace)
 #         on /etc/vfiobind.conf, the dracut module's directory.
 #   root  a fresh Debian 12 minbase root with a kernel and initramfs-tools
-#         (mkroot.sh, a tarball cached in WORK; unpacked once, each run on
+#         (mkdebian.sh, a tarball cached in WORK; unpacked once, each run on
 #         a fresh overlay over it), the card declared in
 #         /etc/vfiobind.conf, the .deb installed with dpkg in a chroot: the
 #         trigger must rebuild the initramfs (update-initramfs runs, and
@@ -222,8 +222,8 @@ check "rpm: the dracut module under /usr/lib/dracut/modules.d/90vfiobind" bash -
 
 # ---- the .deb in a fresh Debian 12 root -----------------------------------------
 root_tar=$work/root-bookworm.tar
-timed mkroot "$here/mkroot.sh" "$root_tar" linux-image-amd64 initramfs-tools zstd ||
-	bail "no Debian 12 root (mkroot.sh failed; see $work/mkroot.log)"
+timed mkdebian "$here/mkdebian.sh" "$root_tar" linux-image-amd64 initramfs-tools zstd ||
+	bail "no Debian 12 root (mkdebian.sh failed; see $work/mkdebian.log)"
 
 # The root is unpacked once (WORK/root-lower, remade when the tarball
 # changes) and every run starts on a fresh, empty overlay over it

@@ -8,7 +8,7 @@
 #     (COMMANDS, OPTIONS) and of each completion are the same lists;
 #   - bash: the completion function run in an interactive bash (`bash -i`)
 #     with COMP_WORDS/COMP_CWORD as readline sets them, against a fake root
-#     (tests/fixtures/mkroot.sh), the live candidates included;
+#     (tests/fixtures/mksysfs.sh), the live candidates included;
 #   - zsh: the completion parses and autoloads (compinit), and Tab in an
 #     interactive zsh (zsh-complete.zsh) offers the same commands and live
 #     candidates; fish: it loads, and `complete -C` does the same.
@@ -73,8 +73,8 @@ check "--help lists commands at all (the parse found them)" test "$(wc -w <<<"$h
 
 # --- bash ----------------------------------------------------------------
 root=$work/root
-"$top/tests/fixtures/mkroot.sh" "$top/tests/fixtures/topologies/b550-gtx1060.topo" "$root" >/dev/null 2>&1 ||
-	echo "# mkroot.sh failed"
+"$top/tests/fixtures/mksysfs.sh" "$top/tests/fixtures/topologies/b550-gtx1060.topo" "$root" >/dev/null 2>&1 ||
+	echo "# mksysfs.sh failed"
 cat >"$root/etc/vfiobind.conf" <<'CONF'
 0000:0a:00.0                  # a function
 0000:09:00                    # a slot
