@@ -159,7 +159,7 @@ check-asan: $(BUILD)/kmodel.so
 # ---- style ---------------------------------------------------------------
 C_SOURCES  = $(wildcard helper/*/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
-SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook install bench static .ci 2>/dev/null)
+SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook bench static .ci 2>/dev/null)
 # The suites' libraries have no shebang (they are sourced): named here.
 SH_SOURCES += $(wildcard tests/lib/*.sh)
 
@@ -228,7 +228,11 @@ install: $(BUILD)/vfiobind install-hooks
 		install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf; \
 	fi
 
-# The initramfs hooks, each where its tool looks. The build-time hooks name
+# The initramfs hooks, each where its tool looks. hook/TOOL/ holds a tool's
+# build-time and boot-time parts, laid out as the tool installs them
+# (mkinitcpio's install/ and hooks/, dracut's module folder, initramfs-tools'
+# hooks/ and scripts/); systemd/vfiobind.service is the unit that the
+# systemd images of mkinitcpio and dracut start. The build-time hooks name
 # the helper and the config by the paths above: the sed rewrites their
 # `vfiobind_bin=`/`vfiobind_conf=`/`vfiobind_unit=` lines (mkinitcpio's own
 # Makefile does the same to its paths). Inside every image the helper is
@@ -244,17 +248,17 @@ HOOK_TMP = $(BUILD)/install-hooks
 
 install-hooks:
 	@mkdir -p $(HOOK_TMP)
-	$(HOOK_SED) install/mkinitcpio/vfiobind >$(HOOK_TMP)/mkinitcpio
-	$(HOOK_SED) install/dracut/90vfiobind/module-setup.sh >$(HOOK_TMP)/module-setup.sh
-	$(HOOK_SED) install/initramfs-tools/hooks/vfiobind >$(HOOK_TMP)/initramfs-tools
+	$(HOOK_SED) hook/mkinitcpio/install/vfiobind >$(HOOK_TMP)/mkinitcpio
+	$(HOOK_SED) hook/dracut/90vfiobind/module-setup.sh >$(HOOK_TMP)/module-setup.sh
+	$(HOOK_SED) hook/initramfs-tools/hooks/vfiobind >$(HOOK_TMP)/initramfs-tools
 	install -D -m 0644 $(HOOK_TMP)/mkinitcpio $(DESTDIR)$(INITCPIODIR)/install/vfiobind
-	install -D -m 0644 hook/mkinitcpio/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
-	install -D -m 0644 hook/systemd/vfiobind.service $(DESTDIR)$(PKGLIBDIR)/vfiobind.service
+	install -D -m 0644 hook/mkinitcpio/hooks/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
+	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(PKGLIBDIR)/vfiobind.service
 	install -D -m 0755 $(HOOK_TMP)/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/module-setup.sh
-	install -D -m 0755 hook/dracut/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
-	install -D -m 0644 hook/systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
+	install -D -m 0755 hook/dracut/90vfiobind/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
+	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
 	install -D -m 0755 $(HOOK_TMP)/initramfs-tools $(DESTDIR)$(ITOOLSDIR)/hooks/vfiobind
-	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
+	install -D -m 0755 hook/initramfs-tools/scripts/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
 UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \

@@ -1,8 +1,8 @@
 #!/bin/bash
 # verify-units.sh - systemd-analyze verify on every systemd unit the
-# project ships (systemd/ and hook/systemd/), as installed: the helper's
-# path is rewritten to the build's binary, since verify checks that each
-# Exec*= program exists. A template is verified as an instance. Any
+# project ships (systemd/: the launcher's and the initramfs's), as
+# installed: the helper's path is rewritten to the build's binary, since
+# verify checks that each Exec*= program exists. A template is verified as an instance. Any
 # message from verify fails the unit, warnings included ("Unknown key"
 # is only a warning to systemd, and a typo all the same).
 #
@@ -24,7 +24,7 @@ rm -rf "$work"
 mkdir -p "$work"
 
 n=0
-for unit in "$repo"/systemd/*.service "$repo"/hook/systemd/*.service; do
+for unit in "$repo"/systemd/*.service; do
 	[ -e "$unit" ] || continue
 	n=$((n + 1))
 	name=${unit##*/}
