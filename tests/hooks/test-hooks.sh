@@ -7,8 +7,10 @@
 # touched. Then, for Debian's kernel:
 #   install             DESTDIR layout: every file where its tool looks
 #   mkinitcpio-build    the install hook in real mkinitcpio builds of small
-#                       images: what it adds; a bad, missing or untrusted
-#                       config and a missing helper fail the build
+#                       images: what it adds (the boot flavour as
+#                       /usr/bin/vfiobind); a bad, missing or untrusted
+#                       config and a missing helper fail the build, a
+#                       missing boot flavour only warns (the helper goes in)
 #   mkinitcpio-busybox  HOOKS=(base udev vfiobind modconf ...), MODULES with
 #                       the card's host drivers, and a leftover
 #                       `options vfio-pci ids=` in /etc/modprobe.d
@@ -161,7 +163,9 @@ chmod 0644 "$conf"
 	DRACUTMODDIR="$w/dracut/modules.d" ITOOLSDIR="$w/itools" >"$w/install.log" 2>&1 ||
 	bail "make install into $w failed: $(tail -n 5 "$w/install.log")"
 vfiobind=$w/usr/bin/vfiobind
+boot_flavour=$w/usr/lib/vfiobind/vfiobind-boot
 [ -x "$vfiobind" ] || bail "no helper installed at $vfiobind"
+[ -x "$boot_flavour" ] || bail "no boot flavour installed at $boot_flavour"
 echo "# kernel: $KVER, work dir: $w, $jobs boots at a time"
 
 # ---- boots ----------------------------------------------------------------
@@ -230,7 +234,7 @@ layout_ok() {
 	local d=$w/destdir f rc=0
 	for f in usr/bin/vfiobind:755 etc/vfiobind.conf:644 \
 		usr/lib/initcpio/install/vfiobind:644 usr/lib/initcpio/hooks/vfiobind:644 \
-		usr/lib/vfiobind/vfiobind.service:644 \
+		usr/lib/vfiobind/vfiobind-boot:755 usr/lib/vfiobind/vfiobind.service:644 \
 		usr/lib/dracut/modules.d/90vfiobind/module-setup.sh:755 \
 		usr/lib/dracut/modules.d/90vfiobind/vfiobind-pre-udev.sh:755 \
 		usr/lib/dracut/modules.d/90vfiobind/vfiobind.service:644 \
@@ -252,8 +256,9 @@ layout_paths() {
 	for f in usr/lib/initcpio/install/vfiobind usr/lib/dracut/modules.d/90vfiobind/module-setup.sh \
 		usr/share/initramfs-tools/hooks/vfiobind; do
 		if ! grep -qx 'vfiobind_bin=/usr/bin/vfiobind' "$d/$f" ||
+			! grep -qx 'vfiobind_boot=/usr/lib/vfiobind/vfiobind-boot' "$d/$f" ||
 			! grep -qx 'vfiobind_conf=/etc/vfiobind.conf' "$d/$f"; then
-			echo "/$f does not name /usr/bin/vfiobind and /etc/vfiobind.conf:"
+			echo "/$f does not name /usr/bin/vfiobind, /usr/lib/vfiobind/vfiobind-boot and /etc/vfiobind.conf:"
 			grep '^vfiobind_' "$d/$f"
 			rc=1
 		fi
@@ -276,6 +281,7 @@ layout_keeps_conf() {
 # tests below would run the installed helper.
 scratch_paths() {
 	grep -qx "vfiobind_bin=$w/usr/bin/vfiobind" "$w/dracut/modules.d/90vfiobind/module-setup.sh" &&
+		grep -qx "vfiobind_boot=$w/usr/lib/vfiobind/vfiobind-boot" "$w/itools/hooks/vfiobind" &&
 		grep -qx "vfiobind_conf=$w/etc/vfiobind.conf" "$w/itools/hooks/vfiobind" &&
 		grep -qx "vfiobind_unit=$w/usr/lib/vfiobind/vfiobind.service" \
 			"$w/usr/lib/initcpio/install/vfiobind"
@@ -285,7 +291,8 @@ case_install() {
 	"$make" -C "$repo" --no-print-directory install DESTDIR="$w/destdir" PREFIX=/usr \
 		>"$w/destdir.log" 2>&1 || true
 	check "install: make install DESTDIR= PREFIX=/usr puts each file where its tool looks" layout_ok
-	check "install: the build-time hooks name the helper, config and unit by their installed paths" layout_paths
+	check "install: the build-time hooks name the helper, its boot flavour, config and unit by their installed paths" \
+		layout_paths
 	check "install: a second make install keeps an existing /etc/vfiobind.conf" layout_keeps_conf
 	check "install: PREFIX/SYSCONFDIR are rewritten into the hooks (the scratch install)" scratch_paths
 }
@@ -400,11 +407,16 @@ same_errors() {
 	return 1
 }
 
-# A function of the build's config file inside the image.
-mkcpio_config_has() {
+# The image's files, unpacked into $w/NAME.x.
+mkcpio_extract() {
 	local x=$w/$1.x
 	rm -rf "$x" && mkdir -p "$x"
 	(cd "$x" && "$mkcpio_ls" -x "$w/$1.img" >/dev/null 2>&1) || true
+}
+
+# A line of the build's config file inside the image (mkcpio_extract).
+mkcpio_config_has() {
+	local x=$w/$1.x
 	grep -qE "$2" "$x/config" 2>/dev/null && return 0
 	echo "no '$2' in the image's /config:"
 	sed 's/^/  /' "$x/config" 2>/dev/null
@@ -418,8 +430,11 @@ case_mkinitcpio_build() {
 	mkcpio_build "$nm" "base vfiobind"
 	check "mkinitcpio-build: HOOKS=(base vfiobind) builds, exit 0" mkcpio_rc "$nm" 0
 	mkcpio_list "$nm" || true
+	mkcpio_extract "$nm"
 	check "mkinitcpio-build: the installed helper is /usr/bin/vfiobind in the image" \
 		listing_has "$w/$nm.list" '^usr/bin/vfiobind$'
+	check "mkinitcpio-build: ... the boot flavour (PKGLIBDIR/vfiobind-boot)" \
+		same_file "$w/$nm.x/usr/bin/vfiobind" "$boot_flavour"
 	check "mkinitcpio-build: the config is /etc/vfiobind.conf" listing_has "$w/$nm.list" '^etc/vfiobind\.conf$'
 	check "mkinitcpio-build: vfio-pci, vfio and vfio_iommu_type1 are in the image" \
 		listing_has "$w/$nm.list" '/vfio/pci/vfio-pci\.ko'
@@ -481,6 +496,18 @@ case_mkinitcpio_build() {
 	mkcpio_build mkcpio-nobin "base vfiobind" "" "$hd"
 	check "mkinitcpio-build: no helper at BINDIR fails the build" mkcpio_rc mkcpio-nobin 1
 	check "mkinitcpio-build: ... saying so" out_has mkcpio-nobin "no helper at $w/usr/bin/no-such-vfiobind"
+
+	# No boot flavour: the image gets the host's helper, with a warning,
+	# and the build passes.
+	sed "s|^vfiobind_boot=.*|vfiobind_boot=$w/usr/lib/vfiobind/no-such-boot|" \
+		"$w/usr/lib/initcpio/install/vfiobind" >"$hd/install/vfiobind"
+	mkcpio_build mkcpio-noboot "base vfiobind" "" "$hd"
+	check "mkinitcpio-build: no boot flavour: the build passes all the same" mkcpio_rc mkcpio-noboot 0
+	check "mkinitcpio-build: ... warning once that the image gets the host's helper" \
+		out_has mkcpio-noboot "==> WARNING: vfiobind: no boot flavour at $w/usr/lib/vfiobind/no-such-boot; the image gets $vfiobind instead"
+	mkcpio_extract mkcpio-noboot
+	check "mkinitcpio-build: ... which is /usr/bin/vfiobind in the image" \
+		same_file "$w/mkcpio-noboot.x/usr/bin/vfiobind" "$vfiobind"
 }
 
 mkcpio_reports_checker_bad() {
@@ -701,7 +728,14 @@ build_fails() {
 	}
 }
 
-# lists_file IMAGE-LISTING PATTERN [absent]
+# same_file GOT WANT: GOT, a file taken out of an image, is WANT byte for byte.
+same_file() {
+	cmp -s "$1" "$2" && return 0
+	echo "$1 ($(stat -c %s "$1" 2>/dev/null || echo missing) bytes) is not $2 ($(stat -c %s "$2") bytes)"
+	return 1
+}
+
+# listing_has IMAGE-LISTING PATTERN
 listing_has() {
 	grep -qE "$2" "$1" && return 0
 	echo "no '$2' in the image ($1)"
@@ -742,6 +776,9 @@ case_dracut_shell() {
 	check "dracut-shell: ... and not the unit" listing_lacks "$w/dracut-shell.list" 'vfiobind\.service'
 	check "dracut-shell: the image has /usr/bin/vfiobind, /etc/vfiobind.conf and vfio-pci" \
 		listing_has "$w/dracut-shell.list" 'usr/bin/vfiobind$'
+	lsinitrd -f usr/bin/vfiobind "$img" >"$w/dracut-shell.vfiobind" 2>/dev/null || true
+	check "dracut-shell: /usr/bin/vfiobind is the boot flavour (PKGLIBDIR/vfiobind-boot)" \
+		same_file "$w/dracut-shell.vfiobind" "$boot_flavour"
 	check "dracut-shell: --no-hostonly: a generic image carries no record of this host" \
 		listing_lacks "$w/dracut-shell.list" 'etc/vfiobind\.d/protected'
 	boot_three dracut-shell "$img" "$dracut_args" "$w/root.img"
@@ -834,6 +871,8 @@ case_initramfs_tools() {
 		itools_order "$main/scripts/init-top/ORDER"
 	check "initramfs-tools: the image has /usr/bin/vfiobind and /etc/vfiobind.conf" \
 		test -x "$main/usr/bin/vfiobind" -a -f "$main/etc/vfiobind.conf"
+	check "initramfs-tools: /usr/bin/vfiobind is the boot flavour (PKGLIBDIR/vfiobind-boot)" \
+		same_file "$main/usr/bin/vfiobind" "$boot_flavour"
 	check "initramfs-tools: the image has vfio-pci" \
 		test -n "$(find "$main/usr/lib/modules/$KVER" -name 'vfio-pci.ko*' 2>/dev/null)"
 	# mkinitramfs builds for the machine it runs on: the record of what this
