@@ -10,39 +10,58 @@
 #      the real boots (make check-boot-static);
 #   3. it opens no shared object, gconv module or NSS file at run time
 #      (what glibc's static dlopen would reach for), seen with strace.
+# The same for VFIOBIND_BOOT, the static boot flavour every image gets,
+# on the cases whose command it has (plan, list, status, check, without
+# --json): its answers must be the host program's, byte for byte.
 #
-# Env: VFIOBIND (the static binary), KMODEL, BUILD (scratch), as for
-# tests/fixtures/run.sh.
+# Env: VFIOBIND (the static binary), VFIOBIND_BOOT (its boot flavour),
+# KMODEL, BUILD (scratch), as for tests/fixtures/run.sh.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 bin=${VFIOBIND:?VFIOBIND=static binary}
+boot=${VFIOBIND_BOOT:-}
 fixtures=$repo/tests/fixtures
 # shellcheck source=../tests/lib/tap.sh
 . "$repo/tests/lib/tap.sh"
 
-echo "# static binary: $bin ($(stat -c %s "$bin") bytes)"
-if readelf -lW "$bin" | grep -q INTERP || readelf -dW "$bin" | grep -q NEEDED; then
-	not_ok "$bin is dynamically linked"
-else
-	ok "no program interpreter, no shared library needed"
-fi
+for b in "$bin" ${boot:+"$boot"}; do
+	echo "# static binary: $b ($(stat -c %s "$b") bytes)"
+	if readelf -lW "$b" | grep -q INTERP || readelf -dW "$b" | grep -q NEEDED; then
+		not_ok "$b is dynamically linked"
+	else
+		ok "$b: no program interpreter, no shared library needed"
+	fi
+done
 
-cases=()
+cases=() boot_cases=()
 for c in "$fixtures"/cases/*/; do
 	args=
 	# shellcheck disable=SC1091
 	args=$(. "$c/case" && echo "$args")
 	# A case marked needs-kmodel writes sysfs in its command or setup
 	# (release, a bind before the command).
-	[ "${args%% *}" = bind ] || [ -e "$c/needs-kmodel" ] || cases+=("$(basename "$c")")
+	[ "${args%% *}" = bind ] || [ -e "$c/needs-kmodel" ] && continue
+	cases+=("$(basename "$c")")
+	# The first word that is not an option is the command.
+	cmd=$(for w in $args; do case $w in -*) ;; *) echo "$w" && break ;; esac done)
+	case " $args " in *" --json "* | *" -j "*) continue ;; esac
+	case $cmd in plan | list | status | check) boot_cases+=("$(basename "$c")") ;; esac
 done
 echo "# ${#cases[@]} fixture cases that need no kernel model"
 if "$fixtures/run.sh" "${cases[@]}"; then
 	ok "the ${#cases[@]} fixture cases above give the golden answers"
 else
 	not_ok "the fixture cases above give the golden answers"
+fi
+if [ -n "$boot" ]; then
+	echo "# the boot flavour: ${#boot_cases[@]} of them"
+	if VFIOBIND=$boot BUILD=${BUILD:-/tmp}/boot "$fixtures/run.sh" "${boot_cases[@]}"; then
+		ok "the boot flavour: the ${#boot_cases[@]} cases above give the golden answers"
+	else
+		not_ok "the boot flavour: the cases above give the golden answers"
+	fi
 fi
 
 if command -v strace >/dev/null; then
