@@ -157,8 +157,8 @@ check-boot-static:
 	@$(MAKE) --no-print-directory STATIC=1 static check-boot check-boot-compressed
 endif
 
-check-boot-compressed: $(BUILD)/vfiobind
-	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-compressed.sh
+check-boot-compressed: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
+	$(BOOT_ENV) tests/boot/test-compressed.sh
 
 # ---- tests ---------------------------------------------------------------
 # The kernel model (tests/kmodel) is an LD_PRELOAD library: it only works
@@ -189,7 +189,9 @@ check-asan: $(BUILD)/kmodel.so
 # ---- style ---------------------------------------------------------------
 C_SOURCES  = $(wildcard helper/*/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fuzz/*.c bench/*.c)
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
-SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook install bench static .ci 2>/dev/null)
+SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook bench static .ci 2>/dev/null)
+# The suites' libraries have no shebang (they are sourced): named here.
+SH_SOURCES += $(wildcard tests/lib/*.sh)
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -263,33 +265,41 @@ install: $(BUILD)/vfiobind install-hooks
 		install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf; \
 	fi
 
-# The initramfs hooks, each where its tool looks. The build-time hooks name
+# The initramfs hooks, each where its tool looks. hook/TOOL/ holds a tool's
+# build-time and boot-time parts, laid out as the tool installs them
+# (mkinitcpio's install/ and hooks/, dracut's module folder, initramfs-tools'
+# hooks/ and scripts/); systemd/vfiobind.service is the unit that the
+# systemd images of mkinitcpio and dracut start. The build-time hooks name
 # the helper and the config by the paths above: the sed rewrites their
-# `vfiobind_bin=`/`vfiobind_conf=`/`vfiobind_unit=` lines (mkinitcpio's own
-# Makefile does the same to its paths). Inside every image the helper is
-# /usr/bin/vfiobind and the config /etc/vfiobind.conf.
+# `vfiobind_bin=`/`vfiobind_boot=`/`vfiobind_conf=`/`vfiobind_unit=` lines
+# (mkinitcpio's own Makefile does the same to its paths). They check the
+# config with $(BINDIR)/vfiobind, the host's program, and put the boot
+# flavour, $(PKGLIBDIR)/vfiobind-boot, into the image: inside every image
+# the helper is /usr/bin/vfiobind and the config /etc/vfiobind.conf.
 INITCPIODIR   ?= $(PREFIX)/lib/initcpio
 DRACUTMODDIR  ?= $(PREFIX)/lib/dracut/modules.d
 ITOOLSDIR     ?= $(DATADIR)/initramfs-tools
 PKGLIBDIR     ?= $(PREFIX)/lib/vfiobind
 HOOK_SED = sed -e 's|^vfiobind_bin=.*|vfiobind_bin=$(BINDIR)/vfiobind|' \
+               -e 's|^vfiobind_boot=.*|vfiobind_boot=$(PKGLIBDIR)/vfiobind-boot|' \
                -e 's|^vfiobind_conf=.*|vfiobind_conf=$(SYSCONFDIR)/vfiobind.conf|' \
                -e 's|^vfiobind_unit=.*|vfiobind_unit=$(PKGLIBDIR)/vfiobind.service|'
 HOOK_TMP = $(BUILD)/install-hooks
 
-install-hooks:
+install-hooks: $(BUILD)/vfiobind-boot
 	@mkdir -p $(HOOK_TMP)
-	$(HOOK_SED) install/mkinitcpio/vfiobind >$(HOOK_TMP)/mkinitcpio
-	$(HOOK_SED) install/dracut/90vfiobind/module-setup.sh >$(HOOK_TMP)/module-setup.sh
-	$(HOOK_SED) install/initramfs-tools/hooks/vfiobind >$(HOOK_TMP)/initramfs-tools
+	$(HOOK_SED) hook/mkinitcpio/install/vfiobind >$(HOOK_TMP)/mkinitcpio
+	$(HOOK_SED) hook/dracut/90vfiobind/module-setup.sh >$(HOOK_TMP)/module-setup.sh
+	$(HOOK_SED) hook/initramfs-tools/hooks/vfiobind >$(HOOK_TMP)/initramfs-tools
 	install -D -m 0644 $(HOOK_TMP)/mkinitcpio $(DESTDIR)$(INITCPIODIR)/install/vfiobind
-	install -D -m 0644 hook/mkinitcpio/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
-	install -D -m 0644 hook/systemd/vfiobind.service $(DESTDIR)$(PKGLIBDIR)/vfiobind.service
+	install -D -m 0644 hook/mkinitcpio/hooks/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
+	install -D -m 0755 $(BUILD)/vfiobind-boot $(DESTDIR)$(PKGLIBDIR)/vfiobind-boot
+	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(PKGLIBDIR)/vfiobind.service
 	install -D -m 0755 $(HOOK_TMP)/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/module-setup.sh
-	install -D -m 0755 hook/dracut/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
-	install -D -m 0644 hook/systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
+	install -D -m 0755 hook/dracut/90vfiobind/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
+	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
 	install -D -m 0755 $(HOOK_TMP)/initramfs-tools $(DESTDIR)$(ITOOLSDIR)/hooks/vfiobind
-	install -D -m 0755 hook/initramfs-tools/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
+	install -D -m 0755 hook/initramfs-tools/scripts/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
 BASIC_OBJS := $(BUILD)/helper/basic/diags.o $(BUILD)/helper/basic/fileio.o $(BUILD)/helper/basic/str.o \
@@ -318,21 +328,25 @@ check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)
 	$(BUILD)/test-fileio
 
 # ---- real boots ------------------------------------------------------------
-check-boot: $(BUILD)/vfiobind
-	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-boot.sh
+# The images get the boot flavour (VFIOBIND_BOOT), as the hooks put it in;
+# VFIOBIND is the full program, for what runs on this side.
+BOOT_ENV = VFIOBIND=$(abspath $(BUILD)/vfiobind) VFIOBIND_BOOT=$(abspath $(BUILD)/vfiobind-boot)
 
-demo: $(BUILD)/vfiobind
-	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/demo.sh
+check-boot: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
+	$(BOOT_ENV) tests/boot/test-boot.sh
+
+demo: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
+	$(BOOT_ENV) tests/boot/demo.sh
 
 # The fault matrix: one real boot per fault (or per set of independent ones).
-check-faults: $(BUILD)/vfiobind
-	VFIOBIND=$(abspath $(BUILD)/vfiobind) tests/boot/test-faults.sh
+check-faults: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
+	$(BOOT_ENV) tests/boot/test-faults.sh
 
 # The initramfs hooks: real dracut (shell and systemd), initramfs-tools and
 # mkinitcpio (busybox and systemd) images, each built from a scratch make
 # install and booted. mkinitcpio v41 is staged from ../shared/mkinitcpio
 # under $(BUILD)/mkinitcpio unless the host has its own.
-check-hooks: $(BUILD)/vfiobind
+check-hooks: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	MAKE="$(MAKE)" tests/hooks/test-hooks.sh
 
 # Everything a reviewer needs; the cheap checks first.
@@ -381,9 +395,10 @@ $(BUILD)/bench/mktree: bench/mktree.c
 deps-bench:
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
 
-bench: $(BUILD)/vfiobind $(BUILD)/bench/mktree
-	@$(MAKE) --no-print-directory STATIC=1 static
-	VFIOBIND=$(abspath $(BUILD)/vfiobind) VFIOBIND_STATIC=$(abspath $(STATIC_BUILD)/vfiobind) \
+bench: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot $(BUILD)/bench/mktree
+	@$(MAKE) --no-print-directory STATIC=1 static $(STATIC_BUILD)/vfiobind-boot
+	$(BOOT_ENV) VFIOBIND_STATIC=$(abspath $(STATIC_BUILD)/vfiobind) \
+		VFIOBIND_STATIC_BOOT=$(abspath $(STATIC_BUILD)/vfiobind-boot) \
 		MKTREE=$(abspath $(BUILD)/bench/mktree) bench/run
 
 # ---- the VM launcher -------------------------------------------------------
@@ -410,11 +425,11 @@ install-units:
 check-units: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) WORK=$(abspath $(BUILD)/units-verify) tests/vm/verify-units.sh
 
-check-vm: $(BUILD)/vfiobind $(BUILD)/kmodel.so
+check-vm: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) tests/vm/test-launcher.sh
 	rm -rf $(BUILD)/vm-stage
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/vm-stage) PREFIX=/usr SYSCONFDIR=/etc >/dev/null
-	VFIOBIND=$(abspath $(BUILD)/vfiobind) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
+	$(BOOT_ENV) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
 check: check-units check-vm
 

@@ -2,7 +2,7 @@
 /*
  * mktree.c - build a fake root for `vfiobind --root` (and for
  * `lspci -A linux-sysfs -O sysfs.path=ROOT/sys/bus/pci`) from a topology
- * file, the tree tests/fixtures/mkroot.sh builds: devices nested under
+ * file, the tree tests/fixtures/mksysfs.sh builds: devices nested under
  * their bridges, bus/pci/devices and drivers links, kernel/iommu_groups,
  * module dirs, the first 64 bytes of config space, /proc/cmdline,
  * /dev/kmsg. The bash script forks a dozen times per function; the
@@ -11,7 +11,7 @@
  * Usage: mktree TOPOLOGY ROOT   (ROOT must not exist)
  * Leaves out lib/modules/RELEASE apart from modules.builtin and
  * modules.order: the caller copies the vfio modules and runs depmod, as
- * mkroot.sh does. Env FIXTURE_RELEASE as for mkroot.sh.
+ * mksysfs.sh does. Env FIXTURE_RELEASE as for mksysfs.sh.
  *
  * Topology lines (tests/fixtures/topologies/NAME.topo):
  *   driver NAME MODULE|- module|builtin|-
@@ -279,7 +279,7 @@ static void add_function(char **w, int n)
 	write_file(path_of("%s/driver_override", d), "%s\n", override);
 	write_file(path_of("%s/modalias", d), "pci:v%08lXd%08lXsv00000000sd00000000bc%02lXsc%02lXi%02lX\n", vendor,
 		   device, hex(class, 2), hex(class + 2, 2), hex(class + 4, 2));
-	/* IDs, command/status, class code, header type (0x0e), as mkroot.sh. */
+	/* IDs, command/status, class code, header type (0x0e), as mksysfs.sh. */
 	config[0] = vendor & 0xff;
 	config[1] = vendor >> 8;
 	config[2] = device & 0xff;

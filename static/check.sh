@@ -23,15 +23,15 @@ repo=$(cd "$here/.." && pwd)
 bin=${VFIOBIND:?VFIOBIND=static binary}
 boot=${VFIOBIND_BOOT:-}
 fixtures=$repo/tests/fixtures
-failed=0
+# shellcheck source=../tests/lib/tap.sh
+. "$repo/tests/lib/tap.sh"
 
 for b in "$bin" ${boot:+"$boot"}; do
 	echo "# static binary: $b ($(stat -c %s "$b") bytes)"
 	if readelf -lW "$b" | grep -q INTERP || readelf -dW "$b" | grep -q NEEDED; then
-		echo "not ok - $b is dynamically linked"
-		failed=1
+		not_ok "$b is dynamically linked"
 	else
-		echo "ok - no program interpreter, no shared library needed"
+		ok "$b: no program interpreter, no shared library needed"
 	fi
 done
 
@@ -52,10 +52,18 @@ for c in "$fixtures"/cases/*/; do
 	case $cmd in plan | list | status | check) boot_cases+=("$(basename "$c")") ;; esac
 done
 echo "# ${#cases[@]} fixture cases that need no kernel model"
-"$fixtures/run.sh" "${cases[@]}" || failed=1
+if "$fixtures/run.sh" "${cases[@]}"; then
+	ok "the ${#cases[@]} fixture cases above give the golden answers"
+else
+	not_ok "the fixture cases above give the golden answers"
+fi
 if [ -n "$boot" ]; then
 	echo "# the boot flavour: ${#boot_cases[@]} of them"
-	VFIOBIND=$boot BUILD=${BUILD:-/tmp}/boot "$fixtures/run.sh" "${boot_cases[@]}" || failed=1
+	if VFIOBIND=$boot BUILD=${BUILD:-/tmp}/boot "$fixtures/run.sh" "${boot_cases[@]}"; then
+		ok "the boot flavour: the ${#boot_cases[@]} cases above give the golden answers"
+	else
+		not_ok "the boot flavour: the cases above give the golden answers"
+	fi
 fi
 
 if command -v strace >/dev/null; then
@@ -64,13 +72,12 @@ if command -v strace >/dev/null; then
 	log=$(mktemp)
 	strace -f -qq -e trace=open,openat,execve -o "$log" "$bin" --root "$root" plan >/dev/null 2>&1 || :
 	if grep -E '\.so([."]|$)|gconv|nsswitch|/etc/(passwd|group)' "$log"; then
-		echo "not ok - opened a shared object or an NSS/iconv file at run time"
-		failed=1
+		not_ok "opened a shared object or an NSS/iconv file at run time"
 	else
-		echo "ok - $(grep -c . "$log") open/exec calls, no shared object among them"
+		ok "$(grep -c . "$log") open/exec calls, no shared object among them"
 	fi
 	rm -f "$log"
 else
-	echo "ok - # SKIP no strace (Debian: strace)"
+	ok "# SKIP no strace (Debian: strace)"
 fi
-[ "$failed" = 0 ]
+summary

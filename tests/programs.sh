@@ -14,22 +14,13 @@
 # (their objects: $(BUILD)/helper), STATIC_BOOT, STATIC_BOOT_MAX.
 set -u
 
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/tap.sh
+. "$here/lib/tap.sh"
+
 host=${VFIOBIND:?VFIOBIND=host program}
 boot=${VFIOBIND_BOOT:?VFIOBIND_BOOT=boot program}
 objdir=${OBJDIR:?OBJDIR=the objects of both}
-n=0 failed=0
-
-check() { # DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		failed=$((failed + 1))
-	fi
-}
 
 # The objects no image needs, by what they are.
 host_only=("$objdir"/vm/*.o "$objdir"/doctor/*.o "$objdir"/cmd/complete.o "$objdir"/cmd/doctor.o
@@ -107,5 +98,4 @@ if [ -n "${STATIC_BOOT:-}" ]; then
 	check "static boot flavour: $size bytes, at most $max" test "$size" -le "$max"
 fi
 
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+summary

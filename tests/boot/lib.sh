@@ -1,11 +1,15 @@
 # shellcheck shell=bash
-# lib.sh - what the QEMU boot tests share: TAP-style test points, reading
-# the guest's `VFIOBIND-TEST:` result lines (init-bind.sh), and one boot.
-# The caller sets $here (this directory) and $work (a scratch dir), and
-# $image (the initramfs) before each boot.
+# lib.sh - what the QEMU boot tests share: reading the guest's
+# `VFIOBIND-TEST:` result lines (init-bind.sh), and one boot; the test
+# points are tests/lib/tap.sh's. The caller sets $here (this directory)
+# and $work (a scratch dir), and $image (the initramfs) before each boot.
 # shellcheck disable=SC2154 # here, work, image: set by the caller
 
-n=0 passed=0 failed=0
+# shellcheck source=../lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+# shellcheck source=../lib/guest.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/guest.sh"
+
 timings=()
 
 # make_work NAME: $work, from BOOT_TEST_DIR or a new temporary directory
@@ -17,28 +21,6 @@ make_work() {
 	else
 		work=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-$1.XXXXXX")
 	fi
-}
-
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
-
-# check DESCRIPTION COMMAND...: one test point. The command's diagnostics
-# are held back so that they follow their `not ok` line, as TAP readers
-# expect.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/diag" 2>&1; then
-		echo "ok $n - $desc"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	cat "$work/diag"
 }
 
 # Result lines of the current boot, without the tag ($res is the file).
@@ -55,16 +37,11 @@ field() {
 	echo "${v:-missing}"
 }
 
-# expect WHAT GOT WANT: compare, with a diagnostic on mismatch.
-expect() {
-	[ "$2" = "$3" ] && return 0
-	echo "# $1: got '$2', want '$3'"
-	return 1
-}
-
+# expect_not WHAT GOT UNWANTED: GOT is there and is not UNWANTED (expect,
+# its twin, is tap.sh's).
 expect_not() {
 	[ "$2" != "$3" ] && [ "$2" != missing ] && return 0
-	echo "# $1: got '$2', want anything but '$3'"
+	echo "$1: got '$2', want anything but '$3'"
 	return 1
 }
 
@@ -100,7 +77,7 @@ boot() {
 	APPEND_EXTRA="$*" "$here/qemu-run.sh" -i "$image" \
 		-l "$work/$name.log" 2>>"$work/qemu-run.err" || rc=$?
 	t1=$(date +%s%N)
-	tr -d '\r' <"$work/$name.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$res"
+	guest_report "$work/$name.log" >"$res"
 	ms=$(((t1 - t0) / 1000000))
 	bind_time=$(sed -n 's/^bind rc=[0-9]* time=//p' "$res")
 	timings+=("$name $((ms / 1000)).$(printf %02d $((ms % 1000 / 10))) s (bind ${bind_time:-?} s)")
@@ -136,19 +113,17 @@ only_changed() {
 	expect "functions whose driver changed between $1 and $2" "$(changed_between "$1" "$2")" "$3"
 }
 
-# finish: timings, the plan line, the closing count; exit status.
+# finish: timings, the work dir removed unless kept, the plan line and the
+# closing count; exit status.
 finish() {
 	local t
 	for t in "${timings[@]}"; do
 		echo "# boot wall time: $t"
 	done
-	echo "1..$n"
-	rm -f "$work/diag"
-	if [ "$failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${BOOT_TEST_DIR:-}" ]; then
+	if [ "$tap_failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${BOOT_TEST_DIR:-}" ]; then
 		rm -rf "$work"
 	else
 		echo "# logs kept in $work"
 	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	summary
 }

@@ -5,7 +5,8 @@
 #
 # Usage: mkinitramfs.sh [options] [MODULE...]
 #   -o FILE        output image                (env OUT, default ./initramfs.cpio)
-#   -b FILE        vfiobind binary or script   (env VFIOBIND, optional)
+#   -b FILE        vfiobind binary or script   (env VFIOBIND_BOOT, else
+#                  VFIOBIND; optional)
 #   -c FILE        /etc/vfiobind.conf          (env VFIOBIND_CONF, optional)
 #   -i FILE        /init script                (env INIT, default init-bind.sh)
 #   -m MODULE      extra module, repeatable    (env EXTRA_MODULES, space list)
@@ -28,7 +29,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
 out=${OUT:-./initramfs.cpio}
-bin=${VFIOBIND:-}
+bin=${VFIOBIND_BOOT:-${VFIOBIND:-}}
 conf=${VFIOBIND_CONF:-}
 init=${INIT:-$here/init-bind.sh}
 compress=${COMPRESS:-none}
@@ -41,10 +42,8 @@ modules=(${EXTRA_MODULES:-})
 # shellcheck disable=SC2206
 extra_files=(${EXTRA_FILES:-})
 
-die() {
-	echo "mkinitramfs: $*" >&2
-	exit 1
-}
+# shellcheck source=../lib/tap.sh
+. "$here/../lib/tap.sh" # die
 
 usage() {
 	sed -n '/^# Usage:/,/^# The helper/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2

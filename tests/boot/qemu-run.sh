@@ -42,10 +42,8 @@ timeout_s=${QEMU_TIMEOUT:-120}
 qemu=${QEMU:-qemu-system-x86_64}
 interactive=
 
-die() {
-	echo "qemu-run: $*" >&2
-	exit 2
-}
+# shellcheck source=../lib/tap.sh
+. "$here/../lib/tap.sh" # die
 
 usage() {
 	sed -n '/^# Usage:/,/^# Exit:/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2

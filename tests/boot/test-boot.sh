@@ -16,6 +16,7 @@
 # Env:
 #   VFIOBIND      helper to test (default <repo>/build/vfiobind); the
 #                 stand-in tests/boot/fake-vfiobind.sh works too
+#   VFIOBIND_BOOT its boot flavour, what the image gets (default VFIOBIND)
 #   KVER, KERNEL, QEMU, QEMU_TIMEOUT   passed to qemu-run.sh/mkinitramfs.sh
 #   BOOT_TEST_DIR where images and serial logs go (default: a new temp
 #                 dir, removed after a fully passing run unless KEEP=1)
@@ -28,6 +29,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
+# What the image gets: the boot flavour, as the hooks put it in.
+vfiobind_boot=${VFIOBIND_BOOT:-$vfiobind}
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(plain preload off cmdline)
 
@@ -51,7 +54,7 @@ for c in "${cases[@]}"; do
 	*) bail "unknown case: $c" ;;
 	esac
 done
-[ -x "$vfiobind" ] || bail "no helper at $vfiobind (build it, or set VFIOBIND=$here/fake-vfiobind.sh)"
+[ -x "$vfiobind_boot" ] || bail "no helper at $vfiobind_boot (build it, or set VFIOBIND=$here/fake-vfiobind.sh)"
 
 make_work boot
 
@@ -128,13 +131,13 @@ case_cmdline() {
 	check "cmdline: $other added by vfiobind= is on vfio-pci" driver_is $other final vfio-pci
 }
 
-echo "# helper: $vfiobind"
+echo "# helper: $vfiobind_boot"
 echo "# work dir: $work"
 # The card by slot: every function of 01:00, whatever its driver.
 printf '%s\n' '# tests/boot: the GPU-shaped card of qemu-run.sh' '0000:01:00' \
 	>"$work/vfiobind.conf"
 image=$work/initramfs.cpio
-"$here/mkinitramfs.sh" -o "$image" -b "$vfiobind" \
+"$here/mkinitramfs.sh" -o "$image" -b "$vfiobind_boot" \
 	-c "$work/vfiobind.conf" -i "$here/init-bind.sh" \
 	vfio-pci vfio_iommu_type1 xhci_pci snd_hda_intel bochs 2>"$work/mkinitramfs.err" ||
 	bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"

@@ -13,7 +13,7 @@
 # xz support could not do.
 #
 # Usage: tests/boot/test-compressed.sh   Env: as test-boot.sh (VFIOBIND,
-# KVER, KERNEL, QEMU, QEMU_TIMEOUT, BOOT_TEST_DIR, KEEP).
+# VFIOBIND_BOOT, KVER, KERNEL, QEMU, QEMU_TIMEOUT, BOOT_TEST_DIR, KEEP).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
+# What the image gets: the boot flavour, as the hooks put it in.
+vfiobind_boot=${VFIOBIND_BOOT:-$vfiobind}
 card=(0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3)
 declare -A host_driver=(
 	[0000:01:00.0]=bochs-drm
@@ -38,16 +40,16 @@ declare -A packed=(
 	[vfio_iommu_type1]=zstd
 )
 
-[ -x "$vfiobind" ] || bail "no helper at $vfiobind"
+[ -x "$vfiobind_boot" ] || bail "no helper at $vfiobind_boot"
 for t in xz zstd cpio depmod; do
 	command -v "$t" >/dev/null || bail "$t not found"
 done
 make_work compressed
-echo "# helper: $vfiobind"
+echo "# helper: $vfiobind_boot"
 echo "# work dir: $work"
 
 printf '%s\n' '# tests/boot: the GPU-shaped card of qemu-run.sh' '0000:01:00' >"$work/vfiobind.conf"
-"$here/mkinitramfs.sh" -o "$work/plain.cpio" -b "$vfiobind" -c "$work/vfiobind.conf" \
+"$here/mkinitramfs.sh" -o "$work/plain.cpio" -b "$vfiobind_boot" -c "$work/vfiobind.conf" \
 	-i "$here/init-bind.sh" vfio-pci vfio_iommu_type1 xhci_pci snd_hda_intel bochs \
 	2>"$work/mkinitramfs.err" || bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
 

@@ -10,7 +10,8 @@
 #     every function's driver before the helper is compared with after it.
 #
 # Usage: tests/boot/test-faults.sh [CASE...]   (default: all)
-# Env: VFIOBIND (default <repo>/build/vfiobind), KEEP=1, BOOT_TEST_DIR.
+# Env: VFIOBIND (default <repo>/build/vfiobind), VFIOBIND_BOOT (its boot
+# flavour, what the images get; default VFIOBIND), KEEP=1, BOOT_TEST_DIR.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
-[ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
+# What the image gets: the boot flavour, as the hooks put it in.
+vfiobind_boot=${VFIOBIND_BOOT:-$vfiobind}
+[ -x "$vfiobind_boot" ] || bail "no helper at $vfiobind_boot (make)"
 make_work faults
 
 # 01:00.3: pci-serial, on the built-in "serial" from kernel init on.
@@ -32,7 +35,7 @@ cases=("$@")
 make_image() {
 	printf '%s' "$2" >"$work/$1.conf"
 	image=$work/$1.cpio
-	"$here/mkinitramfs.sh" -o "$image" -b "$vfiobind" -c "$work/$1.conf" -i "$here/init-bind.sh" \
+	"$here/mkinitramfs.sh" -o "$image" -b "$vfiobind_boot" -c "$work/$1.conf" -i "$here/init-bind.sh" \
 		"${modules[@]}" 2>"$work/mkinitramfs.err" >/dev/null ||
 		bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
 }
@@ -147,7 +150,7 @@ for c in "${cases[@]}"; do
 	*) bail "unknown case: $c (known: ${all_cases[*]})" ;;
 	esac
 done
-echo "# helper: $vfiobind"
+echo "# helper: $vfiobind_boot"
 for c in "${cases[@]}"; do
 	"case_$c"
 done

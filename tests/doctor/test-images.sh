@@ -2,7 +2,7 @@
 # test-images.sh - vfiobind doctor against real initramfs images: built
 # here by Debian's mkinitramfs (initramfs-tools) and dracut from a scratch
 # `make install`, with the config, without the hook, and then read by
-# doctor in a fake root (tests/fixtures/mkroot.sh, the qemu-card4
+# doctor in a fake root (tests/fixtures/mksysfs.sh, the qemu-card4
 # machine) where /etc/vfiobind.conf is the one built in, or edited since.
 #
 #   itools-current   the image holds the helper and this very config: ok
@@ -21,14 +21,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 make=${MAKE:-make}
-pass=0
-fail=0
-n=0
+# shellcheck source=../lib/tap.sh
+. "$repo/tests/lib/tap.sh"
 
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
 [ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
 for t in mkinitramfs dracut cpio zstd; do
 	command -v "$t" >/dev/null || bail "$t not found (make deps)"
@@ -41,18 +36,6 @@ fi
 w=${DOCTOR_TEST_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-doctor.XXXXXX")}
 mkdir -p "$w"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$w"' EXIT
-
-check() { # NAME COMMAND...
-	n=$((n + 1))
-	if "${@:2}" >"$w/check.out" 2>&1; then
-		echo "ok $n - $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n - $1"
-		sed 's/^/# /' "$w/check.out"
-		fail=$((fail + 1))
-	fi
-}
 
 # ---- the images -------------------------------------------------------------
 conf='# tests/doctor: the card of the boot tests
@@ -88,8 +71,8 @@ dracut_build "$w/dracut-nohook.img" "bash base"
 doctor_in() { # NAME GENERATOR IMAGE IMAGE-PATH EDIT
 	local name=$1 gen=$2 img=$3 at=$4 edit=$5
 	root=$w/root-$name
-	FIXTURE_RELEASE=$KVER "$repo/tests/fixtures/mkroot.sh" "$repo/tests/fixtures/topologies/qemu-card4.topo" \
-		"$root" >/dev/null 2>&1 || bail "mkroot.sh failed"
+	FIXTURE_RELEASE=$KVER "$repo/tests/fixtures/mksysfs.sh" "$repo/tests/fixtures/topologies/qemu-card4.topo" \
+		"$root" >/dev/null 2>&1 || bail "mksysfs.sh failed"
 	install -m 0644 "$w/etc/vfiobind.conf" "$root/etc/vfiobind.conf"
 	(
 		# shellcheck disable=SC2034 # used by doctor-lib.sh
@@ -135,5 +118,4 @@ doctor_in dracut-nohook dracut "$w/dracut-nohook.img" "/boot/initramfs-$KVER.img
 check "dracut-nohook: doctor says vfiobind is not in the image" \
 	has dracut-nohook '^fail +image +/boot/initramfs-.*vfiobind is not in the image'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

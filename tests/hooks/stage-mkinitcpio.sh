@@ -26,10 +26,8 @@ out=${2:?usage: stage-mkinitcpio.sh SRC OUT}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 tarball=$src/mkinitcpio-41.tar.gz
-die() {
-	echo "stage-mkinitcpio: $*" >&2
-	exit 1
-}
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh" # die
 [ -f "$tarball" ] || die "no $tarball (the shared mkinitcpio folder)"
 command -v bsdtar >/dev/null || die "bsdtar not found (libarchive-tools)"
 

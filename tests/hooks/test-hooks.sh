@@ -7,8 +7,10 @@
 # touched. Then, for Debian's kernel:
 #   install             DESTDIR layout: every file where its tool looks
 #   mkinitcpio-build    the install hook in real mkinitcpio builds of small
-#                       images: what it adds; a bad, missing or untrusted
-#                       config and a missing helper fail the build
+#                       images: what it adds (the boot flavour as
+#                       /usr/bin/vfiobind); a bad, missing or untrusted
+#                       config and a missing helper fail the build, a
+#                       missing boot flavour only warns (the helper goes in)
 #   mkinitcpio-busybox  HOOKS=(base udev vfiobind modconf ...), MODULES with
 #                       the card's host drivers, and a leftover
 #                       `options vfio-pci ids=` in /etc/modprobe.d
@@ -82,10 +84,10 @@ host_modules=(bochs snd_hda_intel xhci_pci)
 image_drivers="virtio_pci virtio_blk ext4 ${host_modules[*]}"
 root_args="root=/dev/vda rootfstype=ext4 ro"
 
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
+# shellcheck source=../lib/tap.sh
+. "$repo/tests/lib/tap.sh"
+# shellcheck source=../lib/guest.sh
+. "$repo/tests/lib/guest.sh"
 
 for c in "${cases[@]}"; do
 	case " ${all_cases[*]} " in
@@ -133,23 +135,6 @@ else
 fi
 w=$(cd "$w" && pwd)
 
-n=0 passed=0 failed=0
-
-# check DESCRIPTION COMMAND...: one test point, diagnostics after it.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$w/diag" 2>&1; then
-		echo "ok $n - $desc"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	sed 's/^\([^#]\)/# \1/' "$w/diag"
-}
-
 # Seconds since $1 (from now_ns), as N.NN.
 now_ns() { date +%s%N; }
 secs_since() {
@@ -178,7 +163,9 @@ chmod 0644 "$conf"
 	DRACUTMODDIR="$w/dracut/modules.d" ITOOLSDIR="$w/itools" >"$w/install.log" 2>&1 ||
 	bail "make install into $w failed: $(tail -n 5 "$w/install.log")"
 vfiobind=$w/usr/bin/vfiobind
+boot_flavour=$w/usr/lib/vfiobind/vfiobind-boot
 [ -x "$vfiobind" ] || bail "no helper installed at $vfiobind"
+[ -x "$boot_flavour" ] || bail "no boot flavour installed at $boot_flavour"
 echo "# kernel: $KVER, work dir: $w, $jobs boots at a time"
 
 # ---- boots ----------------------------------------------------------------
@@ -247,7 +234,7 @@ layout_ok() {
 	local d=$w/destdir f rc=0
 	for f in usr/bin/vfiobind:755 etc/vfiobind.conf:644 \
 		usr/lib/initcpio/install/vfiobind:644 usr/lib/initcpio/hooks/vfiobind:644 \
-		usr/lib/vfiobind/vfiobind.service:644 \
+		usr/lib/vfiobind/vfiobind-boot:755 usr/lib/vfiobind/vfiobind.service:644 \
 		usr/lib/dracut/modules.d/90vfiobind/module-setup.sh:755 \
 		usr/lib/dracut/modules.d/90vfiobind/vfiobind-pre-udev.sh:755 \
 		usr/lib/dracut/modules.d/90vfiobind/vfiobind.service:644 \
@@ -269,8 +256,9 @@ layout_paths() {
 	for f in usr/lib/initcpio/install/vfiobind usr/lib/dracut/modules.d/90vfiobind/module-setup.sh \
 		usr/share/initramfs-tools/hooks/vfiobind; do
 		if ! grep -qx 'vfiobind_bin=/usr/bin/vfiobind' "$d/$f" ||
+			! grep -qx 'vfiobind_boot=/usr/lib/vfiobind/vfiobind-boot' "$d/$f" ||
 			! grep -qx 'vfiobind_conf=/etc/vfiobind.conf' "$d/$f"; then
-			echo "/$f does not name /usr/bin/vfiobind and /etc/vfiobind.conf:"
+			echo "/$f does not name /usr/bin/vfiobind, /usr/lib/vfiobind/vfiobind-boot and /etc/vfiobind.conf:"
 			grep '^vfiobind_' "$d/$f"
 			rc=1
 		fi
@@ -293,6 +281,7 @@ layout_keeps_conf() {
 # tests below would run the installed helper.
 scratch_paths() {
 	grep -qx "vfiobind_bin=$w/usr/bin/vfiobind" "$w/dracut/modules.d/90vfiobind/module-setup.sh" &&
+		grep -qx "vfiobind_boot=$w/usr/lib/vfiobind/vfiobind-boot" "$w/itools/hooks/vfiobind" &&
 		grep -qx "vfiobind_conf=$w/etc/vfiobind.conf" "$w/itools/hooks/vfiobind" &&
 		grep -qx "vfiobind_unit=$w/usr/lib/vfiobind/vfiobind.service" \
 			"$w/usr/lib/initcpio/install/vfiobind"
@@ -302,7 +291,8 @@ case_install() {
 	"$make" -C "$repo" --no-print-directory install DESTDIR="$w/destdir" PREFIX=/usr \
 		>"$w/destdir.log" 2>&1 || true
 	check "install: make install DESTDIR= PREFIX=/usr puts each file where its tool looks" layout_ok
-	check "install: the build-time hooks name the helper, config and unit by their installed paths" layout_paths
+	check "install: the build-time hooks name the helper, its boot flavour, config and unit by their installed paths" \
+		layout_paths
 	check "install: a second make install keeps an existing /etc/vfiobind.conf" layout_keeps_conf
 	check "install: PREFIX/SYSCONFDIR are rewritten into the hooks (the scratch install)" scratch_paths
 }
@@ -417,11 +407,16 @@ same_errors() {
 	return 1
 }
 
-# A function of the build's config file inside the image.
-mkcpio_config_has() {
+# The image's files, unpacked into $w/NAME.x.
+mkcpio_extract() {
 	local x=$w/$1.x
 	rm -rf "$x" && mkdir -p "$x"
 	(cd "$x" && "$mkcpio_ls" -x "$w/$1.img" >/dev/null 2>&1) || true
+}
+
+# A line of the build's config file inside the image (mkcpio_extract).
+mkcpio_config_has() {
+	local x=$w/$1.x
 	grep -qE "$2" "$x/config" 2>/dev/null && return 0
 	echo "no '$2' in the image's /config:"
 	sed 's/^/  /' "$x/config" 2>/dev/null
@@ -435,8 +430,11 @@ case_mkinitcpio_build() {
 	mkcpio_build "$nm" "base vfiobind"
 	check "mkinitcpio-build: HOOKS=(base vfiobind) builds, exit 0" mkcpio_rc "$nm" 0
 	mkcpio_list "$nm" || true
+	mkcpio_extract "$nm"
 	check "mkinitcpio-build: the installed helper is /usr/bin/vfiobind in the image" \
 		listing_has "$w/$nm.list" '^usr/bin/vfiobind$'
+	check "mkinitcpio-build: ... the boot flavour (PKGLIBDIR/vfiobind-boot)" \
+		same_file "$w/$nm.x/usr/bin/vfiobind" "$boot_flavour"
 	check "mkinitcpio-build: the config is /etc/vfiobind.conf" listing_has "$w/$nm.list" '^etc/vfiobind\.conf$'
 	check "mkinitcpio-build: vfio-pci, vfio and vfio_iommu_type1 are in the image" \
 		listing_has "$w/$nm.list" '/vfio/pci/vfio-pci\.ko'
@@ -498,6 +496,18 @@ case_mkinitcpio_build() {
 	mkcpio_build mkcpio-nobin "base vfiobind" "" "$hd"
 	check "mkinitcpio-build: no helper at BINDIR fails the build" mkcpio_rc mkcpio-nobin 1
 	check "mkinitcpio-build: ... saying so" out_has mkcpio-nobin "no helper at $w/usr/bin/no-such-vfiobind"
+
+	# No boot flavour: the image gets the host's helper, with a warning,
+	# and the build passes.
+	sed "s|^vfiobind_boot=.*|vfiobind_boot=$w/usr/lib/vfiobind/no-such-boot|" \
+		"$w/usr/lib/initcpio/install/vfiobind" >"$hd/install/vfiobind"
+	mkcpio_build mkcpio-noboot "base vfiobind" "" "$hd"
+	check "mkinitcpio-build: no boot flavour: the build passes all the same" mkcpio_rc mkcpio-noboot 0
+	check "mkinitcpio-build: ... warning once that the image gets the host's helper" \
+		out_has mkcpio-noboot "==> WARNING: vfiobind: no boot flavour at $w/usr/lib/vfiobind/no-such-boot; the image gets $vfiobind instead"
+	mkcpio_extract mkcpio-noboot
+	check "mkinitcpio-build: ... which is /usr/bin/vfiobind in the image" \
+		same_file "$w/mkcpio-noboot.x/usr/bin/vfiobind" "$vfiobind"
 }
 
 mkcpio_reports_checker_bad() {
@@ -565,7 +575,7 @@ check_leftover() {
 # ---- result parsing -----------------------------------------------------------
 # For boot NAME: $w/NAME.res (result lines without the tag) and NAME.dmesg.
 split_log() {
-	tr -d '\r' <"$w/$1.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$w/$1.res"
+	guest_report "$w/$1.log" >"$w/$1.res"
 	tr -d '\r' <"$w/$1.log" | sed -n '/^VFIOBIND-DMESG-BEGIN$/,/^VFIOBIND-DMESG-END$/p' >"$w/$1.dmesg"
 }
 
@@ -583,18 +593,9 @@ booted() {
 	return 1
 }
 
-driver_of() {
-	local v
-	v=$(sed -n "s/^dev $2 driver=//p" "$w/$1.res")
-	echo "${v:-missing}"
-}
-
+# driver_is NAME ADDR WANT: in boot NAME, ADDR ended on WANT.
 driver_is() {
-	local got
-	got=$(driver_of "$1" "$2")
-	[ "$got" = "$3" ] && return 0
-	echo "$2 is on '$got', want '$3'"
-	return 1
+	guest_driver_is "$w/$1.res" "$2" "$3"
 }
 
 no_probe_line() {
@@ -667,18 +668,6 @@ kmsg_lacks() {
 	return 1
 }
 
-status_bound() {
-	local a rc=0
-	for a in "${card[@]}"; do
-		grep -qE "^status-file $a [0-9a-f:]+ [0-9]+ bound vfio-pci$" "$w/$1.res" || {
-			echo "/run/vfiobind/status has no 'bound' line for $a:"
-			grep '^status-file' "$w/$1.res" | sed 's/^/  /'
-			rc=1
-		}
-	done
-	return "$rc"
-}
-
 # The checks on the three boots of image NAME.
 check_boots() {
 	local name=$1 what=$2 b a
@@ -696,7 +685,7 @@ check_boots() {
 	check "$name: coldplug bound undeclared $other to xhci_hcd" driver_is "$b" "$other" xhci_hcd
 	check "$name: $what finished before coldplug probed $other" before_coldplug "$b"
 	check "$name: the helper exited 0 (no hook line)" kmsg_lacks "$b" "vfiobind: hook:"
-	check "$name: /run/vfiobind/status says bound for the card" status_bound "$b"
+	check "$name: /run/vfiobind/status says bound for the card" guest_status_bound "$w/$b.res" "${card[@]}"
 
 	b=$name-off
 	check "$name: vfiobind=off boot reached the report ($(cat "$w/$b.time") s)" booted "$b"
@@ -739,7 +728,14 @@ build_fails() {
 	}
 }
 
-# lists_file IMAGE-LISTING PATTERN [absent]
+# same_file GOT WANT: GOT, a file taken out of an image, is WANT byte for byte.
+same_file() {
+	cmp -s "$1" "$2" && return 0
+	echo "$1 ($(stat -c %s "$1" 2>/dev/null || echo missing) bytes) is not $2 ($(stat -c %s "$2") bytes)"
+	return 1
+}
+
+# listing_has IMAGE-LISTING PATTERN
 listing_has() {
 	grep -qE "$2" "$1" && return 0
 	echo "no '$2' in the image ($1)"
@@ -780,6 +776,9 @@ case_dracut_shell() {
 	check "dracut-shell: ... and not the unit" listing_lacks "$w/dracut-shell.list" 'vfiobind\.service'
 	check "dracut-shell: the image has /usr/bin/vfiobind, /etc/vfiobind.conf and vfio-pci" \
 		listing_has "$w/dracut-shell.list" 'usr/bin/vfiobind$'
+	lsinitrd -f usr/bin/vfiobind "$img" >"$w/dracut-shell.vfiobind" 2>/dev/null || true
+	check "dracut-shell: /usr/bin/vfiobind is the boot flavour (PKGLIBDIR/vfiobind-boot)" \
+		same_file "$w/dracut-shell.vfiobind" "$boot_flavour"
 	check "dracut-shell: --no-hostonly: a generic image carries no record of this host" \
 		listing_lacks "$w/dracut-shell.list" 'etc/vfiobind\.d/protected'
 	boot_three dracut-shell "$img" "$dracut_args" "$w/root.img"
@@ -872,6 +871,8 @@ case_initramfs_tools() {
 		itools_order "$main/scripts/init-top/ORDER"
 	check "initramfs-tools: the image has /usr/bin/vfiobind and /etc/vfiobind.conf" \
 		test -x "$main/usr/bin/vfiobind" -a -f "$main/etc/vfiobind.conf"
+	check "initramfs-tools: /usr/bin/vfiobind is the boot flavour (PKGLIBDIR/vfiobind-boot)" \
+		same_file "$main/usr/bin/vfiobind" "$boot_flavour"
 	check "initramfs-tools: the image has vfio-pci" \
 		test -n "$(find "$main/usr/lib/modules/$KVER" -name 'vfio-pci.ko*' 2>/dev/null)"
 	# mkinitramfs builds for the machine it runs on: the record of what this
@@ -931,12 +932,9 @@ for b in "${boots[@]}"; do
 	echo "# boot wall time: $b $(cat "$w/$b.time" 2>/dev/null || echo ?) s"
 done
 echo "# total: $(secs_since "$t_all") s"
-echo "1..$n"
-rm -f "$w/diag"
-if [ "$failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${HOOK_TEST_DIR:-}" ]; then
+if [ "$tap_failed" -eq 0 ] && [ -z "${KEEP:-}" ] && [ -z "${HOOK_TEST_DIR:-}" ]; then
 	rm -rf "$w"
 else
 	echo "# logs kept in $w"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -16,7 +16,7 @@
 #   rpm   rpmbuild -bb; rpm -qlp against files.list, %config(noreplace)
 #         on /etc/vfiobind.conf, the dracut module's directory.
 #   root  a fresh Debian 12 minbase root with a kernel and initramfs-tools
-#         (mkroot.sh, a tarball cached in WORK; unpacked once, each run on
+#         (mkdebian.sh, a tarball cached in WORK; unpacked once, each run on
 #         a fresh overlay over it), the card declared in
 #         /etc/vfiobind.conf, the .deb installed with dpkg in a chroot: the
 #         trigger must rebuild the initramfs (update-initramfs runs, and
@@ -42,8 +42,11 @@ version=${VERSION:?VERSION}
 work=${WORK:?WORK=scratch dir}
 make=${MAKE:-make}
 arch=$(dpkg --print-architecture)
-n=0 failed=0
 timings=()
+# shellcheck source=../lib/tap.sh
+. "$top/tests/lib/tap.sh"
+# shellcheck source=../lib/guest.sh
+. "$top/tests/lib/guest.sh"
 
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -63,24 +66,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/diag" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	sed 's/^/# /' "$work/diag"
-}
-
-bail() {
-	echo "Bail out! $*"
-	exit 2
-}
 
 # timed NAME COMMAND...: its output in WORK/NAME.log, its time noted.
 timed() {
@@ -237,8 +222,8 @@ check "rpm: the dracut module under /usr/lib/dracut/modules.d/90vfiobind" bash -
 
 # ---- the .deb in a fresh Debian 12 root -----------------------------------------
 root_tar=$work/root-bookworm.tar
-timed mkroot "$here/mkroot.sh" "$root_tar" linux-image-amd64 initramfs-tools zstd ||
-	bail "no Debian 12 root (mkroot.sh failed; see $work/mkroot.log)"
+timed mkdebian "$here/mkdebian.sh" "$root_tar" linux-image-amd64 initramfs-tools zstd ||
+	bail "no Debian 12 root (mkdebian.sh failed; see $work/mkdebian.log)"
 
 # The root is unpacked once (WORK/root-lower, remade when the tarball
 # changes) and every run starts on a fresh, empty overlay over it
@@ -314,26 +299,19 @@ boot_it() {
 		-- -drive "file=$work/bootroot.img,if=virtio,format=raw"
 }
 timed boot boot_it
-tr -d '\r' <"$work/boot-serial.log" | sed -n 's/^VFIOBIND-TEST: //p' >"$work/boot.res"
+guest_report "$work/boot-serial.log" >"$work/boot.res"
 check "boot: the root's kernel and trigger-built image boot to the end" grep -qx "done" "$work/boot.res"
-driver_is() {
-	grep -qx "dev $1 driver=$2" "$work/boot.res" && return 0
-	echo "$1: $(grep "^dev $1 " "$work/boot.res" || echo missing), want driver=$2"
-	return 1
-}
 # The card's four functions; 01:00.3 (pci-serial) is taken from the
 # built-in 'serial' driver that bound it at kernel init.
 for f in 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3; do
-	check "boot: $f on vfio-pci" driver_is "$f" vfio-pci
+	check "boot: $f on vfio-pci" guest_driver_is "$work/boot.res" "$f" vfio-pci
 done
-check "boot: the undeclared 0000:02:00.0 keeps xhci_hcd" driver_is 0000:02:00.0 xhci_hcd
+check "boot: the undeclared 0000:02:00.0 keeps xhci_hcd" guest_driver_is "$work/boot.res" 0000:02:00.0 xhci_hcd
 check "boot: /run/vfiobind/status says bound for the card's four functions" \
-	test "$(grep -c '^status-file 0000:01:00\.[0-3] .* bound vfio-pci$' "$work/boot.res")" -eq 4
+	guest_status_bound "$work/boot.res" 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3
 check "boot: the kernel log has the helper's summary" grep -q 'vfiobind: 4 of 4 declared functions on vfio-pci' "$work/boot-serial.log"
 grep '^status-file\|^dev ' "$work/boot.res" | sed 's/^/# guest: /'
 
 for t in "${timings[@]}"; do echo "# time: $t"; done
 echo "# check-packages: $(secs "$t_all") s in all"
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

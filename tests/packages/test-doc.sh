@@ -8,7 +8,7 @@
 #     (COMMANDS, OPTIONS) and of each completion are the same lists;
 #   - bash: the completion function run in an interactive bash (`bash -i`)
 #     with COMP_WORDS/COMP_CWORD as readline sets them, against a fake root
-#     (tests/fixtures/mkroot.sh), the live candidates included;
+#     (tests/fixtures/mksysfs.sh), the live candidates included;
 #   - zsh: the completion parses and autoloads (compinit), and Tab in an
 #     interactive zsh (zsh-complete.zsh) offers the same commands and live
 #     candidates; fish: it loads, and `complete -C` does the same.
@@ -23,20 +23,8 @@ vfiobind=${VFIOBIND:?VFIOBIND=path of the helper}
 mandir=${MANDIR:-$(dirname "$vfiobind")}
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
-n=0 failed=0
-
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$work/diag" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-	sed 's/^/# /' "$work/diag"
-}
+# shellcheck source=../lib/tap.sh
+. "$top/tests/lib/tap.sh"
 
 # same WHAT GOT WANT: two word lists, order ignored.
 same() {
@@ -85,8 +73,8 @@ check "--help lists commands at all (the parse found them)" test "$(wc -w <<<"$h
 
 # --- bash ----------------------------------------------------------------
 root=$work/root
-"$top/tests/fixtures/mkroot.sh" "$top/tests/fixtures/topologies/b550-gtx1060.topo" "$root" >/dev/null 2>&1 ||
-	echo "# mkroot.sh failed"
+"$top/tests/fixtures/mksysfs.sh" "$top/tests/fixtures/topologies/b550-gtx1060.topo" "$root" >/dev/null 2>&1 ||
+	echo "# mksysfs.sh failed"
 cat >"$root/etc/vfiobind.conf" <<'CONF'
 0000:0a:00.0                  # a function
 0000:09:00                    # a slot
@@ -185,7 +173,5 @@ check "fish: loads; commands are those of --help" fish_is "$v " "$top_cmds"
 check "fish: release offers the helper's live devices" fish_is "$v --root $root release " "$live_devices"
 check "fish: vm qmp offers the [vm] names" fish_is "$v -r $root vm qmp " "win11 test-2"
 
-echo "1..$n"
 [ -n "${WORK:-}" ] || rm -rf "$work"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -43,17 +43,21 @@ say() {
 	echo "VFIOBIND-E2E: $*"
 }
 
-diag=$(mktemp)
-# check NAME DESCRIPTION COMMAND...: one observation.
-check() {
+# tests/lib/tap.sh, installed beside this script by test-vm.sh.
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/tap.sh"
+
+# observe NAME DESCRIPTION COMMAND...: one observation, in the form above
+# (test-vm.sh numbers them: these are not TAP lines of their own).
+observe() {
 	local name=$1 desc=$2
 	shift 2
-	if "$@" >"$diag" 2>&1; then
+	if tap_run "$@"; then
 		say "ok $name - $desc"
 	else
 		say "not-ok $name - $desc"
 	fi
-	sed 's/^/VFIOBIND-E2E: # /' "$diag"
+	tap_diag "VFIOBIND-E2E: "
 }
 
 now() {
@@ -62,12 +66,6 @@ now() {
 
 elapsed() { # NAME START
 	say "time $1 $(awk -v a="$2" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
-}
-
-expect() { # WHAT GOT WANT
-	[ "$2" = "$3" ] && return 0
-	echo "$1: got '$2', want '$3'"
-	return 1
 }
 
 # wait_for SECONDS COMMAND...: until the command succeeds.
@@ -235,17 +233,17 @@ phase_vm_off() {
 	local t0
 	t0=$(now)
 	wait_for 120 booted
-	check vm-off "the unit did not start: its condition on vfiobind.vm=off failed" \
+	observe vm-off "the unit did not start: its condition on vfiobind.vm=off failed" \
 		expect "ConditionResult ActiveState" \
 		"$(systemctl show -p ConditionResult --value "$unit") $(state)" "no inactive"
 	systemctl start "$unit"
-	check vm-off "systemctl start does not start it either" \
+	observe vm-off "systemctl start does not start it either" \
 		expect "ConditionResult ActiveState" \
 		"$(systemctl show -p ConditionResult --value "$unit") $(state)" "no inactive"
-	check vm-off "vfiobind vm run refuses on its own too, and says why" \
+	observe vm-off "vfiobind vm run refuses on its own too, and says why" \
 		says "vfiobind.vm=off on the kernel command line" vfiobind vm run e2e
-	check vm-off "no QEMU runs" no_qemu
-	check vm-off "the card is still on vfio-pci (vm=off keeps the binding)" \
+	observe vm-off "no QEMU runs" no_qemu
+	observe vm-off "the card is still on vfio-pci (vm=off keeps the binding)" \
 		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)")" vfio-pci
 	elapsed vm-off "$t0"
 	say "done"
@@ -269,19 +267,19 @@ phase_storage() {
 	wait_for 60 disk_name
 	dev=$(disk_name)
 	mkdir -p "$mnt"
-	check storage "the virtio disk of 0000:00:07.0 (${dev:-none}) is mounted on $mnt" mount "/dev/${dev:-none}" "$mnt"
+	observe storage "the virtio disk of 0000:00:07.0 (${dev:-none}) is mounted on $mnt" mount "/dev/${dev:-none}" "$mnt"
 	install -m 0644 /dev/null "$conf"
 	echo 0000:00:07.0 >"$conf"
 	rc=0
 	vfiobind --devices-only --record "$rec" check "$conf" >"$out" 2>&1 || rc=$?
-	check storage "the image build's check fails on a config declaring the disk's function" expect rc "$rc" 3
-	check storage "... naming the mount" grep -F "0000:00:07.0: holds $mnt (/dev/$dev)" "$out"
-	check storage "... and writes no record" test ! -e "$rec/protected"
+	observe storage "the image build's check fails on a config declaring the disk's function" expect rc "$rc" 3
+	observe storage "... naming the mount" grep -F "0000:00:07.0: holds $mnt (/dev/$dev)" "$out"
+	observe storage "... and writes no record" test ! -e "$rec/protected"
 	echo '0000:00:07.0 force' >"$conf"
 	rc=0
 	vfiobind --devices-only --record "$rec" check "$conf" >"$out" 2>&1 || rc=$?
-	check storage "with force it passes" expect rc "$rc" 0
-	check storage "... and records the function for the image" grep -qF "0000:00:07.0 holds $mnt (/dev/$dev)" "$rec/protected"
+	observe storage "with force it passes" expect rc "$rc" 0
+	observe storage "... and records the function for the image" grep -qF "0000:00:07.0 holds $mnt (/dev/$dev)" "$rec/protected"
 	grep '^0000:00:07.0 ' "$rec/protected" | while IFS= read -r line; do say "record: $line"; done
 	umount "$mnt"
 	elapsed storage "$t0"
@@ -297,41 +295,41 @@ phase_main() {
 	# ---- running --------------------------------------------------------
 	t0=$(now)
 	wait_for 120 settled
-	check boot "$unit was started at boot (enabled, WantedBy=multi-user.target)" \
+	observe boot "$unit was started at boot (enabled, WantedBy=multi-user.target)" \
 		expect ActiveState "$(state)" active
-	check boot "the initramfs bound the card: /run/vfiobind/status" \
+	observe boot "the initramfs bound the card: /run/vfiobind/status" \
 		grep -q '^0000:01:00.2 1b36:000d [0-9]* bound vfio-pci' /run/vfiobind/status
-	check boot "the initramfs took 01:00.3 (pci-serial) from the built-in serial driver" \
+	observe boot "the initramfs took 01:00.3 (pci-serial) from the built-in serial driver" \
 		grep -q '^0000:01:00.3 1b36:0002 [0-9]* bound vfio-pci' /run/vfiobind/status
-	check boot "the kernel log names serial built-in" kmsg_has "0000:01:00.3: unbound from serial (built-in)"
-	check running "the inner guest booted" wait_for 90 inner_up
+	observe boot "the kernel log names serial built-in" kmsg_has "0000:01:00.3: unbound from serial (built-in)"
+	observe running "the inner guest booted" wait_for 90 inner_up
 	qpid=$(qemu_pid)
-	check running "the nested QEMU runs as $vm_user ($(id -u $vm_user)), never root" \
+	observe running "the nested QEMU runs as $vm_user ($(id -u $vm_user)), never root" \
 		expect "QEMU uids" "$(uids_of "${qpid:-0}")" "4242 4242 4242 4242"
-	check running "the nested QEMU may lock all its memory (LimitMEMLOCK=infinity)" \
+	observe running "the nested QEMU may lock all its memory (LimitMEMLOCK=infinity)" \
 		grep -q '^Max locked memory *unlimited *unlimited' "/proc/${qpid:-0}/limits"
 	spid=$(pgrep -x swtpm | head -n 1)
-	check running "swtpm runs as $vm_user" expect "swtpm uids" "$(uids_of "${spid:-0}")" "4242 4242 4242 4242"
-	check running "/dev/vfio/$group belongs to $vm_user, mode 600" \
+	observe running "swtpm runs as $vm_user" expect "swtpm uids" "$(uids_of "${spid:-0}")" "4242 4242 4242 4242"
+	observe running "/dev/vfio/$group belongs to $vm_user, mode 600" \
 		expect "owner mode" "$(stat -c '%U %a' "/dev/vfio/$group")" "$vm_user 600"
 	# The image is 0644 on the host: the launcher keeps the group's read
 	# and takes the world's.
-	check running "the declared disk belongs to $vm_user, no world access" \
+	observe running "the declared disk belongs to $vm_user, no world access" \
 		expect "owner mode" "$(stat -c '%U %a' /var/lib/vfiobind-e2e/boot.img)" "$vm_user 640"
 	vfiobind vm qmp e2e query-pci >"$pci" 2>&1
-	check running "QMP query-pci lists 1234:1111 (the VGA function)" pci_has 1234 1111
-	check running "QMP query-pci lists 8086:293e (the HDA function)" pci_has 8086 293e
-	check running "QMP query-pci lists 1b36:000d (the xHCI function)" pci_has 1b36 000d
-	check running "QMP query-pci lists 1b36:0002 (the serial function, built-in on the host)" pci_has 1b36 0002
+	observe running "QMP query-pci lists 1234:1111 (the VGA function)" pci_has 1234 1111
+	observe running "QMP query-pci lists 8086:293e (the HDA function)" pci_has 8086 293e
+	observe running "QMP query-pci lists 1b36:000d (the xHCI function)" pci_has 1b36 000d
+	observe running "QMP query-pci lists 1b36:0002 (the serial function, built-in on the host)" pci_has 1b36 0002
 	# The host image of this root is Debian's own (no hook: doctor says
 	# so); IOMMU, this boot's binding and the running VM must be ok.
 	vfiobind doctor >"$pci.doctor" 2>&1
-	check running "vfiobind doctor: IOMMU, this boot's binding and VM e2e ok (its output below)" \
+	observe running "vfiobind doctor: IOMMU, this boot's binding and VM e2e ok (its output below)" \
 		doctor_ok "$pci.doctor"
-	check running "they are the vfio-pci devices vfiobind added (qdev ids)" \
+	observe running "they are the vfio-pci devices vfiobind added (qdev ids)" \
 		qdev_ids
-	check running "QMP query-tpm: the TPM of swtpm" says '"model": "tpm-tis"' vfiobind vm qmp e2e query-tpm
-	check running "release refuses the group while the VM holds it" \
+	observe running "QMP query-tpm: the TPM of swtpm" says '"model": "tpm-tis"' vfiobind vm qmp e2e query-tpm
+	observe running "release refuses the group while the VM holds it" \
 		refuses "in use by VM e2e" vfiobind release 0000:01:00.2
 	elapsed running "$t0"
 
@@ -339,39 +337,39 @@ phase_main() {
 	t0=$(now)
 	c=$(cursor)
 	systemctl stop "$unit"
-	check stop "systemctl stop: the unit is inactive" expect ActiveState "$(state)" inactive
-	check stop "the guest powered itself off when asked (ACPI power button)" \
+	observe stop "systemctl stop: the unit is inactive" expect ActiveState "$(state)" inactive
+	observe stop "the guest powered itself off when asked (ACPI power button)" \
 		journal_has "$c" "the guest powered itself off (as asked: the launcher is stopping)"
-	check stop "the power-off decision: stopped, the host stays up" \
+	observe stop "the power-off decision: stopped, the host stays up" \
 		journal_has "$c" "no host power-off: the VM was stopped"
-	check stop "no power-off job, the host keeps running" host_stays_up
-	check stop "/dev/vfio/$group given back to root" expect owner "$(stat -c '%U' "/dev/vfio/$group")" root
+	observe stop "no power-off job, the host keeps running" host_stays_up
+	observe stop "/dev/vfio/$group given back to root" expect owner "$(stat -c '%U' "/dev/vfio/$group")" root
 	elapsed stop "$t0"
 
 	# ---- flag -----------------------------------------------------------
 	t0=$(now)
 	c=$(cursor)
 	touch /run/vfiobind/no-poweroff
-	check flag "the VM starts again" start_vm
+	observe flag "the VM starts again" start_vm
 	send_key >/dev/null
 	wait_for 60 is_state inactive
-	check flag "the guest shut itself down" journal_has "$c" "the guest powered itself off"
-	check flag "/run/vfiobind/no-poweroff keeps the host up" \
+	observe flag "the guest shut itself down" journal_has "$c" "the guest powered itself off"
+	observe flag "/run/vfiobind/no-poweroff keeps the host up" \
 		journal_has "$c" "/run/vfiobind/no-poweroff exists: the host stays up"
-	check flag "no power-off job, the host keeps running" host_stays_up
+	observe flag "no power-off job, the host keeps running" host_stays_up
 	rm -f /run/vfiobind/no-poweroff
 	elapsed flag "$t0"
 
 	# ---- kill -----------------------------------------------------------
 	t0=$(now)
 	c=$(cursor)
-	check kill "the VM starts again" start_vm
+	observe kill "the VM starts again" start_vm
 	kill -KILL "$(qemu_pid)"
 	wait_for 60 ended
-	check kill "QEMU killed: the unit ends failed" expect ActiveState "$(state)" failed
-	check kill "the power-off decision: no clean shutdown, the host stays up" \
+	observe kill "QEMU killed: the unit ends failed" expect ActiveState "$(state)" failed
+	observe kill "the power-off decision: no clean shutdown, the host stays up" \
 		journal_has "$c" "no host power-off: QEMU ended without a clean guest shutdown"
-	check kill "no power-off job, the host keeps running" host_stays_up
+	observe kill "no power-off job, the host keeps running" host_stays_up
 	systemctl reset-failed "$unit"
 	elapsed kill "$t0"
 
@@ -379,23 +377,23 @@ phase_main() {
 	t0=$(now)
 	c=$(cursor)
 	vfiobind release 0000:01:00.2
-	check novfio "vfiobind release gave 01:00.2 back to xhci_hcd (the real kernel)" \
+	observe novfio "vfiobind release gave 01:00.2 back to xhci_hcd (the real kernel)" \
 		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.2/driver)")" xhci_hcd
 	systemctl start "$unit"
 	wait_for 30 settled
-	check novfio "the VM does not start" expect ActiveState "$(state)" failed
-	check novfio "the refusal names the function not on vfio-pci" \
+	observe novfio "the VM does not start" expect ActiveState "$(state)" failed
+	observe novfio "the refusal names the function not on vfio-pci" \
 		journal_has "$c" "VM e2e: 0000:01:00.2 (1b36:000d) is on xhci_hcd, not on vfio-pci"
-	check novfio "no QEMU was started" no_qemu
+	observe novfio "no QEMU was started" no_qemu
 	systemctl reset-failed "$unit"
 	vfiobind -q bind
-	check novfio "vfiobind bind takes 01:00.2 back" \
+	observe novfio "vfiobind bind takes 01:00.2 back" \
 		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.2/driver)")" vfio-pci
 	elapsed novfio "$t0"
 
 	# ---- poweroff -------------------------------------------------------
 	t0=$(now)
-	check poweroff "the VM starts again" start_vm
+	observe poweroff "the VM starts again" start_vm
 	say "poweroff: sending a key: the guest shuts down on its own (uptime $(cut -d' ' -f1 /proc/uptime))"
 	send_key >/dev/null
 	sleep 120

@@ -191,7 +191,7 @@ lap "vm=off spellings"
 	done
 } >"$work/big.topo"
 vroot=$work/big
-"$repo/tests/fixtures/mkroot.sh" "$work/big.topo" "$vroot" >/dev/null || bail "mkroot.sh big failed"
+"$repo/tests/fixtures/mksysfs.sh" "$work/big.topo" "$vroot" >/dev/null || bail "mksysfs.sh big failed"
 cp "$root/etc/passwd" "$root/etc/group" "$vroot/etc/"
 cat >"$vroot/etc/vfiobind.conf" <<EOF
 1b36:0010

@@ -60,8 +60,8 @@ chmod 0755 "$work" # nobody reads the disk image below it
 install -m 0755 "$here/qemu-novfio.sh" "$work/qemu-novfio.sh"
 install -m 0755 "$here/hostile-qemu.sh" "$work/hostile-qemu.sh"
 root=$work/root
-"$repo/tests/fixtures/mkroot.sh" "$repo/tests/fixtures/topologies/qemu-card.topo" "$root" >/dev/null ||
-	bail "mkroot.sh failed"
+"$repo/tests/fixtures/mksysfs.sh" "$repo/tests/fixtures/topologies/qemu-card.topo" "$root" >/dev/null ||
+	bail "mksysfs.sh failed"
 mkdir -p "$root/var/lib/t"
 "$here/mkboot.sh" "$root/var/lib/t/boot.img"
 "$here/mkboot.sh" "$root/var/lib/t/deaf.img" 1

@@ -26,19 +26,24 @@
 # image carries that record and a config declaring the disk, and its
 # initramfs bind must refuse it by the record.
 #
-# Env: VFIOBIND (helper), STAGE (a `make install DESTDIR=` tree; made here
-# when unset), KVER/KERNEL/QEMU as for qemu-run.sh, VM_TEST_TIMEOUT
-# (seconds per boot, default 420), BOOT_TEST_DIR and KEEP as in tests/boot.
+# Env: VFIOBIND (helper), VFIOBIND_BOOT (its boot flavour, what the
+# initramfs gets; default VFIOBIND), STAGE (a `make install DESTDIR=` tree;
+# made here when unset), KVER/KERNEL/QEMU as for qemu-run.sh,
+# VM_TEST_TIMEOUT (seconds per boot, default 420), BOOT_TEST_DIR and KEEP
+# as in tests/boot.
 # Output: `ok N - ...` lines, `# ` diagnostics, `N passed, M failed`.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
+# What the image gets: the boot flavour, as the hooks put it in.
+vfiobind_boot=${VFIOBIND_BOOT:-$vfiobind}
 # shellcheck source=../boot/lib.sh
 . "$repo/tests/boot/lib.sh"
 
 [ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
+[ -x "$vfiobind_boot" ] || bail "no boot flavour at $vfiobind_boot (make)"
 command -v swtpm >/dev/null || bail "swtpm missing (make deps)"
 command -v systemctl >/dev/null || bail "systemd missing (make deps)"
 make_work vm
@@ -57,6 +62,7 @@ install -d -m 0755 "$stage/var/lib/vfiobind-e2e" "$stage/usr/lib/vfiobind-e2e" "
 # The RX 7000 way: a ROM file of nothing, so the firmware runs no ROM.
 head -c 65536 /dev/zero >"$stage/var/lib/vfiobind-e2e/dummy.rom"
 install -m 0755 "$here/e2e-guest.sh" "$stage/usr/lib/vfiobind-e2e/e2e-guest.sh"
+install -m 0644 "$repo/tests/lib/tap.sh" "$stage/usr/lib/vfiobind-e2e/tap.sh"
 cat >"$stage/etc/vfiobind.conf" <<'EOF'
 # vfiobind end-to-end test (tests/vm): the GPU-shaped card of qemu-run.sh.
 0000:01:00
@@ -113,7 +119,7 @@ truncate -s 8M "$work/disk.img"
 mkfs.ext4 -q -F -L e2edisk "$work/disk.img" >/dev/null 2>&1 || bail "mkfs.ext4 failed"
 
 image=$work/initramfs.cpio
-"$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind" -c "$stage/etc/vfiobind.conf" \
+"$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind_boot" -c "$stage/etc/vfiobind.conf" \
 	-i "$here/init-vm.sh" vfio-pci vfio_iommu_type1 virtio_pci 9pnet_virtio 9p overlay \
 	2>"$work/mkinitramfs.err" || bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
 
@@ -154,13 +160,10 @@ guest_checks() {
 			line=${line#* }
 			name=${line%% - *}
 			desc=${line#* - }
-			n=$((n + 1))
 			if [ "$verdict" = ok ]; then
-				echo "ok $n - $1 $name: $desc"
-				passed=$((passed + 1))
+				ok "$1 $name: $desc"
 			else
-				echo "not ok $n - $1 $name: $desc"
-				failed=$((failed + 1))
+				not_ok "$1 $name: $desc"
 			fi
 			;;
 		"VFIOBIND-E2E: # "*) echo "# ${line#VFIOBIND-E2E: # }" ;;
@@ -239,7 +242,7 @@ sed -n 's/^VFIOBIND-E2E: record: //p' "$res" >"$work/protected"
 echo 0000:00:07.0 >"$work/storage.conf"
 chmod 0644 "$work/protected" "$work/storage.conf"
 check "main storage: the build-time check in the guest recorded 0000:00:07.0" grep -q '^0000:00:07.0 holds ' "$work/protected"
-"$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind" -c "$stage/etc/vfiobind.conf" \
+"$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind_boot" -c "$stage/etc/vfiobind.conf" \
 	-f "$work/protected:/etc/vfiobind.d/protected" -f "$work/storage.conf:/etc/vfiobind-storage.conf" \
 	-i "$here/init-vm.sh" vfio-pci vfio_iommu_type1 virtio_pci 9pnet_virtio 9p overlay \
 	2>"$work/mkinitramfs.err" || bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # verify-units.sh - systemd-analyze verify on every systemd unit the
-# project ships (systemd/ and hook/systemd/), as installed: the helper's
-# path is rewritten to the build's binary, since verify checks that each
-# Exec*= program exists. A template is verified as an instance. Any
+# project ships (systemd/: the launcher's and the initramfs's), as
+# installed: the helper's path is rewritten to the build's binary, since
+# verify checks that each Exec*= program exists. A template is verified as an instance. Any
 # message from verify fails the unit, warnings included ("Unknown key"
 # is only a warning to systemd, and a typo all the same).
 #
@@ -15,13 +15,16 @@ repo=$(cd "$here/../.." && pwd)
 vfiobind=${VFIOBIND:-$repo/build/vfiobind}
 work=${WORK:-$repo/build/units-verify}
 
-command -v systemd-analyze >/dev/null || { echo "Bail out! systemd-analyze missing (make deps)"; exit 2; }
-[ -x "$vfiobind" ] || { echo "Bail out! no helper at $vfiobind (make)"; exit 2; }
+# shellcheck source=../lib/tap.sh
+. "$repo/tests/lib/tap.sh"
+
+command -v systemd-analyze >/dev/null || bail "systemd-analyze missing (make deps)"
+[ -x "$vfiobind" ] || bail "no helper at $vfiobind (make)"
 rm -rf "$work"
 mkdir -p "$work"
 
-n=0 pass=0 fail=0
-for unit in "$repo"/systemd/*.service "$repo"/hook/systemd/*.service; do
+n=0
+for unit in "$repo"/systemd/*.service; do
 	[ -e "$unit" ] || continue
 	n=$((n + 1))
 	name=${unit##*/}
@@ -39,14 +42,11 @@ for unit in "$repo"/systemd/*.service "$repo"/hook/systemd/*.service; do
 	rc=$?
 	rel=${unit#"$repo"/}
 	if [ "$rc" = 0 ] && [ -z "$out" ]; then
-		echo "ok $n - systemd-analyze verify $rel"
-		pass=$((pass + 1))
+		ok "systemd-analyze verify $rel"
 	else
-		echo "not ok $n - systemd-analyze verify $rel (exit $rc)"
+		not_ok "systemd-analyze verify $rel (exit $rc)"
 		printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=$((fail + 1))
 	fi
 done
-[ "$n" -gt 0 ] || { echo "Bail out! no units found"; exit 2; }
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+[ "$n" -gt 0 ] || bail "no units found"
+summary

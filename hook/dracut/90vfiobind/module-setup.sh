@@ -9,7 +9,10 @@
 # would only log everything twice.
 
 # Where `make install` put these on the build host (it rewrites the lines).
+# vfiobind_bin is the host's helper, which checks the config here;
+# vfiobind_boot its boot flavour, what the image carries.
 vfiobind_bin=/usr/bin/vfiobind
+vfiobind_boot=/usr/lib/vfiobind/vfiobind-boot
 vfiobind_conf=/etc/vfiobind.conf
 
 # Only when asked for: the device list is the user's decision, never
@@ -33,7 +36,7 @@ installkernel() {
 # dracut sets moddir, initdir, systemdsystemunitdir and SYSTEMCTL.
 # shellcheck disable=SC2154
 install() {
-	local out line record=()
+	local out line record=() boot=$vfiobind_boot
 
 	if [[ ! -x $vfiobind_bin ]]; then
 		dfatal "vfiobind: no helper at $vfiobind_bin"
@@ -70,8 +73,14 @@ install() {
 	fi
 
 	# Inside the image the helper is /usr/bin/vfiobind and reads
-	# /etc/vfiobind.conf, whatever BINDIR the host uses.
-	inst_binary "$vfiobind_bin" /usr/bin/vfiobind
+	# /etc/vfiobind.conf, whatever BINDIR the host uses. It is the boot
+	# flavour (only the commands the initramfs runs); without one, the
+	# host's helper does the same job: no image fails for its lack.
+	if [[ ! -x $boot ]]; then
+		dwarn "vfiobind: no boot flavour at $vfiobind_boot; the image gets $vfiobind_bin instead"
+		boot=$vfiobind_bin
+	fi
+	inst_binary "$boot" /usr/bin/vfiobind
 	inst_simple "$vfiobind_conf" /etc/vfiobind.conf
 
 	if dracut_module_included "systemd"; then

@@ -1,9 +1,9 @@
 #!/bin/bash
-# mkroot.sh - a fresh Debian 12 minbase root as a tarball, made once with
+# mkdebian.sh - a fresh Debian 12 minbase root as a tarball, made once with
 # mmdebstrap from this machine's apt sources and cached: a rerun with the
 # same package list returns at once.
 #
-# Usage: mkroot.sh TARBALL [PACKAGE...]
+# Usage: mkdebian.sh TARBALL [PACKAGE...]
 #   The root has --variant=minbase plus the PACKAGEs (comma or blank
 #   separated). A stamp next to TARBALL records the package list and the
 #   sources; when either changes the root is made again.
@@ -13,12 +13,10 @@
 # machine's apt would install, from the same mirror or snapshot.
 set -eu
 
-die() {
-	echo "mkroot: $*" >&2
-	exit 2
-}
+# shellcheck source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh" # die
 
-[ $# -ge 1 ] || die "usage: mkroot.sh TARBALL [PACKAGE...]"
+[ $# -ge 1 ] || die "usage: mkdebian.sh TARBALL [PACKAGE...]"
 out=$1
 shift
 pkgs=$(echo "$*" | tr ' ,' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
@@ -38,7 +36,7 @@ sources=$(apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(C
 stamp="$out.stamp"
 want=$(printf 'packages=%s\n%s\n' "$pkgs" "$sources")
 if [ -s "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-	echo "mkroot: cached $out ($(du -h "$out" | cut -f1))"
+	echo "mkdebian: cached $out ($(du -h "$out" | cut -f1))"
 	exit 0
 fi
 
@@ -51,10 +49,10 @@ while IFS= read -r line; do
 	mirrors+=("$line")
 done <<<"$sources"
 
-echo "mkroot: making $out: minbase bookworm + ${pkgs:-nothing}"
+echo "mkdebian: making $out: minbase bookworm + ${pkgs:-nothing}"
 t0=$(date +%s)
 # A partial tarball must not look cached: write aside, then rename.
 mmdebstrap "${args[@]}" bookworm "$out.part.tar" "${mirrors[@]}"
 mv "$out.part.tar" "$out"
 printf '%s\n' "$want" >"$stamp"
-echo "mkroot: $out in $(($(date +%s) - t0)) s ($(du -h "$out" | cut -f1))"
+echo "mkdebian: $out in $(($(date +%s) - t0)) s ($(du -h "$out" | cut -f1))"
