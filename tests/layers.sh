@@ -22,17 +22,15 @@ src=${src%/}
 
 declare -A layer=([basic]=0 [config]=1 [system]=2 [plan]=3 [apply]=4 [report]=5 [doctor]=6 [vm]=6 [cmd]=7)
 
-n=0 passed=0 failed=0
+# shellcheck source=lib/tap.sh
+. "$here/lib/tap.sh"
 result() { # OK DESCRIPTION [DIAGNOSTIC...]
-	local ok=$1 desc=$2 d
+	local good=$1 desc=$2 d
 	shift 2
-	n=$((n + 1))
-	if [ "$ok" = 1 ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $desc"
+	if [ "$good" = 1 ]; then
+		ok "$desc"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
+		not_ok "$desc"
 		for d in "$@"; do echo "#   $d"; done
 	fi
 }
@@ -157,5 +155,4 @@ check_cycles() { # NEXT WHERE WHAT
 check_cycles hdr_next hdr_where "headers"
 check_cycles mod_next mod_where "modules (a .c and its .h)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary
