@@ -5,7 +5,7 @@
  * declared functions and slots, functions on vfio-pci, VM names. The
  * shells never parse the config themselves, so a completion cannot drift
  * from what the helper reads. Reads what every command reads
- * (input_read(), pci_scan()) and prints plain words.
+ * (config_load(), pci_scan()) and prints plain words.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include "basic/log.h"
 #include "cmd/command.h"
 #include "config/conf.h"
-#include "config/input.h"
+#include "config/load.h"
 #include "config/vmconf.h"
 #include "system/pci.h"
 
@@ -125,7 +125,7 @@ int cmd_complete(const struct opts *o, int argc, char **argv)
 	devices = strcmp(argv[0], "devices") == 0;
 	log_setup(NULL, false, LOG_PRIO_ERR);
 	/* Whatever parsed is offered; the errors are check's to report. */
-	if (input_read(o->config, false, path, &name, &c, &cl, &errs, &warns) >= 0) {
+	if (config_load(o->config, false, path, &name, &c, &cl, &errs, &warns) >= 0) {
 		if (devices)
 			complete_devices(&c);
 		else

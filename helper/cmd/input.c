@@ -11,13 +11,13 @@
 #include "basic/exitcode.h"
 #include "basic/log.h"
 #include "cmd/command.h"
-#include "config/input.h"
+#include "config/load.h"
 #include "report/report.h"
 #include "system/modprobe.h"
 
 int input_config(const struct opts *o, struct input *in)
 {
-	int r = input_read(o->config, false, in->conf_path, &in->conf_name, &in->conf, &in->cl, &in->errs, &in->warns);
+	int r = config_load(o->config, false, in->conf_path, &in->conf_name, &in->conf, &in->cl, &in->errs, &in->warns);
 
 	if (r >= 0 && in->cl.debug)
 		log_setup(NULL, true, LOG_PRIO_DEBUG); /* refined by the caller */

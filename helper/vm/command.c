@@ -14,7 +14,7 @@
 #include "basic/log.h"
 #include "basic/sysfs.h"
 #include "config/cmdline.h"
-#include "config/input.h"
+#include "config/load.h"
 #include "config/vmconf.h"
 #include "report/report.h"
 #include "system/kmodule.h"
@@ -58,7 +58,7 @@ static int vload_config(const struct vmcmd_opts *o, struct vload *L)
 {
 	int nerr;
 
-	nerr = input_read(o->config, true, L->conf_path, &L->conf_name, &L->conf, &L->cl, &L->errs, &L->warns);
+	nerr = config_load(o->config, true, L->conf_path, &L->conf_name, &L->conf, &L->cl, &L->errs, &L->warns);
 	if (nerr == -ENAMETOOLONG)
 		return EXIT_USAGE;
 	if (nerr < 0)

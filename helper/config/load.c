@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * input.c - the config and the kernel command line, read once, the same
+ * load.c - the config and the kernel command line, read once, the same
  * way for the boot-time commands and the VM commands.
  */
-#include "config/input.h"
+#include "config/load.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,8 +12,8 @@
 
 #include "basic/sysfs.h"
 
-int input_read(const char *config, bool required, char *path, const char **name, struct conf *c, struct cmdline *cl,
-	       struct diags *errs, struct diags *warns)
+int config_load(const char *config, bool required, char *path, const char **name, struct conf *c, struct cmdline *cl,
+		struct diags *errs, struct diags *warns)
 {
 	char cpath[PATH_MAX], buf[CMDLINE_MAX];
 	int r, nerr;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * input.h - what every command reads before it acts: the device list (with
+ * load.h - what every command reads before it acts: the device list (with
  * its [vm NAME] sections) and the kernel command line, under the root
  * prefix.
  */
@@ -12,7 +12,7 @@
 #include "config/conf.h"
 
 /**
- * input_read() - read the config and /proc/cmdline.
+ * config_load() - read the config and /proc/cmdline.
  * @config:   the --config FILE, or NULL for /etc/vfiobind.conf under the
  *            root prefix.
  * @required: whether a missing config file is an error.
@@ -26,5 +26,5 @@
  * Return: the number of errors added to @errs, -ENAMETOOLONG when a path
  * does not fit, or -ENOMEM.
  */
-int input_read(const char *config, bool required, char *path, const char **name, struct conf *c, struct cmdline *cl,
-	       struct diags *errs, struct diags *warns);
+int config_load(const char *config, bool required, char *path, const char **name, struct conf *c, struct cmdline *cl,
+		struct diags *errs, struct diags *warns);
