@@ -193,6 +193,67 @@ static pid_t run_decompressor(const char *prog, const char *fmt, int fd, int *ou
 	return pid;
 }
 
+/* The members of the decompressor's output @z: cpio archives back to back,
+ * as the kernel reads them (init/initramfs.c, unpack_to_rootfs()). */
+static int walk_stream(FILE *z, struct walker *w, unsigned char *magic)
+{
+	int r = 0, kind;
+
+	w->pos = 0;
+	kind = next_part(z, w, magic);
+	if (kind != 'c')
+		r = -ENOEXEC; /* no tool, or not a cpio inside */
+	while (r == 0 && kind == 'c') {
+		r = walk_archive(z, w, true);
+		if (r == 0)
+			kind = next_part(z, w, magic);
+	}
+	if (r == 0 && kind == 'z')
+		r = -EINVAL; /* nested compression: not what the kernel reads */
+	return r;
+}
+
+/* The compressed part of @f that starts with @magic, through its
+ * decompressor. Closes @f. */
+static int walk_compressed(FILE *f, struct walker *w, unsigned char *magic, char *what, size_t whatlen)
+{
+	const char *fmt = NULL, *prog = decompressor(magic, &fmt);
+	int fd = fileno(f), in = -1, st = 0, r;
+	FILE *z;
+	pid_t pid;
+
+	if (prog == NULL) {
+		fclose(f);
+		return -EINVAL;
+	}
+	if (what)
+		str_append(what, whatlen, "%s%s", what[0] ? " + " : "", fmt);
+	/* The child reads the file from the compressed part on. */
+	if (lseek(fd, (off_t)(w->pos - 6), SEEK_SET) < 0) {
+		r = -errno;
+		fclose(f);
+		return r;
+	}
+	pid = run_decompressor(prog, fmt, fd, &in);
+	fclose(f);
+	if (pid < 0)
+		return (int)pid;
+	z = fdopen(in, "rb");
+	if (z == NULL) {
+		close(in);
+		kill(pid, SIGTERM);
+		waitpid(pid, &st, 0);
+		return -ENOMEM;
+	}
+	r = walk_stream(z, w, magic);
+	/* Stop the tool if we stopped early; its exit code is not
+	 * the answer (trailing padding upsets some). */
+	kill(pid, SIGTERM);
+	fclose(z);
+	waitpid(pid, &st, 0);
+	return r;
+}
+
 int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx, char *what,
 		    size_t whatlen)
 {
@@ -215,54 +276,8 @@ int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), 
 			return r;
 		}
 	}
-	if (kind == 'z') {
-		const char *fmt = NULL, *prog = decompressor(magic, &fmt);
-		int fd = fileno(f), in = -1, st = 0;
-		FILE *z;
-		pid_t pid;
-
-		if (prog == NULL) {
-			fclose(f);
-			return -EINVAL;
-		}
-		if (what)
-			str_append(what, whatlen, "%s%s", what[0] ? " + " : "", fmt);
-		/* The child reads the file from the compressed part on. */
-		if (lseek(fd, (off_t)(w.pos - 6), SEEK_SET) < 0) {
-			r = -errno;
-			fclose(f);
-			return r;
-		}
-		pid = run_decompressor(prog, fmt, fd, &in);
-		fclose(f);
-		if (pid < 0)
-			return (int)pid;
-		z = fdopen(in, "rb");
-		if (z == NULL) {
-			close(in);
-			kill(pid, SIGTERM);
-			waitpid(pid, &st, 0);
-			return -ENOMEM;
-		}
-		w.pos = 0;
-		r = 0;
-		kind = next_part(z, &w, magic);
-		if (kind != 'c')
-			r = -ENOEXEC; /* no tool, or not a cpio inside */
-		while (r == 0 && kind == 'c') {
-			r = walk_archive(z, &w, true);
-			if (r == 0)
-				kind = next_part(z, &w, magic);
-		}
-		if (r == 0 && kind == 'z')
-			r = -EINVAL; /* nested compression: not what the kernel reads */
-		/* Stop the tool if we stopped early; its exit code is not
-		 * the answer (trailing padding upsets some). */
-		kill(pid, SIGTERM);
-		fclose(z);
-		waitpid(pid, &st, 0);
-		return r;
-	}
+	if (kind == 'z')
+		return walk_compressed(f, &w, magic, what, whatlen);
 	fclose(f);
 	return kind < 0 ? kind : 0;
 }

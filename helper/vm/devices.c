@@ -192,13 +192,12 @@ static int add_group(struct vmdevs *d, int g)
 	return 0;
 }
 
-int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *pci, struct vmdevs *out,
-		   struct diags *errs)
+/* The functions devices = names: each line must match one at least.
+ * Return: the number of lines that match none, or -ENOMEM. */
+static int match_devices(const struct vm *vm, struct pci_list *pci, struct vmdevs *out, size_t *cap, struct diags *errs)
 {
-	size_t cap = 0;
-	int r, nerr = 0;
+	int nerr = 0;
 
-	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < vm->ndev; i++) {
 		const struct selector *s = &vm->dev[i];
 		size_t matched = 0;
@@ -208,7 +207,7 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
 			if (pci->f[k].is_bridge || !sel_matches(s, &pci->f[k]))
 				continue;
 			matched++;
-			if (add(out, &pci->f[k], &cap) < 0)
+			if (add(out, &pci->f[k], cap) < 0)
 				return -ENOMEM;
 		}
 		if (matched)
@@ -218,17 +217,14 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
 			  s->kind == SEL_ID ? "no function has this ID" : "no such PCI function");
 		nerr++;
 	}
-	r = declared(vm, c, pci, out, vm->ndev == 0, &cap, errs);
-	if (r < 0)
-		return r;
-	nerr += r;
-	if (out->n == 0 && nerr == 0) {
-		diags_add(errs, "VM %s: no functions: the device list declares none and there is no devices = line",
-			  vm->name);
-		return nerr + 1;
-	}
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_func);
+	return nerr;
+}
+
+/* romfile = lines: each names one of the VM's functions, which gets it.
+ * Return: the number of lines that name none. */
+static int match_roms(const struct vm *vm, struct vmdevs *out, struct diags *errs)
+{
+	int nerr = 0;
 
 	for (size_t i = 0; i < vm->nrom; i++) {
 		bool found = false;
@@ -247,6 +243,15 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
 			  vm->rom[i].line);
 		nerr++;
 	}
+	return nerr;
+}
+
+/* bus = lines: each names the slot of one of the VM's functions.
+ * Return: the number of lines that name none. */
+static int match_buses(const struct vm *vm, const struct vmdevs *out, struct diags *errs)
+{
+	int nerr = 0;
+
 	for (size_t i = 0; i < vm->nbus; i++) {
 		bool found = false;
 		char a[PCI_ADDR_STRLEN];
@@ -260,6 +265,15 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
 			  vm->file, vm->bus[i].line);
 		nerr++;
 	}
+	return nerr;
+}
+
+/* The IOMMU groups of the VM's functions, each once.
+ * Return: the number of functions without a group, or -ENOMEM. */
+static int note_groups(const struct vm *vm, struct vmdevs *out, struct diags *errs)
+{
+	int nerr = 0;
+
 	for (size_t i = 0; i < out->n; i++) {
 		if (out->v[i].f->iommu_group < 0) {
 			diags_add(errs, "VM %s: %s has no IOMMU group: nothing can pass it through", vm->name,
@@ -269,6 +283,37 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
 			return -ENOMEM;
 		}
 	}
+	return nerr;
+}
+
+int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *pci, struct vmdevs *out,
+		   struct diags *errs)
+{
+	size_t cap = 0;
+	int r, nerr;
+
+	memset(out, 0, sizeof(*out));
+	nerr = match_devices(vm, pci, out, &cap, errs);
+	if (nerr < 0)
+		return nerr;
+	r = declared(vm, c, pci, out, vm->ndev == 0, &cap, errs);
+	if (r < 0)
+		return r;
+	nerr += r;
+	if (out->n == 0 && nerr == 0) {
+		diags_add(errs, "VM %s: no functions: the device list declares none and there is no devices = line",
+			  vm->name);
+		return nerr + 1;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_func);
+	/* One statement each: the messages come in this order. */
+	nerr += match_roms(vm, out, errs);
+	nerr += match_buses(vm, out, errs);
+	r = note_groups(vm, out, errs);
+	if (r < 0)
+		return r;
+	nerr += r;
 	return nerr + place(vm, out, errs);
 }
 
