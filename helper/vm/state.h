@@ -18,11 +18,10 @@ int vm_state_path(char *buf, size_t len, const char *name, const char *file);
 
 /**
  * vm_state_write() - write @text to the state file @file of VM @name
- * atomically: a temporary file beside it (root's, 0644, O_NOFOLLOW),
- * renamed over it (rename(2) replaces atomically); not synced: /run
- * is a tmpfs (file-hierarchy(7)) and does not outlive the boot.
- * Return: 0; -ENAMETOOLONG; -EIO for a short write; another -errno from
- * open(2), close(2) or rename(2). The temporary file is removed on error.
+ * with write_atomic() (basic/fileio.h), mode 0644: a reader sees the old
+ * text or the new, never a part. The one replace policy of the project
+ * (it syncs; on /run, a tmpfs, that costs next to nothing).
+ * Return: 0; -ENAMETOOLONG; another -errno of write_atomic().
  */
 int vm_state_write(const char *name, const char *file, const char *text);
 
