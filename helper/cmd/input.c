@@ -53,11 +53,11 @@ int input_machine(struct input *in)
 	return EXIT_OK;
 }
 
-int input_report(const struct opts *o, struct input *in, int prio, bool keep_on_errors)
+int input_report(const struct opts *o, struct input *in, bool keep_on_errors)
 {
 	int r;
 
-	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : prio);
+	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_WARNING);
 	r = input_config(o, in);
 	if (r < 0) {
 		ERR("reading the configuration failed: %s", strerror(-r));

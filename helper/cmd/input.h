@@ -54,14 +54,14 @@ int input_machine(struct input *in);
 
 /**
  * input_report() - input_config() then input_machine() for a reporting
- * command, logging at @prio and above (debug with --debug); the config's
+ * command, logging warnings and above (debug with --debug); the config's
  * warnings and errors are logged. With @keep_on_errors, a config with
  * errors still shows the machine (list): the selectors are dropped, the
  * errors stay in @in->errs (the caller's exit code then says so).
  * Return: EXIT_OK, EXIT_CONFIG (errors, and not @keep_on_errors) or
  * EXIT_SYSTEM; errors are logged.
  */
-int input_report(const struct opts *o, struct input *in, int prio, bool keep_on_errors);
+int input_report(const struct opts *o, struct input *in, bool keep_on_errors);
 
 /** input_free() - free what input_config() and input_machine() read. */
 void input_free(struct input *in);

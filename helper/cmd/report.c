@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "basic/exitcode.h"
-#include "basic/log.h"
 #include "cmd/command.h"
 #include "cmd/input.h"
 #include "report/report.h"
@@ -36,19 +35,29 @@ static int finish(struct input *in, int rc)
 	return rc;
 }
 
+/* The reading each of the three starts with. Return: EXIT_OK with @in
+ * read, or the exit code with @in freed. */
+static int start(const struct opts *o, const char *name, int argc, bool keep_on_errors, struct input *in)
+{
+	int rc;
+
+	if (!cmd_want_args(name, argc, 0, 0))
+		return EXIT_USAGE;
+	rc = input_report(o, in, keep_on_errors);
+	if (rc != EXIT_OK)
+		input_free(in);
+	return rc;
+}
+
 int cmd_plan(const struct opts *o, int argc, char **argv)
 {
 	struct input in = {0};
 	int rc;
 
 	(void)argv;
-	if (!cmd_want_args("plan", argc, 0, 0))
-		return EXIT_USAGE;
-	rc = input_report(o, &in, LOG_PRIO_WARNING, false);
-	if (rc != EXIT_OK) {
-		input_free(&in);
+	rc = start(o, "plan", argc, false, &in);
+	if (rc != EXIT_OK)
 		return rc;
-	}
 	if (o->json)
 		program.json->plan(stdout, &in.plan, &in.pci, in.km, &in.cl);
 	else
@@ -65,13 +74,9 @@ int cmd_list(const struct opts *o, int argc, char **argv)
 	int rc;
 
 	(void)argv;
-	if (!cmd_want_args("list", argc, 0, 0))
-		return EXIT_USAGE;
-	rc = input_report(o, &in, LOG_PRIO_WARNING, true);
-	if (rc != EXIT_OK) {
-		input_free(&in);
+	rc = start(o, "list", argc, true, &in);
+	if (rc != EXIT_OK)
 		return rc;
-	}
 	if (o->json) {
 		program.json->list(stdout, &in.plan, &in.pci, in.km);
 	} else {
@@ -90,13 +95,9 @@ int cmd_status(const struct opts *o, int argc, char **argv)
 	int rc;
 
 	(void)argv;
-	if (!cmd_want_args("status", argc, 0, 0))
-		return EXIT_USAGE;
-	rc = input_report(o, &in, LOG_PRIO_WARNING, false);
-	if (rc != EXIT_OK) {
-		input_free(&in);
+	rc = start(o, "status", argc, false, &in);
+	if (rc != EXIT_OK)
 		return rc;
-	}
 	/* An edit without a rebuild: the most common silent failure. */
 	is_stale = status_stale(in.conf_path, in.conf_name, stale, sizeof(stale)) > 0;
 	if (o->json) {
