@@ -176,7 +176,8 @@ static int read_protected(struct record *rec)
 		no++;
 		if (line[len] != '\n') {
 			if (feof(f))
-				WRN("record cut short at line %u: %s ends inside a line; the image build's record is not used",
+				WRN("record cut short at line %u: %s ends inside a line; the image build's record is "
+				    "not used",
 				    no, name);
 			else
 				WRN("%s:%u: line too long; the image build's record is not used", name, no);
@@ -191,7 +192,8 @@ static int read_protected(struct record *rec)
 			r = -EINVAL;
 		} else if (state == 0) {
 			if (strcmp(line, RECORD_VERSION) != 0) {
-				WRN("%s:%u: not a vfiobind record of this version (want '%s' first, found '%.80s'); the "
+				WRN("%s:%u: not a vfiobind record of this version (want '%s' first, found '%.80s'); "
+				    "the "
 				    "image build's record is not used",
 				    name, no, RECORD_VERSION, line);
 				r = -EINVAL;
@@ -200,9 +202,10 @@ static int read_protected(struct record *rec)
 		} else if (state == 1) {
 			const char *id = str_startswith(line, "machine-id ");
 
-			if (id == NULL || !(strcmp(id, "-") == 0 || (strlen(id) == MACHINE_ID_LEN && hex_run(id, MACHINE_ID_LEN)))) {
-				WRN("%s:%u: not \"machine-id ID\": '%.80s'; the image build's record is not used", name, no,
-				    line);
+			if (id == NULL ||
+			    !(strcmp(id, "-") == 0 || (strlen(id) == MACHINE_ID_LEN && hex_run(id, MACHINE_ID_LEN)))) {
+				WRN("%s:%u: not \"machine-id ID\": '%.80s'; the image build's record is not used", name,
+				    no, line);
 				r = -EINVAL;
 			} else if (id[0] != '-') {
 				str_copy(rec->tie.machine_id, sizeof(rec->tie.machine_id), id);
@@ -212,8 +215,8 @@ static int read_protected(struct record *rec)
 			const char *root = str_startswith(line, "root=");
 
 			if (root == NULL || strlen(root) >= sizeof(rec->tie.root)) {
-				WRN("%s:%u: not \"root=VALUE\": '%.80s'; the image build's record is not used", name, no,
-				    line);
+				WRN("%s:%u: not \"root=VALUE\": '%.80s'; the image build's record is not used", name,
+				    no, line);
 				r = -EINVAL;
 			} else {
 				str_copy(rec->tie.root, sizeof(rec->tie.root), root);
@@ -227,14 +230,16 @@ static int read_protected(struct record *rec)
 				    line);
 				r = -EINVAL;
 			} else if (count != fns) {
-				WRN("record cut short at line %u: its end line counts %lu functions, %u are listed; the "
+				WRN("record cut short at line %u: its end line counts %lu functions, %u are listed; "
+				    "the "
 				    "image build's record is not used",
 				    no, count, fns);
 				r = -EINVAL;
 			}
 			ended = no;
 		} else if (!parse_fn_line(line, &ident, &text)) {
-			WRN("%s:%u: not \"ADDRESS VENDOR:DEVICE SUBVENDOR:SUBDEVICE CLASS free|holds ...\": '%.80s'; the "
+			WRN("%s:%u: not \"ADDRESS VENDOR:DEVICE SUBVENDOR:SUBDEVICE CLASS free|holds ...\": '%.80s'; "
+			    "the "
 			    "image build's record is not used",
 			    name, no, line);
 			r = -EINVAL;
@@ -341,8 +346,8 @@ bool record_verify(struct record *rec, const struct pci_list *pci, const char *r
 			continue;
 		record_identity(f, now, sizeof(now));
 		if (strcmp(now, rec->ident.v[i].text) != 0) {
-			WRN("record: %s is %s now, %s when recorded; the image build's record is not used", f->name, now,
-			    rec->ident.v[i].text);
+			WRN("record: %s is %s now, %s when recorded; the image build's record is not used", f->name,
+			    now, rec->ident.v[i].text);
 			goto untrusted;
 		}
 	}

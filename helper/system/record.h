@@ -55,8 +55,8 @@ struct record_list {
 	size_t n;
 };
 
-#define RECORD_VERSION	 "vfiobind-record 1"
-#define MACHINE_ID_LEN	 32
+#define RECORD_VERSION "vfiobind-record 1"
+#define MACHINE_ID_LEN 32
 
 /* What ties a record to one machine. */
 struct record_tie {

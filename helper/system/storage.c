@@ -223,9 +223,9 @@ static int link_devs(struct storage *st)
 static bool in_initramfs(const struct storage *st)
 {
 	static const char *const marks[] = {
-		"/etc/initrd-release",	/* systemd's in_initrd(); dracut, mkinitcpio systemd images */
-		"/init_functions",	/* mkinitcpio's busybox /init */
-		"/conf/initramfs.conf", /* initramfs-tools */
+	    "/etc/initrd-release",  /* systemd's in_initrd(); dracut, mkinitcpio systemd images */
+	    "/init_functions",	    /* mkinitcpio's busybox /init */
+	    "/conf/initramfs.conf", /* initramfs-tools */
 	};
 	char path[PATH_MAX];
 
