@@ -86,10 +86,14 @@ static int host_needs(const struct host *h)
 static int host_record(const struct opts *o, struct host *h)
 {
 	struct record_list block = {0};
+	struct record_tie tie = {0};
 	int r = plan_predict_blockers(&h->pci, h->km, &block);
 
+	/* What ties the record to this machine: the boot checks both. */
+	record_machine_id(false, tie.machine_id, sizeof(tie.machine_id));
+	snprintf(tie.root, sizeof(tie.root), "%s", h->cl.root);
 	if (r == 0)
-		r = record_write(o->record, &h->st.holds, &block);
+		r = record_write(o->record, &tie, &h->pci, &h->st.holds, &block);
 	if (r < 0)
 		fprintf(stderr, "vfiobind: cannot write the record into %s: %s\n", o->record, strerror(-r));
 	for (size_t i = 0; r == 0 && !o->quiet && i < h->st.holds.n; i++)

@@ -45,6 +45,8 @@ int input_machine(struct input *in)
 	}
 	r = record_read(&in->rec);
 	if (r == 0)
+		record_verify(&in->rec, &in->pci, in->cl.root);
+	if (r == 0)
 		r = plan_build_record(&in->conf, &in->pci, in->km, &in->storage, &in->rec, &in->plan);
 	if (r < 0) {
 		ERR("planning failed: %s", strerror(-r));

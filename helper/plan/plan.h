@@ -91,12 +91,14 @@ int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, s
 
 /**
  * plan_build_record() - plan_build() with the image build's record.
- * @rec: what the image build recorded (record_read()), or NULL for none.
+ * @rec: what the image build recorded (record_read() and record_verify():
+ *       a record that failed a check is not present), or NULL for none.
  *
  * Storage: a function the host needs (storage_host_needs() on what is
  * visible now, or the record's protected list) is refused unless the line
- * says force. Without a record, and outside the running system (/ still
- * the initramfs' rootfs), a storage controller (class 01) is refused
+ * says force. Without a record, and outside the running system (storage.h:
+ * the initramfs by what says so, or a / in memory), a storage controller
+ * (class 01) is refused
  * unless force, and a USB controller only gets a warning when root= names
  * a USB disk. Viability: a function with no driver that the record's
  * blockers list counts as taken, like one whose modalias resolves in the

@@ -4,16 +4,34 @@
  * boot. The build runs on the booted host, where every disk, volume,
  * mount and swap and the full module set are visible; the initramfs sees
  * almost none of it before udev. So `vfiobind check --record DIR` writes
- * two files that `bind` reads from <root>/etc/vfiobind.d at boot:
+ * two files that `bind` reads from <root>/etc/vfiobind.d at boot.
  *
- *   protected   the PCI functions the host needs, one per line with why:
- *               0000:04:00.0 holds / (/dev/mapper/vg0-root -> dm-0 -> nvme0n1p2)
- *   blockers    the functions coldplug would give a host driver, one per
- *               line with the module: 0000:03:00.1 snd_hda_intel
+ * protected - a record that proves itself, line by line ('#' lines are
+ * comments, anywhere):
  *
- * Lines starting with '#' are comments. An image without the protected
- * file carries no record (not built for this host): the storage guard then
- * fails closed (see plan.h).
+ *   vfiobind-record 1                       format and version, first
+ *   machine-id 5f1d...                      /etc/machine-id, or "-"
+ *   root=UUID=0a34...                       root= the build saw ("root=": none)
+ *   0000:04:00.0 144d:a80a 144d:a801 010802 holds / (/dev/nvme0n1p2)
+ *   0000:0e:00.0 1987:5016 1987:5016 010802 free
+ *   end 2                                   the number of function lines, last
+ *
+ * Each function line: address, vendor:device, subsystem vendor:device (from
+ * the modalias; "-" unknown), class (6 hex digits), then "free" or what it
+ * holds. Listed: every storage controller (class 01) and every other
+ * function the host needs (an xHCI below a USB root disk); a function the
+ * host needs that the build could not see has "- - -" for its identity.
+ *
+ * blockers - the functions coldplug would give a host driver, one per
+ * line with the module: 0000:03:00.1 snd_hda_intel
+ *
+ * At boot the protected file counts as no record at all (struct
+ * record.present false: the storage guard fails closed, see plan.h) when it
+ * is missing, empty, cut short (no end line, a partial last line, a count
+ * that differs), malformed, of another machine (root= or machine-id
+ * differ), or does not match the functions present (an address whose
+ * identity differs, a storage controller it does not list). Each such
+ * check logs one warning saying which failed.
  */
 #pragma once
 
@@ -37,9 +55,22 @@ struct record_list {
 	size_t n;
 };
 
+#define RECORD_VERSION "vfiobind-record 1"
+#define MACHINE_ID_LEN 32
+
+/* What ties a record to one machine. */
+struct record_tie {
+	char machine_id[MACHINE_ID_LEN + 1]; /* "" when unknown */
+	char root[256];			     /* root= as given, "" when none */
+};
+
 struct record {
-	bool present; /* the protected file was read whole and well-formed */
-	struct record_list prot;
+	/* read whole, well-formed, and (after record_verify()) of this
+	 * machine and its functions */
+	bool present;
+	struct record_tie tie;
+	struct record_list prot;  /* the functions that hold something: text "holds ..." */
+	struct record_list ident; /* every function listed: text "vvvv:dddd ssss:ssss cccccc" */
 	struct record_list block;
 };
 
@@ -56,22 +87,60 @@ const char *record_list_find(const struct record_list *l, const char *fn);
 void record_list_free(struct record_list *l);
 
 /**
+ * record_identity() - @f's identity as a record lists it:
+ * "144d:a80a 144d:a801 010802" (vendor:device, subsystem vendor:device
+ * from the modalias or "-" when it has none, class).
+ */
+void record_identity(const struct pci_func *f, char *buf, size_t len);
+
+/**
+ * record_machine_id() - <root>/etc/machine-id into @buf (MACHINE_ID_LEN
+ * lower-case hex digits and a NUL), or "" when it is missing, not 32 hex
+ * digits, or @boot and possibly transient: <root>/run/machine-id exists
+ * (systemd generated one for this boot and mounted it over /etc).
+ */
+void record_machine_id(bool boot, char *buf, size_t len);
+
+/**
  * record_read() - read <root>/etc/vfiobind.d/{protected,blockers}.
  *
- * A missing protected file leaves @rec->present false: no record. A line
- * that is not "DDDD:BB:DD.F TEXT" makes the whole record untrusted (also
- * not present, so the boot fails closed) and is logged as a warning with
- * file and line; a malformed blockers file is ignored the same way.
+ * Leaves @rec->present false (no record) when the protected file is
+ * missing (silently: no record was written), or, each logged as one
+ * warning naming the check: empty ("record ... is empty"); cut short (a
+ * partial last line, no "end N" line, or N not the number of function
+ * lines: "record cut short at line N"); malformed (no version line first,
+ * an unknown line, a line after "end": "FILE:LINE: ..."). A malformed
+ * blockers file is ignored the same way (with a warning), the protected
+ * one still used. Call record_verify() next.
  * Return: 0, or -ENOMEM.
  */
 int record_read(struct record *rec);
 
 /**
- * record_write() - write @prot and @block into directory @dir (a plain
- * path, not under the root prefix: the image being built), creating it
- * if missing, each file mode 0644 with write_atomic_stream() (fileio.h).
- * Return: 0, or -errno from mkdir(2) or write_atomic_stream().
+ * record_verify() - hold a record read by record_read() against this
+ * boot: the same root= as @root_now (this boot's command line, "" none),
+ * the same machine-id when both are known (record_machine_id(true)),
+ * every listed address present now with the same identity, every storage
+ * controller (class 01) of @pci listed. The first check that fails is
+ * logged as one warning ("record of another machine: root=A recorded,
+ * root=B now"; "record: 0000:04:00.0 is 144d:a80a now, 1987:5016 when
+ * recorded"; "record: storage controller 0000:05:00.0 (...) is not in
+ * it"), and @rec->present becomes false. A record not present stays so.
+ * Return: @rec->present.
  */
-int record_write(const char *dir, const struct record_list *prot, const struct record_list *block);
+bool record_verify(struct record *rec, const struct pci_list *pci, const char *root_now);
+
+/**
+ * record_write() - write the record into directory @dir (a plain path,
+ * not under the root prefix: the image being built), creating it if
+ * missing, each file mode 0644 with write_atomic_stream() (fileio.h):
+ * protected (format above) with @tie, every storage controller of @pci
+ * and every function of @holds (identity "- - -" when not in @pci), and
+ * blockers from @block.
+ * Return: 0, -ENOMEM, -ENAMETOOLONG, or -errno from mkdir(2) or
+ * write_atomic_stream() (-ENOSPC: a full disk; the old files stay whole).
+ */
+int record_write(const char *dir, const struct record_tie *tie, const struct pci_list *pci,
+		 const struct record_list *holds, const struct record_list *block);
 
 void record_free(struct record *rec);

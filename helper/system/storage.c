@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "basic/fileio.h"
 #include "basic/log.h"
@@ -95,7 +96,7 @@ static int read_mounts(struct storage *st)
 		unescape_octal(target);
 		unescape_octal(src);
 		if (strcmp(target, "/") == 0)
-			st->running = strcmp(fstype, "rootfs") != 0;
+			snprintf(st->root_fstype, sizeof(st->root_fstype), "%s", fstype);
 		m = realloc(st->mounts, (st->nmounts + 1) * sizeof(*m));
 		if (m == NULL)
 			return -ENOMEM;
@@ -217,6 +218,25 @@ static int link_devs(struct storage *st)
 	return 0;
 }
 
+/* What says "this is the initramfs" (see storage.h): a file its builder
+ * puts there, or / being the kernel's rootfs. Never the absence of one. */
+static bool in_initramfs(const struct storage *st)
+{
+	static const char *const marks[] = {
+	    "/etc/initrd-release",  /* systemd's in_initrd(); dracut, mkinitcpio systemd images */
+	    "/init_functions",	    /* mkinitcpio's busybox /init */
+	    "/conf/initramfs.conf", /* initramfs-tools */
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (root_path(path, sizeof(path), "%s", marks[i]) == 0 && access(path, F_OK) == 0) {
+			DBG("the initramfs: %s exists", marks[i]);
+			return true;
+		}
+	return strcmp(st->root_fstype, "rootfs") == 0;
+}
+
 int storage_scan(struct storage *st, const struct cmdline *cl)
 {
 	char path[PATH_MAX];
@@ -241,6 +261,13 @@ int storage_scan(struct storage *st, const struct cmdline *cl)
 		r = read_mounts(st);
 	if (r == 0)
 		r = read_swaps(st);
+	/* The running system: not the initramfs, and / is a mounted
+	 * filesystem. A / in memory (tmpfs, ramfs: some initramfs builders
+	 * unpack into one, live systems run from one) shows no disk the host
+	 * needs, so it is not taken for the booted system. */
+	st->initramfs = in_initramfs(st);
+	st->running = !st->initramfs && st->root_fstype[0] && strcmp(st->root_fstype, "tmpfs") != 0 &&
+		      strcmp(st->root_fstype, "ramfs") != 0 && strcmp(st->root_fstype, "rootfs") != 0;
 	return r;
 }
 

@@ -56,9 +56,17 @@ struct storage {
 	struct strv swaps; /* the Filename column of /proc/swaps */
 	char root[256];	   /* root= and resume= as given */
 	char resume[256];
-	/* / is mounted from something other than the initramfs' rootfs: this
-	 * is the running system (or an image build on it), where every mount,
-	 * swap and disk the host needs is visible. */
+	char root_fstype[64]; /* the type of / in mountinfo, "" when not listed */
+	/* The initramfs, by what says so under the root prefix:
+	 * /etc/initrd-release (systemd's in_initrd(): dracut and mkinitcpio's
+	 * systemd images), /init_functions (mkinitcpio's busybox images),
+	 * /conf/initramfs.conf (initramfs-tools), or / of type rootfs (the
+	 * kernel's own initramfs mount). Never "/ is not rootfs". */
+	bool initramfs;
+	/* Not the initramfs and / mounted from a filesystem that is not in
+	 * memory (not rootfs, tmpfs or ramfs): the running system (or an image
+	 * build on it), where every mount, swap and disk the host needs is
+	 * visible. */
 	bool running;
 	bool all_probed;
 	/* Filled by storage_host_needs(): every PCI function below what the

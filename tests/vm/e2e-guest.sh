@@ -279,8 +279,10 @@ phase_storage() {
 	rc=0
 	vfiobind --devices-only --record "$rec" check "$conf" >"$out" 2>&1 || rc=$?
 	observe storage "with force it passes" expect rc "$rc" 0
-	observe storage "... and records the function for the image" grep -qF "0000:00:07.0 holds $mnt (/dev/$dev)" "$rec/protected"
-	grep '^0000:00:07.0 ' "$rec/protected" | while IFS= read -r line; do say "record: $line"; done
+	observe storage "... and records the function for the image" grep -qE "^0000:00:07\.0 .* holds $mnt \(/dev/$dev\)$" "$rec/protected"
+	# The whole record (it proves itself: format, machine, every storage
+	# controller, end line), for the next boot's image.
+	grep -v '^#' "$rec/protected" | while IFS= read -r line; do say "record: $line"; done
 	umount "$mnt"
 	elapsed storage "$t0"
 }

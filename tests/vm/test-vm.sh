@@ -241,7 +241,7 @@ fi
 sed -n 's/^VFIOBIND-E2E: record: //p' "$res" >"$work/protected"
 echo 0000:00:07.0 >"$work/storage.conf"
 chmod 0644 "$work/protected" "$work/storage.conf"
-check "main storage: the build-time check in the guest recorded 0000:00:07.0" grep -q '^0000:00:07.0 holds ' "$work/protected"
+check "main storage: the build-time check in the guest recorded 0000:00:07.0" grep -q '^0000:00:07.0 .* holds ' "$work/protected"
 "$repo/tests/boot/mkinitramfs.sh" -o "$image" -b "$vfiobind_boot" -c "$stage/etc/vfiobind.conf" \
 	-f "$work/protected:/etc/vfiobind.d/protected" -f "$work/storage.conf:/etc/vfiobind-storage.conf" \
 	-i "$here/init-vm.sh" vfio-pci vfio_iommu_type1 virtio_pci 9pnet_virtio 9p overlay \
