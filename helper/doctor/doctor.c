@@ -507,6 +507,12 @@ static void check_status(struct findings *fs, const struct doctor_input *in, enu
 			     STATUS_FILE);
 		return;
 	}
+	if (status_disabled(stale, sizeof(stale)) > 0) {
+		snprintf(fix, sizeof(fix), "fix it (vfiobind check), then %s, and reboot", initramfs_rebuild_cmd(tool));
+		findings_add(fs, FINDING_FAIL, "boot", fix,
+			     "the image was built without binding: %s; nothing was bound this boot", stale);
+		return;
+	}
 	findings_add(fs, FINDING_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);
 	if (status_stale(in->conf_path, in->conf_name, stale, sizeof(stale)) > 0)
 		findings_add(fs, FINDING_FAIL, "boot-config", initramfs_rebuild_cmd(tool), "%s", stale);
