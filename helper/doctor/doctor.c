@@ -469,8 +469,11 @@ static void check_image(struct findings *fs, enum initramfs_tool tool, const str
 		return;
 	}
 	if (!s.has_conf) {
-		findings_add(fs, FINDING_FAIL, "image", cmd, "%s (%s): the helper is there but not %s", image, what,
-			     in->conf_name);
+		snprintf(fix, sizeof(fix), "vfiobind check, fix what it says, then %s", cmd);
+		findings_add(fs, FINDING_FAIL, "image", fix,
+			     "%s (%s): the helper is there but not %s: the image was built without binding "
+			     "(its build found the config wrong)",
+			     image, what, in->conf_name);
 		return;
 	}
 	if (sha256_file(in->conf_path, now) < 0) {
