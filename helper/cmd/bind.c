@@ -4,16 +4,47 @@
  * device list and the command line, plans, applies, verifies, writes
  * /run/vfiobind/status and logs every step to the kernel log.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apply/apply.h"
 #include "basic/exitcode.h"
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/sysfs.h"
 #include "cmd/command.h"
 #include "cmd/input.h"
 #include "report/report.h"
+
+/*
+ * An image the hook built without binding (its check of the config failed
+ * at build time): log the hook's reason, write it to the status file, bind
+ * nothing. Returns -1 when the image has no such marker, else the exit code.
+ */
+static int bind_disabled(void)
+{
+	char path[PATH_MAX], *buf = NULL;
+	const char *reason = "no reason recorded";
+	int r;
+
+	if (root_path(path, sizeof(path), "%s", IMAGE_DISABLED_FILE) < 0)
+		return -1;
+	r = read_full(path, 4096, READ_FULL_TRUNCATE, &buf, NULL);
+	if (r == -ENOENT)
+		return -1;
+	if (r == 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0])
+			reason = buf;
+	}
+	ERR("the image was built without binding: %s; rebuild after fixing it", reason);
+	if (status_write_disabled(reason) < 0)
+		WRN("cannot write %s", STATUS_FILE);
+	free(buf);
+	return EXIT_CONFIG;
+}
 
 /*
  * The config and the command line, and what they alone decide: off for
@@ -25,6 +56,9 @@ static int bind_config(const struct opts *o, struct input *in, const char *kmsg)
 	int r, prio = o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO;
 
 	log_setup(kmsg, !o->quiet, prio);
+	r = bind_disabled();
+	if (r >= 0)
+		return r;
 	r = input_config(o, in);
 	if (r >= 0)
 		status_set_config(in->conf_path, in->conf_name);

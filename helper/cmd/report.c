@@ -11,6 +11,7 @@
 #include "cmd/command.h"
 #include "cmd/input.h"
 #include "report/report.h"
+#include "system/initramfs.h"
 
 /* A plan with nothing refused (a bridge taken by a slot aside) and no
  * non-optional selector absent. */
@@ -90,11 +91,20 @@ int cmd_list(const struct opts *o, int argc, char **argv)
 int cmd_status(const struct opts *o, int argc, char **argv)
 {
 	struct input in = {0};
-	char stale[1024];
-	bool is_stale, ok;
+	char stale[1024], disabled[1024];
+	bool is_stale, is_disabled, ok;
 	int rc;
 
 	(void)argv;
+	if (!cmd_want_args("status", argc, 0, 0))
+		return EXIT_USAGE;
+	/* Said first: with the config still wrong, input_report() stops. */
+	is_disabled = status_disabled(disabled, sizeof(disabled)) > 0;
+	if (is_disabled && !o->json)
+		fprintf(stdout,
+			"this boot: the image was built without binding: %s; nothing was bound; fix it "
+			"(vfiobind check), then %s, and reboot\n",
+			disabled, initramfs_rebuild_cmd(initramfs_tool_detect()));
 	rc = start(o, "status", argc, false, &in);
 	if (rc != EXIT_OK)
 		return rc;
@@ -107,5 +117,5 @@ int cmd_status(const struct opts *o, int argc, char **argv)
 		if (is_stale)
 			fprintf(stdout, "warning: %s\n", stale);
 	}
-	return finish(&in, ok ? EXIT_OK : EXIT_PARTIAL);
+	return finish(&in, ok && !is_disabled ? EXIT_OK : EXIT_PARTIAL);
 }

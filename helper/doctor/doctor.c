@@ -469,8 +469,11 @@ static void check_image(struct findings *fs, enum initramfs_tool tool, const str
 		return;
 	}
 	if (!s.has_conf) {
-		findings_add(fs, FINDING_FAIL, "image", cmd, "%s (%s): the helper is there but not %s", image, what,
-			     in->conf_name);
+		snprintf(fix, sizeof(fix), "vfiobind check, fix what it says, then %s", cmd);
+		findings_add(fs, FINDING_FAIL, "image", fix,
+			     "%s (%s): the helper is there but not %s: the image was built without binding "
+			     "(its build found the config wrong)",
+			     image, what, in->conf_name);
 		return;
 	}
 	if (sha256_file(in->conf_path, now) < 0) {
@@ -505,6 +508,12 @@ static void check_status(struct findings *fs, const struct doctor_input *in, enu
 		findings_add(fs, FINDING_FAIL, "boot", fix,
 			     "no %s: the initramfs hook did not run this boot (journalctl -k -g vfiobind)",
 			     STATUS_FILE);
+		return;
+	}
+	if (status_disabled(stale, sizeof(stale)) > 0) {
+		snprintf(fix, sizeof(fix), "fix it (vfiobind check), then %s, and reboot", initramfs_rebuild_cmd(tool));
+		findings_add(fs, FINDING_FAIL, "boot", fix,
+			     "the image was built without binding: %s; nothing was bound this boot", stale);
 		return;
 	}
 	findings_add(fs, FINDING_OK, "boot", NULL, "%s written: the hook ran this boot", STATUS_FILE);

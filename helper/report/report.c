@@ -464,6 +464,7 @@ int status_stale(const char *path, const char *name, char *msg, size_t len)
 struct status_args {
 	const struct plan *p;
 	bool off;
+	const char *disabled; /* the image's reason, or NULL */
 };
 
 static int status_print(FILE *f, void *arg)
@@ -473,7 +474,13 @@ static int status_print(FILE *f, void *arg)
 	bool off = a->off;
 
 	fprintf(f, "# vfiobind status%s: address vendor:device iommu_group result driver\n",
-		off ? " (vfiobind=off)" : "");
+		a->disabled ? " (image built without binding)"
+		: off	    ? " (vfiobind=off)"
+			    : "");
+	if (a->disabled) {
+		fprintf(f, "# disabled %s\n", a->disabled);
+		return 0;
+	}
 	if (status_conf_path[0]) {
 		char dg[128];
 
@@ -507,9 +514,8 @@ static int status_print(FILE *f, void *arg)
 	return 0;
 }
 
-int status_write(const struct plan *p, bool off)
+static int status_write_args(const struct status_args *a)
 {
-	struct status_args a = {p, off};
 	char dir[PATH_MAX], path[PATH_MAX];
 	int r;
 
@@ -518,5 +524,44 @@ int status_write(const struct plan *p, bool off)
 	r = fs_mkdir_p(dir, 0755);
 	if (r < 0)
 		return r;
-	return write_atomic_stream(path, 0644, status_print, &a);
+	return write_atomic_stream(path, 0644, status_print, (void *)a);
+}
+
+int status_write(const struct plan *p, bool off)
+{
+	struct status_args a = {p, off, NULL};
+
+	return status_write_args(&a);
+}
+
+int status_write_disabled(const char *reason)
+{
+	struct plan none = {0};
+	struct status_args a = {&none, false, reason};
+
+	return status_write_args(&a);
+}
+
+int status_disabled(char *msg, size_t len)
+{
+	char spath[PATH_MAX], line[1024];
+	const char *rest = NULL;
+	FILE *f;
+
+	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
+		return 0;
+	f = fopen(spath, "re");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) && line[0] == '#') {
+		line[strcspn(line, "\n")] = '\0';
+		rest = str_startswith(line, "# disabled ");
+		if (rest)
+			break;
+	}
+	fclose(f);
+	if (rest == NULL)
+		return 0;
+	snprintf(msg, len, "%s", rest);
+	return 1;
 }

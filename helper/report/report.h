@@ -18,6 +18,9 @@
 
 #define STATUS_DIR  "/run/vfiobind"
 #define STATUS_FILE STATUS_DIR "/status"
+/* What an initramfs hook puts into the image instead of the binding when
+ * the build's check failed: one line, the reason (bind logs it). */
+#define IMAGE_DISABLED_FILE "/etc/vfiobind.d/disabled"
 
 /** report_plan() - print what bind would do, one block per function. */
 void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
@@ -70,6 +73,21 @@ int status_write(const struct plan *p, bool off);
  * knows it. Both are copied.
  */
 void status_set_config(const char *path, const char *name);
+
+/**
+ * status_write_disabled() - write <root>/run/vfiobind/status for an image
+ * built without binding (IMAGE_DISABLED_FILE): the header, then
+ * "# disabled REASON" and no function line.
+ * Return: as status_write().
+ */
+int status_write_disabled(const char *reason);
+
+/**
+ * status_disabled() - whether this boot's status file says the image was
+ * built without binding; the reason goes to @msg.
+ * Return: 1 (disabled, @msg set) or 0.
+ */
+int status_disabled(char *msg, size_t len);
 
 /**
  * status_stale() - whether this boot's bind used another config than the

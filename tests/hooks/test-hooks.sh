@@ -9,7 +9,9 @@
 #   mkinitcpio-build    the install hook in real mkinitcpio builds of small
 #                       images: what it adds (the boot flavour as
 #                       /usr/bin/vfiobind); a bad, missing or untrusted
-#                       config and a missing helper fail the build, a
+#                       config and a missing helper never fail the build
+#                       (exit 0, the errors printed, the image built
+#                       without binding: /etc/vfiobind.d/disabled), a
 #                       missing boot flavour only warns (the helper goes in)
 #   mkinitcpio-busybox  HOOKS=(base udev vfiobind modconf ...), MODULES with
 #                       the card's host drivers, and a leftover
@@ -32,6 +34,11 @@
 #   off    vfiobind=off: the card on its host drivers
 #   error  vfiobind=zz (a config error, exit 3): the boot goes on and the
 #          hook's line is in the kernel log
+# For each tool, an image built from a config with a typo and one from a
+# world-writable config: the build exits 0 with the checker's lines as
+# errors, the image carries /etc/vfiobind.d/disabled, and its one boot
+# binds nothing (the card on its host drivers), the kernel log and
+# /run/vfiobind/status saying why.
 # Every image switches to a small ext4 root on a virtio disk whose
 # /sbin/init (root-init.sh) reports and powers off.
 #
@@ -423,6 +430,98 @@ mkcpio_config_has() {
 	return 1
 }
 
+# marker_ok TREE REASON: an unpacked image built without binding: its
+# /etc/vfiobind.d/disabled starts with REASON, it has the helper and no
+# device list (nor a record).
+marker_ok() {
+	local x=$1 rc=0
+	if [ ! -f "$x/etc/vfiobind.d/disabled" ]; then
+		echo "no /etc/vfiobind.d/disabled in the image ($x)"
+		return 1
+	fi
+	case $(head -n 1 "$x/etc/vfiobind.d/disabled") in
+	"$2"*) ;;
+	*)
+		echo "the marker says: $(cat "$x/etc/vfiobind.d/disabled")"
+		echo "want it to start with: $2"
+		rc=1
+		;;
+	esac
+	[ -x "$x/usr/bin/vfiobind" ] || {
+		echo "no /usr/bin/vfiobind in the image"
+		rc=1
+	}
+	[ ! -e "$x/etc/vfiobind.conf" ] || {
+		echo "the image has /etc/vfiobind.conf"
+		rc=1
+	}
+	[ ! -e "$x/etc/vfiobind.d/protected" ] || {
+		echo "the image has a record"
+		rc=1
+	}
+	return "$rc"
+}
+
+# The builds of images without binding, in every tool: BAD is typo (the
+# bad config) or untrusted (the good one, world-writable). Each sets $conf
+# back to the good config, mode 0644.
+set_conf() {
+	case $1 in
+	typo) printf '%s' "$bad_conf" >"$conf" ;;
+	untrusted) chmod 0666 "$conf" ;;
+	*)
+		printf '%s' "$good_conf" >"$conf"
+		chmod 0644 "$conf"
+		;;
+	esac
+}
+
+# The reason each marker must start with.
+disabled_why() {
+	case $1 in
+	typo) echo "vfiobind check failed on $conf ($conf:1: " ;;
+	untrusted) echo "$conf is not trusted (owner or mode" ;;
+	esac
+}
+
+# The build-time checks of image NAME (built from config BAD, exit status
+# RC, unpacked in TREE): exit 0, the errors, the marker; then its boot.
+disabled_build() {
+	local name=$1 bad=$2 rc=$3 tree=$4 img=$5 args=$6
+	check "$name: the build exits 0 although the config is $bad" test "$rc" = 0
+	check "$name: ... an image is written" image_ok "$name" "$img"
+	if [ "$bad" = typo ]; then
+		check "$name: ... the checker's FILE:LINE: messages are in the build's output" \
+			reports_checker_bad "$name.out"
+	else
+		check "$name: ... the build says the config is not trusted" out_has "$name" "vfiobind: $conf is not trusted"
+	fi
+	check "$name: ... and that the image binds nothing" out_has "$name" "vfiobind: the image is built without binding"
+	check "$name: the image has the marker with the reason, the helper, no device list" \
+		marker_ok "$tree" "$(disabled_why "$bad")"
+	[ -s "$img" ] || return 0
+	boot "$name" "$img" "$args" "$w/root.img"
+	disabled+=("$name:$bad")
+}
+disabled=()
+
+# The one boot of an image built without binding.
+check_disabled_boot() {
+	local b=${1%%:*} bad=${1#*:} a why
+	why=$(disabled_why "$bad")
+	split_log "$b"
+	check "$b: the boot goes on to the report ($(cat "$w/$b.time") s)" booted "$b"
+	check "$b: the kernel log says the image was built without binding, and why" \
+		kmsg_has "$b" "vfiobind: the image was built without binding: $why"
+	check "$b: ... and to rebuild after fixing it" kmsg_has "$b" "; rebuild after fixing it"
+	check "$b: ... and the hook saw bind exit 3" kmsg_has "$b" "vfiobind: hook: vfiobind bind exited 3"
+	check "$b: /run/vfiobind/status says why" grep -qF "status-file # disabled $why" "$w/$b.res"
+	for a in "${card[@]}"; do
+		check "$b: $a stays on ${host_driver[$a]}" driver_is "$b" "$a" "${host_driver[$a]}"
+	done
+	check "$b: $other on xhci_hcd" driver_is "$b" "$other" xhci_hcd
+}
+
 # Small images (no block or filesystem modules): what the install hook adds
 # and what a broken setup does to the build.
 case_mkinitcpio_build() {
@@ -454,31 +553,39 @@ case_mkinitcpio_build() {
 	check "mkinitcpio-build: the runtime hook defines run_earlyhook only" runtime_hook_early_only
 	check "mkinitcpio-build: mkinitcpio -H vfiobind prints help(): where the hook goes" hook_help
 
-	# A bad config fails the real build (exit 1, mkinitcpio's own "image
-	# may not be complete"), with the checker's lines as errors, and the
-	# image it still writes has no vfiobind in it.
+	# A bad config never fails the build (exit 0): the checker's lines
+	# are errors, and the image is built without binding, with the
+	# marker that says why at boot.
 	printf '%s' "$bad_conf" >"$conf"
 	mkcpio_build mkcpio-bad "base vfiobind"
 	printf '%s' "$good_conf" >"$conf"
-	check "mkinitcpio-build: a config with errors fails the build (exit 1)" mkcpio_rc mkcpio-bad 1
+	check "mkinitcpio-build: a config with errors: the build exits 0 all the same" mkcpio_rc mkcpio-bad 0
 	check "mkinitcpio-build: ... saying the config has errors" \
 		out_has mkcpio-bad "==> ERROR: vfiobind: $conf has errors"
 	check "mkinitcpio-build: ... with the checker's FILE:LINE: messages" \
 		mkcpio_reports_checker_bad mkcpio-bad
-	mkcpio_list mkcpio-bad || true
-	check "mkinitcpio-build: ... and the image it writes has no vfiobind" \
-		listing_lacks "$w/mkcpio-bad.list" 'vfiobind'
+	check "mkinitcpio-build: ... and that the image binds nothing" \
+		out_has mkcpio-bad "==> ERROR: vfiobind: the image is built without binding"
+	mkcpio_extract mkcpio-bad
+	check "mkinitcpio-build: ... the image has the marker with the reason, and no device list" \
+		marker_ok "$w/mkcpio-bad.x" "vfiobind check failed on $conf ($conf:1: "
 
 	mv "$conf" "$conf.away"
 	mkcpio_build mkcpio-noconf "base vfiobind"
 	mv "$conf.away" "$conf"
-	check "mkinitcpio-build: no config fails the build, saying there is none" \
+	check "mkinitcpio-build: no config: exit 0, saying there is none" mkcpio_rc mkcpio-noconf 0
+	check "mkinitcpio-build: ... '==> ERROR: vfiobind: no device list at'" \
 		out_has mkcpio-noconf "==> ERROR: vfiobind: no device list at $conf"
+	mkcpio_extract mkcpio-noconf
+	check "mkinitcpio-build: ... the marker says so" marker_ok "$w/mkcpio-noconf.x" "no device list at $conf"
 	chmod 0666 "$conf"
 	mkcpio_build mkcpio-untrusted "base vfiobind"
 	chmod 0644 "$conf"
-	check "mkinitcpio-build: a world-writable config fails the build, saying it is not trusted" \
+	check "mkinitcpio-build: a world-writable config: exit 0" mkcpio_rc mkcpio-untrusted 0
+	check "mkinitcpio-build: ... saying it is not trusted" \
 		out_has mkcpio-untrusted "==> ERROR: vfiobind: $conf is not trusted"
+	mkcpio_extract mkcpio-untrusted
+	check "mkinitcpio-build: ... the marker says so" marker_ok "$w/mkcpio-untrusted.x" "$conf is not trusted"
 
 	# A [vm] section's mistake: one warning, one "WARNING" on the line.
 	printf '%s\n' "$good_conf" '[vm x]' 'user = root' >"$conf"
@@ -494,8 +601,11 @@ case_mkinitcpio_build() {
 		"$w/usr/lib/initcpio/install/vfiobind" >"$hd/install/vfiobind"
 	cp "$w/usr/lib/initcpio/hooks/vfiobind" "$hd/hooks/vfiobind"
 	mkcpio_build mkcpio-nobin "base vfiobind" "" "$hd"
-	check "mkinitcpio-build: no helper at BINDIR fails the build" mkcpio_rc mkcpio-nobin 1
+	check "mkinitcpio-build: no helper at BINDIR: exit 0 all the same" mkcpio_rc mkcpio-nobin 0
 	check "mkinitcpio-build: ... saying so" out_has mkcpio-nobin "no helper at $w/usr/bin/no-such-vfiobind"
+	mkcpio_extract mkcpio-nobin
+	check "mkinitcpio-build: ... the marker says so" \
+		marker_ok "$w/mkcpio-nobin.x" "no helper at $w/usr/bin/no-such-vfiobind"
 
 	# No boot flavour: the image gets the host's helper, with a warning,
 	# and the build passes.
@@ -540,6 +650,15 @@ case_mkinitcpio_busybox() {
 	check "$nm: the build warns about it, naming the file and line" \
 		out_has "$nm" "==> WARNING: vfiobind: $leftover:2: vfio-pci ids=1b36:000d is ignored"
 	boot_three "$nm" "$w/$nm.img" "$root_args" "$w/root.img"
+
+	local bad
+	for bad in typo untrusted; do
+		set_conf "$bad"
+		mkcpio_build "$nm-$bad" "$bb_hooks" "${host_modules[*]}"
+		set_conf good
+		mkcpio_extract "$nm-$bad"
+		disabled_build "$nm-$bad" "$bad" "$(cat "$w/$nm-$bad.rc")" "$w/$nm-$bad.x" "$w/$nm-$bad.img" "$root_args"
+	done
 }
 
 case_mkinitcpio_systemd() {
@@ -713,21 +832,6 @@ image_ok() {
 	return 1
 }
 
-build_fails() {
-	local rc=$1 name=$2 img=$3
-	[ "$rc" != 0 ] || {
-		echo "the build exited 0"
-		return 1
-	}
-	# mkinitramfs creates its output file before it runs the hooks; an
-	# empty one is no image (update-initramfs builds into a .new file and
-	# keeps the old image when mkinitramfs fails).
-	[ ! -s "$img" ] || {
-		echo "an image was written: $img"
-		return 1
-	}
-}
-
 # same_file GOT WANT: GOT, a file taken out of an image, is WANT byte for byte.
 same_file() {
 	cmp -s "$1" "$2" && return 0
@@ -799,13 +903,23 @@ case_dracut_systemd() {
 	boot_three dracut-systemd "$img" "$dracut_args" "$w/root.img" "rd.driver.pre=bochs,snd_hda_intel"
 }
 
+# A config with a typo (a shell image) and a world-writable one (a systemd
+# image): each build exits 0 and writes an image without binding.
 dracut_bad() {
-	local img=$w/dracut-bad.img rc=0
-	printf '%s' "$bad_conf" >"$conf"
-	timed dracut-bad dracut_build "$img" -m "$shell_mods" --omit systemd || rc=$?
-	printf '%s' "$good_conf" >"$conf"
-	check "dracut: a config with errors fails the build, no image" build_fails "$rc" dracut-bad "$img"
-	check "dracut: ... with the checker's FILE:LINE: messages" reports_checker_bad dracut-bad.out
+	local bad nm img rc
+	for bad in typo untrusted; do
+		nm=dracut-$bad img=$w/dracut-$bad.img rc=0
+		set_conf "$bad"
+		if [ "$bad" = typo ]; then
+			timed "$nm" dracut_build "$img" -m "$shell_mods" --omit systemd || rc=$?
+		else
+			timed "$nm" dracut_build "$img" -m "$systemd_mods" || rc=$?
+		fi
+		set_conf good
+		rm -rf "$w/$nm.x" && mkdir -p "$w/$nm.x"
+		[ ! -s "$img" ] || (cd "$w/$nm.x" && lsinitrd --unpack "$img" >/dev/null 2>&1) || true
+		disabled_build "$nm" "$bad" "$rc" "$w/$nm.x" "$img" "$dracut_args"
+	done
 }
 
 # Compare against the checker's lines for the bad config (written again,
@@ -881,14 +995,17 @@ case_initramfs_tools() {
 		test -f "$main/etc/vfiobind.d/protected" -a -f "$main/etc/vfiobind.d/blockers"
 	boot_three initramfs-tools "$img" "$root_args fsck.mode=skip" "$w/root.img"
 
-	local bad=$w/initramfs-tools-bad.img rc=0
-	printf '%s' "$bad_conf" >"$conf"
-	timed initramfs-tools-bad itools_build "$bad" || rc=$?
-	printf '%s' "$good_conf" >"$conf"
-	check "initramfs-tools: a config with errors fails the build, no image" \
-		build_fails "$rc" initramfs-tools-bad "$bad"
-	check "initramfs-tools: ... with the checker's FILE:LINE: messages" \
-		reports_checker_bad initramfs-tools-bad.out
+	local bad nm x rc
+	for bad in typo untrusted; do
+		nm=initramfs-tools-$bad x=$w/initramfs-tools-$bad.x rc=0
+		set_conf "$bad"
+		timed "$nm" itools_build "$w/$nm.img" || rc=$?
+		set_conf good
+		rm -rf "$x"
+		unmkinitramfs "$w/$nm.img" "$x" >/dev/null 2>&1 || true
+		[ ! -d "$x/main" ] || x=$x/main
+		disabled_build "$nm" "$bad" "$rc" "$x" "$w/$nm.img" "$root_args fsck.mode=skip"
+	done
 }
 
 # ---- run ----------------------------------------------------------------------
@@ -924,6 +1041,9 @@ want mkinitcpio-systemd && [ -s "$w/mkinitcpio-systemd.img" ] && check_boots mki
 want initramfs-tools && [ -s "$w/initramfs-tools.img" ] && check_boots initramfs-tools "init-top/00vfiobind"
 want dracut-shell && [ -s "$w/dracut-shell.img" ] && check_boots dracut-shell "the pre-udev hook"
 want dracut-systemd && [ -s "$w/dracut-systemd.img" ] && check_boots dracut-systemd "vfiobind.service"
+for b in "${disabled[@]}"; do
+	check_disabled_boot "$b"
+done
 
 for b in "${builds[@]}"; do
 	echo "# build time: $b"

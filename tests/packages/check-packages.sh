@@ -26,6 +26,13 @@
 #         (tests/boot/qemu-run.sh), switching to a small busybox root that
 #         reports (tests/hooks/root-init.sh): the card on vfio-pci, the
 #         undeclared xHCI with xhci_hcd, /run/vfiobind/status saying bound.
+#   upgrade  a typo put in /etc/vfiobind.conf, then the root's kernel package
+#         installed again (dpkg -i of its .deb: from the root's or this
+#         machine's apt cache, else `apt-get download`): dpkg exits 0, its
+#         postinst's update-initramfs prints the checker's line as E: and
+#         writes the image without binding (the marker, no config); that
+#         image boots with the card on its host drivers, the kernel log and
+#         /run/vfiobind/status saying why.
 #
 # Env: DIST (the tarball), VERSION, WORK (scratch and cache dir), MAKE.
 # Mounts: the root's overlay and its /proc are mounted in a private mount
@@ -291,6 +298,9 @@ boot_root() {
 	mkfs.ext4 -q -F -L vfbroot -d "$r" "$work/bootroot.img" 16M
 }
 timed boot-root boot_root || bail "cannot make the boot root"
+# A pristine copy, for the second boot below.
+bootroot_img=$work/bootroot.pristine.img
+cp --sparse=always "$work/bootroot.img" "$bootroot_img"
 cp "$initrd" "$work/boot-initrd.img"
 cp "$lower/boot/vmlinuz-$kver" "$work/boot-vmlinuz"
 boot_it() {
@@ -311,6 +321,66 @@ check "boot: /run/vfiobind/status says bound for the card's four functions" \
 	guest_status_bound "$work/boot.res" 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3
 check "boot: the kernel log has the helper's summary" grep -q 'vfiobind: 4 of 4 declared functions on vfio-pci' "$work/boot-serial.log"
 grep '^status-file\|^dev ' "$work/boot.res" | sed 's/^/# guest: /'
+
+# ---- a kernel upgrade with a typo in the config ----------------------------------
+# The kernel package installed again (dpkg -i of the very .deb; the same
+# version is what a reinstall does) while /etc/vfiobind.conf has a typo:
+# its postinst runs /etc/kernel/postinst.d/initramfs-tools, whose
+# update-initramfs runs the vfiobind hook. vfiobind must never fail that:
+# dpkg exits 0, the image is written, without binding, and it boots with
+# the card on its host drivers, saying why.
+kpkg=linux-image-$kver
+kdeb_find() {
+	local v f
+	v=$(in_root dpkg-query -W -f='${Version}' "$kpkg" 2>/dev/null) || return 1
+	for f in "$root_cache/${kpkg}_${v//:/%3a}_$arch.deb" "/var/cache/apt/archives/${kpkg}_${v//:/%3a}_$arch.deb"; do
+		[ -s "$f" ] && cp "$f" "$work/kernel.deb" && return 0
+	done
+	# Debian's own package, as apt-get fetches it (the only network used).
+	(cd "$work" && apt-get download -q "$kpkg=$v" >"$work/kernel-download.log" 2>&1) &&
+		mv "$work/${kpkg}_${v//:/%3a}_$arch.deb" "$work/kernel.deb"
+}
+root_cache=$lower/var/cache/apt/archives
+rm -f "$work/kernel.deb"
+if timed kernel-deb kdeb_find && [ -s "$work/kernel.deb" ]; then
+	printf '%s\n' '0000:01:00 bogus' |
+		in_root sh -c 'umask 022 && cat >/etc/vfiobind.conf'
+	in_root sh -c 'cat >/tmp/kernel.deb' <"$work/kernel.deb"
+	rm -f "$initrd"
+	krc=0
+	timed kernel-install in_root dpkg -i /tmp/kernel.deb || krc=$?
+	check "upgrade: dpkg -i $kpkg with a typo in /etc/vfiobind.conf exits 0" test "$krc" = 0
+	check "upgrade: ... the package is installed" \
+		test "$(in_root dpkg-query -W -f='${Status}' "$kpkg" 2>/dev/null)" = "install ok installed"
+	check "upgrade: ... its postinst rebuilt the image" test -s "$initrd"
+	check "upgrade: ... the build printed the checker's FILE:LINE: error as E:" \
+		grep -q '^E: /etc/vfiobind.conf:1: ' "$work/kernel-install.log"
+	check "upgrade: ... and that the image is built without binding" \
+		grep -q '^E: vfiobind: the image is built without binding' "$work/kernel-install.log"
+	lsinitramfs "$initrd" >"$work/initrd-upgrade.list" 2>/dev/null
+	check "upgrade: the image has the marker and the helper, no device list" \
+		bash -c 'grep -qx etc/vfiobind.d/disabled "$1" && grep -qx usr/bin/vfiobind "$1" &&
+			! grep -qx etc/vfiobind.conf "$1"' sh "$work/initrd-upgrade.list"
+	grep -e '^E: ' -e 'update-initramfs' "$work/kernel-install.log" | sed 's/^/# dpkg: /'
+	if [ -s "$initrd" ]; then
+		cp "$initrd" "$work/boot-initrd.img"
+		cp "$bootroot_img" "$work/bootroot.img"
+		timed boot-upgrade boot_it
+		guest_report "$work/boot-serial.log" >"$work/boot-upgrade.res"
+		check "upgrade boot: that kernel and image boot to the end" grep -qx "done" "$work/boot-upgrade.res"
+		check "upgrade boot: the kernel log says the image was built without binding, and why" \
+			grep -q 'vfiobind: the image was built without binding: vfiobind check failed on /etc/vfiobind.conf (/etc/vfiobind.conf:1: .*; rebuild after fixing it' \
+			"$work/boot-serial.log"
+		check "upgrade boot: /run/vfiobind/status says why" \
+			grep -q '^status-file # disabled vfiobind check failed on /etc/vfiobind.conf' "$work/boot-upgrade.res"
+		for f in 0000:01:00.0:bochs-drm 0000:01:00.1:snd_hda_intel 0000:01:00.2:xhci_hcd 0000:01:00.3:serial; do
+			check "upgrade boot: ${f%:*} stays on ${f##*:}" guest_driver_is "$work/boot-upgrade.res" "${f%:*}" "${f##*:}"
+		done
+	fi
+else
+	check "upgrade: the kernel package's .deb ($kpkg) is at hand" false
+	sed 's/^/# /' "$work/kernel-download.log" 2>/dev/null
+fi
 
 for t in "${timings[@]}"; do echo "# time: $t"; done
 echo "# check-packages: $(secs "$t_all") s in all"

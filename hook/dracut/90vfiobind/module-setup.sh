@@ -1,4 +1,7 @@
 #!/bin/bash
+# dracut sets moddir, initdir, systemdsystemunitdir and SYSTEMCTL.
+# shellcheck disable=SC2154
+#
 # dracut module vfiobind: add_dracutmodules+=" vfiobind " in
 # /etc/dracut.conf.d/vfiobind.conf, or `dracut --add vfiobind`.
 #
@@ -33,17 +36,50 @@ installkernel() {
 	hostonly='' instmods vfio-pci vfio vfio_iommu_type1
 }
 
-# dracut sets moddir, initdir, systemdsystemunitdir and SYSTEMCTL.
-# shellcheck disable=SC2154
+# What runs the helper at boot: the unit in a systemd image, the pre-udev
+# hook in a shell image.
+vfiobind_boot_parts() {
+	if dracut_module_included "systemd"; then
+		inst_simple "$moddir/vfiobind.service" "$systemdsystemunitdir/vfiobind.service"
+		$SYSTEMCTL -q --root "$initdir" enable vfiobind.service
+	else
+		# 00: before every other pre-udev hook.
+		inst_hook pre-udev 00 "$moddir/vfiobind-pre-udev.sh"
+	fi
+}
+
+# vfiobind_disable REASON: vfiobind never stops a build. The image gets the
+# helper, what runs it at boot and a marker, /etc/vfiobind.d/disabled,
+# holding REASON, and no device list: `vfiobind bind` logs the reason at
+# boot, binds nothing and writes it to /run/vfiobind/status, where
+# `vfiobind status` and `vfiobind doctor` find it.
+vfiobind_disable() {
+	local boot=$vfiobind_boot
+
+	rm -rf "$initdir/etc/vfiobind.d"
+	mkdir -p "$initdir/etc/vfiobind.d"
+	printf '%s\n' "$1" >"$initdir/etc/vfiobind.d/disabled"
+	derror "vfiobind: the image is built without binding: nothing is bound at its boot, which logs why"
+	[[ -x $boot ]] || boot=$vfiobind_bin
+	if [[ -x $boot ]]; then
+		inst_binary "$boot" /usr/bin/vfiobind
+		vfiobind_boot_parts
+	fi
+	return 0
+}
+
 install() {
-	local out line record=() boot=$vfiobind_boot
+	local out line first reason record=() boot=$vfiobind_boot
 
 	if [[ ! -x $vfiobind_bin ]]; then
-		dfatal "vfiobind: no helper at $vfiobind_bin"
-		exit 1
+		derror "vfiobind: no helper at $vfiobind_bin: the device list cannot be checked"
+		vfiobind_disable "no helper at $vfiobind_bin when the image was built (reinstall vfiobind)"
+		return 0
 	fi
-	# A device list with an error binds nothing at boot: fail the build
-	# now, with the checker's FILE:LINE: messages, instead.
+	# A device list with an error binds nothing at boot: say so now, with
+	# the checker's FILE:LINE: messages as errors, and build the image
+	# without binding (the build itself succeeds: a kernel upgrade must
+	# never be left without an image because of vfiobind).
 	# --devices-only: a typo in a [vm] section is the launcher's business
 	# and only a warning here.
 	# A host-only image boots this machine: the check also refuses a
@@ -57,11 +93,22 @@ install() {
 		record=(--record "$initdir/etc/vfiobind.d")
 	fi
 	if ! out=$("$vfiobind_bin" -q --devices-only "${record[@]}" check "${dracutsysrootdir-}$vfiobind_conf" 2>&1); then
-		dfatal "vfiobind: $vfiobind_conf has errors; not building the image:"
+		first=${out%%$'\n'*}
+		if [[ ! -e ${dracutsysrootdir-}$vfiobind_conf ]]; then
+			derror "vfiobind: no device list at $vfiobind_conf:"
+			reason="no device list at $vfiobind_conf"
+		elif [[ $out == *'refusing to trust it'* ]]; then
+			derror "vfiobind: $vfiobind_conf is not trusted (owner or mode):"
+			reason="$vfiobind_conf is not trusted (owner or mode; vfiobind check: $first)"
+		else
+			derror "vfiobind: $vfiobind_conf has errors:"
+			reason="vfiobind check failed on $vfiobind_conf ($first)"
+		fi
 		while IFS= read -r line; do
-			dfatal "$line"
+			derror "$line"
 		done <<<"$out"
-		exit 1
+		vfiobind_disable "$reason"
+		return 0
 	fi
 	if [[ -n $out ]]; then
 		while IFS= read -r line; do
@@ -82,12 +129,6 @@ install() {
 	fi
 	inst_binary "$boot" /usr/bin/vfiobind
 	inst_simple "$vfiobind_conf" /etc/vfiobind.conf
-
-	if dracut_module_included "systemd"; then
-		inst_simple "$moddir/vfiobind.service" "$systemdsystemunitdir/vfiobind.service"
-		$SYSTEMCTL -q --root "$initdir" enable vfiobind.service
-	else
-		# 00: before every other pre-udev hook.
-		inst_hook pre-udev 00 "$moddir/vfiobind-pre-udev.sh"
-	fi
+	vfiobind_boot_parts
+	return 0
 }
