@@ -109,13 +109,17 @@ void input_warn_vfio_ids(const struct pci_list *pci, const struct plan *plan, st
 {
 	struct modprobe_ids_list ids;
 	char msg[1536];
-	bool builtin = vfio_builtin(km);
+	bool builtin = false;
 	int r = modprobe_find_ids("vfio-pci", &ids);
 
 	if (r < 0) {
 		WRN("cannot read the modprobe configuration for vfio-pci ids=: %s", strerror(-r));
 		return;
 	}
+	/* Asked only when the command line has one: libkmod's lookup logs. */
+	for (size_t i = 0; r == 0 && i < ids.n; i++)
+		if (ids.e[i].line == 0)
+			builtin = vfio_builtin(km);
 	for (size_t i = 0; i < ids.n; i++) {
 		if (builtin && builtin_noted && ids.e[i].line == 0)
 			continue;
@@ -135,13 +139,11 @@ int input_vfio_ids_builtin(const struct pci_list *pci, const struct plan *plan, 
 	char msg[1536];
 	int r, n = 0;
 
-	if (!vfio_builtin(km))
-		return 0;
 	r = modprobe_find_ids("vfio-pci", &ids);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < ids.n; i++) {
-		if (ids.e[i].line != 0)
+		if (ids.e[i].line != 0 || !vfio_builtin(km))
 			continue;
 		modprobe_ids_describe(&ids.e[i], pci, plan, true, msg, sizeof(msg));
 		fn(ctx, msg);
