@@ -321,11 +321,17 @@ $(BUILD)/test-json: tests/unit/test-json.c $(JSON_OBJS)
 $(BUILD)/test-fileio: tests/unit/test-fileio.c $(BUILD)/helper/basic/fileio.o
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/fileio.o
 
-check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio
+# kparam_next() (the kernel's next_arg()) and modprobe_options_drop().
+KPARAM_OBJS := $(BUILD)/helper/system/modprobe.o $(BUILD)/helper/basic/sysfs.o $(BASIC_OBJS)
+$(BUILD)/test-kparam: tests/unit/test-kparam.c $(KPARAM_OBJS)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(KPARAM_OBJS)
+
+check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio $(BUILD)/test-kparam
 	$(BUILD)/test-parse
 	$(BUILD)/test-vmconf
 	$(BUILD)/test-json
 	$(BUILD)/test-fileio
+	$(BUILD)/test-kparam
 
 # ---- real boots ------------------------------------------------------------
 # The images get the boot flavour (VFIOBIND_BOOT), as the hooks put it in;
@@ -358,10 +364,10 @@ check: format-check shellcheck check-unit check-fixtures check-asan check-boot c
 # corpus; FUZZ_SECONDS=3600 make check-fuzz for a long one.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -iquote helper
-FUZZERS := conf cmdline qmp
+FUZZERS := conf cmdline qmp kparam
 FUZZ_SRCS := helper/config/selector.c helper/basic/diags.c helper/config/conf.c helper/config/cmdline.c \
              helper/config/vmconf.c helper/basic/jsonread.c helper/vm/qmp.c helper/basic/fileio.c \
-             helper/basic/str.c helper/basic/strv.c
+             helper/basic/str.c helper/basic/strv.c helper/system/modprobe.c helper/basic/sysfs.c
 
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)

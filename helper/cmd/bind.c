@@ -135,7 +135,7 @@ static int bind_machine(struct input *in)
 	if (in->plan.no_iommu && plan_count(&in->plan, PLAN_REFUSE) > 0)
 		return bind_no_iommu(&in->plan);
 	report_log_plan(&in->plan);
-	input_warn_vfio_ids(&in->pci, &in->plan, NULL);
+	input_warn_vfio_ids(&in->pci, &in->plan, in->km, true, NULL);
 	r = apply_plan(&in->plan, in->km);
 	apply_check_undeclared(&in->plan, &in->pci);
 	return bind_verdict(&in->plan, r);

@@ -169,16 +169,37 @@ static void check_summary(const char *name, const struct conf *c)
 	}
 }
 
+/* A line that selects a bridge: `plan` and `bind` always refuse it. */
+static void check_bridges(const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_entry *e = &plan->e[i];
+		char org[256];
+
+		if (e->f == NULL || !e->f->is_bridge || e->sel == NULL)
+			continue;
+		selector_origin(e->sel, org, sizeof(org));
+		fprintf(stderr, "warning: %s: %s %s: plan and bind refuse it; remove it from that line\n", org,
+			e->f->name, e->reason[0] ? e->reason : "is a bridge; vfiobind never binds bridges");
+	}
+}
+
 /* The image build runs check: a leftover ids= line in modprobe.d goes
- * into the image with it. The functions it would take are this
- * machine's, when its sysfs can be read. */
-static void check_vfio_ids(const struct conf *c)
+ * into the image with it, and a vfio-pci.ids= of the command line is the
+ * kernel's own when vfio-pci is built in. The functions it would take
+ * are this machine's, when its sysfs can be read; so are the bridges a
+ * line selects. */
+static void check_machine(const struct conf *c)
 {
 	struct pci_list pci = {0};
 	struct plan plan = {0};
+	struct kmodule *km = kmodule_open();
 	bool scanned = pci_scan(&pci) == 0 && plan_build(c, &pci, NULL, NULL, &plan) == 0;
 
-	input_warn_vfio_ids(scanned ? &pci : NULL, scanned ? &plan : NULL, stderr);
+	if (scanned)
+		check_bridges(&plan);
+	input_warn_vfio_ids(scanned ? &pci : NULL, scanned ? &plan : NULL, km, false, stderr);
+	kmodule_close(km);
 	plan_free(&plan);
 	pci_list_free(&pci);
 }
@@ -209,7 +230,7 @@ int cmd_check(const struct opts *o, int argc, char **argv)
 	if (r >= 0)
 		r += check_vms(o, &c);
 	if (r == 0)
-		check_vfio_ids(&c);
+		check_machine(&c);
 	if (r == 0 && o->record) {
 		int h = check_host(o, &c);
 

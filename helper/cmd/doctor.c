@@ -15,6 +15,13 @@
 #include "report/findings.h"
 #include "vm/doctor.h"
 
+/* vfio-pci.ids= that a built-in vfio-pci takes at init: a warning here as
+ * in plan and check. */
+static void builtin_ids_finding(void *ctx, const char *msg)
+{
+	findings_add(ctx, FINDING_WARN, "vfio-ids", "delete vfio-pci.ids= from the kernel command line", "%s", msg);
+}
+
 int cmd_doctor(const struct opts *o, int argc, char **argv)
 {
 	struct input in = {0};
@@ -41,6 +48,7 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 	if (rc == EXIT_OK) {
 		di = (struct doctor_input){&in.conf, in.conf_path, in.conf_name, &in.cl, &in.pci, &in.plan, in.km};
 		doctor_run(&di, &d);
+		(void)input_vfio_ids_builtin(&in.pci, &in.plan, in.km, builtin_ids_finding, &d);
 		vm_doctor(&in.conf, &d);
 		rc = findings_print(stdout, &d, o->json) > 0 ? EXIT_PARTIAL : EXIT_OK;
 		if (fflush(stdout) != 0)

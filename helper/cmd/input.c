@@ -24,6 +24,11 @@ int input_config(const struct opts *o, struct input *in)
 	return r;
 }
 
+static void plan_note_cb(void *ctx, const char *msg)
+{
+	plan_add_note(ctx, LOG_PRIO_WARNING, msg);
+}
+
 int input_machine(struct input *in)
 {
 	int r;
@@ -52,6 +57,9 @@ int input_machine(struct input *in)
 		ERR("planning failed: %s", strerror(-r));
 		return EXIT_SYSTEM;
 	}
+	r = input_vfio_ids_builtin(&in->pci, &in->plan, in->km, plan_note_cb, &in->plan);
+	if (r < 0)
+		WRN("cannot read the modprobe configuration for vfio-pci ids=: %s", strerror(-r));
 	return EXIT_OK;
 }
 
@@ -93,22 +101,56 @@ void input_log_diags(const struct diags *d, int prio)
 		log_printf(prio, "%s", d->msg[i] ? d->msg[i] : "(message lost: out of memory)");
 }
 
-void input_warn_vfio_ids(const struct pci_list *pci, const struct plan *plan, FILE *out)
+static bool vfio_builtin(struct kmodule *km)
+{
+	return km && kmodule_kind(km, "vfio_pci") == KMODULE_BUILTIN;
+}
+
+void input_warn_vfio_ids(const struct pci_list *pci, const struct plan *plan, struct kmodule *km, bool builtin_noted,
+			 FILE *out)
 {
 	struct modprobe_ids_list ids;
 	char msg[1536];
+	bool builtin = false;
 	int r = modprobe_find_ids("vfio-pci", &ids);
 
 	if (r < 0) {
 		WRN("cannot read the modprobe configuration for vfio-pci ids=: %s", strerror(-r));
 		return;
 	}
+	/* Asked only when the command line has one: libkmod's lookup logs. */
+	for (size_t i = 0; r == 0 && i < ids.n; i++)
+		if (ids.e[i].line == 0)
+			builtin = vfio_builtin(km);
 	for (size_t i = 0; i < ids.n; i++) {
-		modprobe_ids_describe(&ids.e[i], pci, plan, msg, sizeof(msg));
+		if (builtin && builtin_noted && ids.e[i].line == 0)
+			continue;
+		modprobe_ids_describe(&ids.e[i], pci, plan, builtin, msg, sizeof(msg));
 		if (out)
 			fprintf(out, "warning: %s\n", msg);
 		else
 			WRN("%s", msg);
 	}
 	modprobe_ids_free(&ids);
+}
+
+int input_vfio_ids_builtin(const struct pci_list *pci, const struct plan *plan, struct kmodule *km,
+			   void (*fn)(void *ctx, const char *msg), void *ctx)
+{
+	struct modprobe_ids_list ids;
+	char msg[1536];
+	int r, n = 0;
+
+	r = modprobe_find_ids("vfio-pci", &ids);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ids.n; i++) {
+		if (ids.e[i].line != 0 || !vfio_builtin(km))
+			continue;
+		modprobe_ids_describe(&ids.e[i], pci, plan, true, msg, sizeof(msg));
+		fn(ctx, msg);
+		n++;
+	}
+	modprobe_ids_free(&ids);
+	return n;
 }

@@ -71,8 +71,26 @@ void input_log_diags(const struct diags *d, int prio);
 
 /**
  * input_warn_vfio_ids() - a leftover `options vfio-pci ids=` (or
- * vfio-pci.ids=): one warning per place, naming the functions of @pci it
- * would take (@pci and @plan may be NULL: then it names none). Logged when
- * @out is NULL, else printed to @out as "warning: ...".
+ * vfio-pci.ids=, in any spelling modprobe_find_ids() reads): one warning
+ * per place, naming the functions of @pci it would take (@pci and @plan
+ * may be NULL: then it names none). Logged when @out is NULL, else printed
+ * to @out as "warning: ...".
+ * @km: to tell a built-in vfio-pci (kmodule_kind()), or NULL.
+ * @builtin_noted: input_machine() already put the command line's
+ *        vfio-pci.ids= of a built-in vfio-pci into @plan's notes; skip it.
+ * Errors (modprobe_find_ids()'s -ENOMEM, -ENAMETOOLONG) are logged.
  */
-void input_warn_vfio_ids(const struct pci_list *pci, const struct plan *plan, FILE *out);
+void input_warn_vfio_ids(const struct pci_list *pci, const struct plan *plan, struct kmodule *km, bool builtin_noted,
+			 FILE *out);
+
+/**
+ * input_vfio_ids_builtin() - when vfio-pci is built into the kernel
+ * (modules.builtin, kmodule_kind()), each vfio-pci.ids= of the kernel
+ * command line: the kernel applies it at init (kernel/params.c, then
+ * drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids()), before any hook.
+ * @fn: called with each warning (modprobe_ids_describe()).
+ * Return: the number of warnings, or -ENOMEM / -ENAMETOOLONG from
+ * modprobe_find_ids().
+ */
+int input_vfio_ids_builtin(const struct pci_list *pci, const struct plan *plan, struct kmodule *km,
+			   void (*fn)(void *ctx, const char *msg), void *ctx);

@@ -75,6 +75,24 @@ static void note(struct plan *p, int prio, const char *fmt, ...)
 		p->nnotes++;
 }
 
+void plan_add_note(struct plan *p, int prio, const char *msg)
+{
+	size_t n = p->nnotes;
+
+	note(p, prio, "%s", "");
+	if (p->nnotes == n + 1) {
+		char *m = strdup(msg);
+
+		if (m == NULL) {
+			free(p->notes[n].msg);
+			p->nnotes--;
+			return;
+		}
+		free(p->notes[n].msg);
+		p->notes[n].msg = m;
+	}
+}
+
 static struct plan_entry *find_entry(struct plan *p, const struct pci_func *f)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -290,7 +308,7 @@ int plan_group_blockers(const struct pci_list *pci, int group, const struct plan
 static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km, const struct record *rec, int group)
 {
 	const char *predicted;
-	char blockers[512] = "", mod[PCI_NAME_MAX], o[256];
+	char blockers[512] = "", mod[PCI_NAME_MAX], o[256], console[256] = "";
 	const struct selector *first = NULL;
 	int nblock = 0;
 
@@ -329,6 +347,17 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 	if (nblock == 0 || first == NULL)
 		return;
 	selector_origin(first, o, sizeof(o));
+	for (size_t i = 0; i < pci->n && console[0] == '\0'; i++) {
+		const struct pci_func *g = &pci->f[i];
+		char named[PCI_NAME_MAX + 4];
+
+		snprintf(named, sizeof(named), "%s (", g->name);
+		if (g->iommu_group == group && strstr(blockers, named) && display_only_console(pci, g))
+			snprintf(console, sizeof(console),
+				 "; %s is the boot GPU and the host's only display: taking it too leaves the host "
+				 "headless, so to keep it move the card to a slot in another IOMMU group",
+				 g->name);
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_entry *e = &p->e[i];
 
@@ -338,8 +367,8 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 			e->action = PLAN_REFUSE;
 			set_reason(e,
 				   "IOMMU group %d is not viable: %s %s not selected; select %s too, or add the word "
-				   "'group' at %s",
-				   group, blockers, nblock > 1 ? "are" : "is", nblock > 1 ? "them" : "it", o);
+				   "'group' at %s%s",
+				   group, blockers, nblock > 1 ? "are" : "is", nblock > 1 ? "them" : "it", o, console);
 		} else if (e->action == PLAN_SKIP) {
 			note(p, LOG_PRIO_WARNING, "%s: on vfio-pci, but IOMMU group %d is not viable: %s", e->f->name,
 			     group, blockers);

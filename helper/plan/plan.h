@@ -119,6 +119,15 @@ int plan_predict_blockers(const struct pci_list *pci, struct kmodule *km, struct
 
 void plan_free(struct plan *p);
 
+/**
+ * plan_add_note() - a note from outside the planner (a caller that knows
+ * more of the host: cmd/input.c's vfio-pci.ids= of a built-in vfio-pci),
+ * shown with the plan's own (text, JSON "notes", the bind log).
+ * @msg: copied, whole. Out of memory, the note is lost (no error return;
+ * notes are advice).
+ */
+void plan_add_note(struct plan *p, int prio, const char *msg);
+
 /** plan_count() - how many entries have action @a. */
 size_t plan_count(const struct plan *p, enum plan_action a);
 

@@ -354,8 +354,14 @@ static bool ids_match(const char *ids, const struct pci_func *f)
 	const char *p = ids;
 
 	while (*p) {
-		size_t n = strcspn(p, ",");
+		size_t n;
 		struct pci_id id;
+
+		/* vfio_pci_fill_ids() reads each with sscanf("%x:%x..."),
+		 * which skips leading blanks: `ids="1b36:000d, 8086:293e"`. */
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		n = strcspn(p, ",");
 
 		/* vendor:device are the first 9 bytes; the subsystem and class
 		 * fields after them only narrow the match. */
@@ -369,8 +375,8 @@ static bool ids_match(const char *ids, const struct pci_func *f)
 	return false;
 }
 
-void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
-			   size_t len)
+void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan,
+			   bool builtin, char *buf, size_t len)
 {
 	char what[512] = "";
 	size_t taken = 0;
@@ -389,6 +395,24 @@ void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *
 		str_append(buf, len, "%s:%u: ", m->file, m->line);
 	else
 		str_append(buf, len, "%s: ", m->file);
+	if (builtin && m->line == 0) {
+		/* Built in, the kernel hands vfio-pci its command-line
+		 * parameters at init (kernel/params.c), and vfio_pci_init()
+		 * adds the IDs before any initramfs hook exists. */
+		str_append(buf, len,
+			   "vfio-pci.ids=%s is applied by the kernel itself: vfio-pci is built into this kernel "
+			   "(modules.builtin), so at init, before any vfiobind hook runs, it binds every function "
+			   "with those IDs that no built-in driver claimed first, ",
+			   m->ids);
+		if (taken)
+			str_append(buf, len, "taking what vfiobind does not declare: %s", what);
+		else
+			str_append(buf, len, "declared or not, outside vfiobind's checks");
+		str_append(buf, len,
+			   "; delete vfio-pci.ids= from the kernel command line (/etc/vfiobind.conf "
+			   "declares the devices)");
+		return;
+	}
 	str_append(buf, len, "vfio-pci ids=%s is ignored: vfiobind loads vfio-pci without it, ", m->ids);
 	if (taken)
 		str_append(buf, len, "since it would also hand vfio-pci what vfiobind does not bind: %s", what);

@@ -108,10 +108,15 @@ int status_stale(const char *path, const char *name, char *msg, size_t len);
  * fields left out: drivers/vfio/pci/vfio_pci.c, vfio_pci_fill_ids()), and
  * to delete it.
  * @plan: the plan (NULL: every matching function counts as undeclared).
+ * @builtin: vfio-pci is built into the kernel (kmodule_kind()): then an
+ *        ids= of the command line is not vfiobind's to leave out, the
+ *        kernel applies it at init (kernel/params.c parse_args() for
+ *        built-in parameters, vfio_pci_init() -> vfio_pci_fill_ids()),
+ *        and the message says so and names what it takes.
  * @buf:  the message, @len bytes, cut to fit.
  */
-void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan, char *buf,
-			   size_t len);
+void modprobe_ids_describe(const struct modprobe_ids *m, const struct pci_list *pci, const struct plan *plan,
+			   bool builtin, char *buf, size_t len);
 
 /** report_no_iommu() - the one error line for a machine without IOMMU. */
 void report_no_iommu(void);

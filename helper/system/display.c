@@ -21,6 +21,16 @@ bool display_is_gpu(const struct pci_func *f)
 	return (f->class >> 16) == 0x03;
 }
 
+bool display_only_console(const struct pci_list *pci, const struct pci_func *f)
+{
+	if (!display_is_gpu(f) || f->boot_vga != 1)
+		return false;
+	for (size_t i = 0; i < pci->n; i++)
+		if (&pci->f[i] != f && display_is_gpu(&pci->f[i]))
+			return false;
+	return true;
+}
+
 bool display_firmware_fb(const struct pci_func *f, char *name, size_t len)
 {
 	char path[PATH_MAX], line[512];

@@ -31,3 +31,11 @@ bool display_firmware_fb(const struct pci_func *f, char *name, size_t len);
 
 /** display_is_gpu() - class 0x03 (display controller). */
 bool display_is_gpu(const struct pci_func *f);
+
+/**
+ * display_only_console() - @f is the boot GPU (boot_vga = 1,
+ * drivers/pci/pci-sysfs.c) and no other display controller (class 0x03)
+ * is in @pci: passing it through leaves the host without a display.
+ * Return: true when so (no error cases).
+ */
+bool display_only_console(const struct pci_list *pci, const struct pci_func *f);

@@ -296,7 +296,11 @@ static int insert_step(const struct probe_step *st, struct kmod_module *mod, con
 	 * asked for is inserted directly, always. */
 	if (st->install)
 		WRN("modprobe.d has an install command for %s: not run; loading the module itself", name);
-	modprobe_options_drop(kmod_module_get_options(st->mod), drop, kept, gone, sizeof(kept));
+	if (modprobe_options_drop(kmod_module_get_options(st->mod), drop, kept, gone, sizeof(kept)) < 0) {
+		WRN("the modprobe.d options of %s are longer than %zu bytes: not loading it with a part of them", name,
+		    sizeof(kept));
+		return -ENOBUFS;
+	}
 	snprintf(dropped, dlen, "%s", gone);
 	print_action(st->mod, false, kept);
 	err = kmod_module_insert_module(st->mod, 0, kept[0] ? kept : NULL);

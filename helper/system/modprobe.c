@@ -38,58 +38,71 @@ static bool modname_eq(const char *a, size_t alen, const char *b)
 	return i == alen && b[i] == '\0';
 }
 
-/* The next word of @s as the kernel splits parameters (lib/cmdline.c,
- * next_arg()): blanks separate, double quotes group. Returns its start and
- * sets *@wlen, or NULL at the end. */
-static const char *next_word(const char **s, size_t *wlen)
+/* The kernel's isspace() (lib/ctype.c): ASCII blanks and Latin-1 NBSP. */
+static bool kspace(char c)
 {
-	const char *p = *s, *start;
-	bool quoted = false;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || (unsigned char)c == 0xa0;
+}
 
-	while (*p == ' ' || *p == '\t' || *p == '\n')
-		p++;
-	if (*p == '\0') {
-		*s = p;
-		return NULL;
+bool kparam_next(const char **s, struct kparam *p)
+{
+	const char *a = *s, *word;
+	size_t i, equals = 0, end, vstart = 0;
+	bool in_quote = false, quoted = false, vquoted = false;
+
+	while (kspace(*a))
+		a++;
+	if (*a == '\0') {
+		*s = a;
+		return false;
 	}
-	start = p;
-	for (; *p; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && (*p == ' ' || *p == '\t' || *p == '\n'))
+	word = a;
+	if (*a == '"') {
+		a++;
+		in_quote = quoted = true;
+	}
+	for (i = 0; a[i]; i++) {
+		if (kspace(a[i]) && !in_quote)
 			break;
+		if (equals == 0 && a[i] == '=')
+			equals = i;
+		if (a[i] == '"')
+			in_quote = !in_quote;
 	}
-	*wlen = (size_t)(p - start);
-	*s = p;
-	return start;
+	end = i;
+	if (equals) {
+		vstart = equals + 1;
+		if (a[vstart] == '"') {
+			vstart++;
+			vquoted = true;
+		}
+	}
+	/* next_arg() writes a NUL over a closing quote at the end of the word,
+	 * once for a quoted value and once for a quoted word: the same byte. */
+	if ((vquoted || quoted) && i > 0 && a[i - 1] == '"')
+		end = i - 1;
+	p->word = word;
+	p->word_len = (size_t)(a + i - word);
+	p->name = a;
+	p->name_len = equals ? equals : end;
+	p->val = equals ? a + (vstart < end ? vstart : end) : NULL;
+	p->val_len = equals && vstart < end ? end - vstart : 0;
+	*s = a + i;
+	return true;
 }
 
-/* Whether word @w (@n bytes) sets @param: "ids=..." or a bare "ids". */
-static bool word_sets(const char *w, size_t n, const char *param)
+bool kparam_name_eq(const char *a, size_t n, const char *b)
 {
-	size_t pl = strlen(param);
-
-	return n >= pl && strncmp(w, param, pl) == 0 && (n == pl || w[pl] == '=');
+	return modname_eq(a, n, b);
 }
 
-static void copy_value(char *dst, size_t len, const char *w, size_t n)
+/* Whether @p sets @param ("ids=..." or a bare "ids"). */
+static bool param_sets(const struct kparam *p, const char *param)
 {
-	const char *eq = memchr(w, '=', n);
-
-	if (eq == NULL) {
-		dst[0] = '\0';
-		return;
-	}
-	n -= (size_t)(eq + 1 - w);
-	w = eq + 1;
-	if (n >= 2 && w[0] == '"' && w[n - 1] == '"') {
-		w++;
-		n -= 2;
-	}
-	snprintf(dst, len, "%.*s", (int)n, w);
+	return kparam_name_eq(p->name, p->name_len, param);
 }
 
-static int ids_add(struct modprobe_ids_list *l, const char *file, unsigned line, const char *w, size_t n)
+static int ids_add(struct modprobe_ids_list *l, const char *file, unsigned line, const struct kparam *p)
 {
 	struct modprobe_ids *v = realloc(l->e, (l->n + 1) * sizeof(*v));
 
@@ -99,25 +112,44 @@ static int ids_add(struct modprobe_ids_list *l, const char *file, unsigned line,
 	v = &l->e[l->n++];
 	snprintf(v->file, sizeof(v->file), "%s", file);
 	v->line = line;
-	copy_value(v->ids, sizeof(v->ids), w, n);
+	snprintf(v->ids, sizeof(v->ids), "%.*s", (int)p->val_len, p->val ? p->val : "");
 	return 0;
 }
 
-/* One logical line: "options MODULE WORD...". */
+/* A word of a modprobe.d line as libkmod splits them (strtok_r() on
+ * blanks and tabs, libkmod-config.c kmod_config_parse()). */
+static const char *conf_word(const char **s, size_t *n)
+{
+	const char *p = *s, *w;
+
+	p += strspn(p, " \t");
+	if (*p == '\0')
+		return NULL;
+	w = p;
+	p += strcspn(p, " \t");
+	*n = (size_t)(p - w);
+	*s = p;
+	return w;
+}
+
+/* One logical line: "options MODULE OPTIONS". libkmod hands OPTIONS to the
+ * kernel as written (kmod_config_add_options(), tabs made blanks), and the
+ * kernel splits them with next_arg(): tokenised the same way here. */
 static int scan_line(const char *s, const char *module, const char *file, unsigned line, struct modprobe_ids_list *out)
 {
+	struct kparam p;
 	const char *w;
 	size_t n;
 
-	w = next_word(&s, &n);
+	w = conf_word(&s, &n);
 	if (w == NULL || !str_span_eq(w, n, "options"))
 		return 0;
-	w = next_word(&s, &n);
+	w = conf_word(&s, &n);
 	if (w == NULL || !modname_eq(w, n, module))
 		return 0;
-	while ((w = next_word(&s, &n)) != NULL) {
-		if (word_sets(w, n, "ids")) {
-			int r = ids_add(out, file, line, w, n);
+	while (kparam_next(&s, &p)) {
+		if (param_sets(&p, "ids")) {
+			int r = ids_add(out, file, line, &p);
 
 			if (r < 0)
 				return r;
@@ -202,24 +234,29 @@ static int collect_names(struct strv *names)
 	return 0;
 }
 
-/* "vfio-pci.ids=..." words of the kernel command line. */
+/* "vfio-pci.ids=..." parameters of the kernel command line, split as the
+ * kernel splits them (parse_args(), next_arg(): quotes around the word or
+ * its value), the module part compared as module names are. */
 static int scan_cmdline(const char *module, struct modprobe_ids_list *out)
 {
 	char path[PATH_MAX], buf[4096];
-	const char *s = buf, *w;
-	size_t n;
+	const char *s = buf;
+	struct kparam p;
 
 	if (root_path(path, sizeof(path), "/proc/cmdline") < 0 || sysfs_read_attr(path, buf, sizeof(buf)) < 0)
 		return 0;
-	while ((w = next_word(&s, &n)) != NULL) {
-		const char *dot = memchr(w, '.', n);
+	while (kparam_next(&s, &p)) {
+		const char *dot = memchr(p.name, '.', p.name_len);
+		struct kparam sub = p;
 
-		if (str_span_eq(w, n, "--"))
+		if (p.val == NULL && str_span_eq(p.name, p.name_len, "--"))
 			break; /* the rest belongs to init */
-		if (dot == NULL || !modname_eq(w, (size_t)(dot - w), module))
+		if (dot == NULL || !modname_eq(p.name, (size_t)(dot - p.name), module))
 			continue;
-		if (word_sets(dot + 1, n - (size_t)(dot + 1 - w), "ids")) {
-			int r = ids_add(out, "kernel command line", 0, dot + 1, n - (size_t)(dot + 1 - w));
+		sub.name = dot + 1;
+		sub.name_len = p.name_len - (size_t)(dot + 1 - p.name);
+		if (param_sets(&sub, "ids")) {
+			int r = ids_add(out, "kernel command line", 0, &sub);
 
 			if (r < 0)
 				return r;
@@ -271,16 +308,25 @@ void modprobe_ids_free(struct modprobe_ids_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-void modprobe_options_drop(const char *opts, const char *param, char *kept, char *dropped, size_t len)
+int modprobe_options_drop(const char *opts, const char *param, char *kept, char *dropped, size_t len)
 {
-	const char *s = opts ? opts : "", *w;
-	size_t n;
+	const char *s = opts ? opts : "";
+	struct kparam p;
+	int r = 0;
 
 	kept[0] = '\0';
 	dropped[0] = '\0';
-	while ((w = next_word(&s, &n)) != NULL) {
-		char *dst = word_sets(w, n, param) ? dropped : kept;
+	while (kparam_next(&s, &p)) {
+		char *dst = param_sets(&p, param) ? dropped : kept;
+		size_t used = strlen(dst);
 
-		str_append(dst, len, "%s%.*s", dst[0] ? " " : "", (int)n, w);
+		/* Whole words only: a word cut short could read as another
+		 * (`"ids x=1"` cut to `"ids`). */
+		if (used + (used ? 1 : 0) + p.word_len >= len) {
+			r = -ENOBUFS;
+			continue;
+		}
+		str_append(dst, len, "%s%.*s", used ? " " : "", (int)p.word_len, p.word);
 	}
+	return r;
 }

@@ -19,7 +19,39 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* One parameter as the kernel's next_arg() (lib/cmdline.c) reads it. */
+struct kparam {
+	const char *word; /* as written, quotes included */
+	size_t word_len;
+	const char *name; /* without a quote opening the word */
+	size_t name_len;
+	const char *val; /* after '=', without its quotes; NULL: no '=' */
+	size_t val_len;
+};
+
+/**
+ * kparam_next() - the next parameter of *@s, split as the kernel splits
+ * module options and the command line (lib/cmdline.c, next_arg(); called
+ * by kernel/params.c, parse_args()): blanks (isspace(), lib/ctype.c)
+ * separate words outside double quotes; a quote opening the word, or
+ * opening the value after the first '=', is dropped, and so is a quote
+ * closing the word. `"ids=1b36:000d"`, `ids="1b36:000d"` and
+ * `ids=1b36:000d` all set ids to 1b36:000d; `param="a b"` is one word.
+ * @s: advanced past the word; never NULL, NUL-terminated.
+ * @p: filled; its spans point into *@s.
+ * Return: true, or false at the end of the string (no error cases).
+ */
+bool kparam_next(const char **s, struct kparam *p);
+
+/**
+ * kparam_name_eq() - whether the @n bytes at @a name @b, '-' and '_' being
+ * the same (kernel/params.c, parameq(); libkmod's modname_normalize() for
+ * module names). Return: true when equal.
+ */
+bool kparam_name_eq(const char *a, size_t n, const char *b);
 
 struct modprobe_ids {
 	char file[256]; /* "/etc/modprobe.d/vfio.conf", or "kernel command line" */
@@ -46,9 +78,13 @@ void modprobe_ids_free(struct modprobe_ids_list *l);
 
 /**
  * modprobe_options_drop() - @opts without the parameter @param.
- * @opts: a module option string, "ids=1b36:000d disable_vga=1"; values
- *        may be double-quoted (the kernel's next_arg() rules).
+ * @opts: a module option string, "ids=1b36:000d disable_vga=1", split by
+ *        kparam_next(): `"ids=..."` and `ids="..."` are dropped too;
+ *        names compare as kparam_name_eq() does.
  * @kept, @dropped: the rest and the removed words, each space-separated,
- *        @len bytes each (truncated to fit).
+ *        @len bytes each; only whole words, a word that does not fit is
+ *        left out of either.
+ * Return: 0, or -ENOBUFS when a word did not fit (then @kept is not what
+ * the module should get).
  */
-void modprobe_options_drop(const char *opts, const char *param, char *kept, char *dropped, size_t len);
+int modprobe_options_drop(const char *opts, const char *param, char *kept, char *dropped, size_t len);
