@@ -370,8 +370,9 @@ check-hooks: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 # fixture case, a QEMU boot, a fuzzer), so on 2 cores two of them at once
 # nearly halve the time (CI's budget). JOBS=1 runs them one after another
 # in the order listed. --output-sync: each target's output is printed
-# whole when it ends, never interleaved with another's; the first failure
-# stops make from starting more and fails the check. Suites that share a
+# whole when it ends (make streams the lines that run make themselves:
+# check-hooks, check-doctor and check-packages print line by line as they
+# go); the first failure stops make from starting more and fails the check. Suites that share a
 # build (the static one, the ASan one) take it as a prerequisite, so it is
 # built once; none shares a scratch path, a mount or a process name with
 # another.
