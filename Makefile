@@ -2,7 +2,9 @@
 #
 #   make              build build/vfiobind (dynamic, the distribution build)
 #   make check        every test: unit, fixtures (plain and ASan+UBSan),
-#                     shellcheck, clang-format, and the QEMU boot tests
+#                     shellcheck, clang-format, and the QEMU boot tests;
+#                     JOBS of them at once (default: one per core), JOBS=1
+#                     one after another
 #   make deps         install the Debian packages the build and tests need
 #                     (./bootstrap GOAL... first installs make itself)
 #   make demo         boot the GPU-shaped QEMU machine and show bind working
@@ -89,8 +91,12 @@ $(BUILD)/%.o: %.c
 
 # The same sources with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# check-asan and check-vm-asan both need it: as their common prerequisite it
+# is built once, never by two makes at once under make -j.
+SAN_CC ?= clang
+.PHONY: asan-build
 asan-build:
-	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
+	$(MAKE) CC=$(SAN_CC) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
 
 clean:
 	rm -rf $(BUILD)
@@ -146,14 +152,16 @@ static:
 
 # The static binary against the fixtures that need no kernel model (it
 # cannot preload one), and the proof that it opens no shared object.
-check-static: $(BUILD)/kmodel.so
-	@$(MAKE) --no-print-directory STATIC=1 static
+# check-static and check-boot-static take the static build as a
+# prerequisite: under make -j it is built once (its deps take minutes),
+# never by two makes into the same folder at once.
+check-static: static $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(STATIC_BUILD)/vfiobind) VFIOBIND_BOOT=$(abspath $(STATIC_BUILD)/vfiobind-boot) \
 		KMODEL=$(abspath $(BUILD)/kmodel.so) BUILD=$(abspath $(STATIC_BUILD)/fixtures) static/check.sh
 
 # The real boots (tests/boot) with the static binary, plus one whose vfio
 # modules are .ko.zst and .ko.xz.
-check-boot-static:
+check-boot-static: static
 	@$(MAKE) --no-print-directory STATIC=1 static check-boot check-boot-compressed
 endif
 
@@ -179,9 +187,7 @@ fixtures-update: $(BUILD)/vfiobind $(BUILD)/kmodel.so
 
 # The fixture suite again on the ASan+UBSan build. clang links its ASan
 # runtime statically, so the kernel model preloads cleanly after it.
-SAN_CC ?= clang
-check-asan: $(BUILD)/kmodel.so
-	$(MAKE) CC=$(SAN_CC) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
+check-asan: asan-build $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/asan/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
 		BUILD=$(abspath $(BUILD)/asan/fixtures) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1 tests/fixtures/run.sh
@@ -209,7 +215,7 @@ shellcheck:
 .PHONY: check-layers
 check-layers:
 	tests/layers.sh
-check: check-layers
+check-all: check-layers
 
 # ---- Debian packages -----------------------------------------------------
 # What the build, the tests and the demo need on a fresh Debian 12, installed
@@ -284,7 +290,10 @@ HOOK_SED = sed -e 's|^vfiobind_bin=.*|vfiobind_bin=$(BINDIR)/vfiobind|' \
                -e 's|^vfiobind_boot=.*|vfiobind_boot=$(PKGLIBDIR)/vfiobind-boot|' \
                -e 's|^vfiobind_conf=.*|vfiobind_conf=$(SYSCONFDIR)/vfiobind.conf|' \
                -e 's|^vfiobind_unit=.*|vfiobind_unit=$(PKGLIBDIR)/vfiobind.service|'
-HOOK_TMP = $(BUILD)/install-hooks
+# One staging folder per destination: the tests install into scratch
+# roots from the same build (check-hooks, check-doctor, check-vm,
+# check-packages), at the same time under make -j, each with its own paths.
+HOOK_TMP = $(BUILD)/install-hooks$(abspath /$(DESTDIR)$(PKGLIBDIR))
 
 install-hooks: $(BUILD)/vfiobind-boot
 	@mkdir -p $(HOOK_TMP)
@@ -355,8 +364,37 @@ check-faults: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 check-hooks: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	MAKE="$(MAKE)" tests/hooks/test-hooks.sh
 
-# Everything a reviewer needs; the cheap checks first.
-check: format-check shellcheck check-unit check-fixtures check-asan check-boot check-faults check-fuzz check-hooks
+# Everything a reviewer needs: check-all, whose prerequisites are listed
+# with each part below (`check-all: ...`). `make check` runs them JOBS at a
+# time (default: one per core): most suites are one process at a time (a
+# fixture case, a QEMU boot, a fuzzer), so on 2 cores two of them at once
+# nearly halve the time (CI's budget). JOBS=1 runs them one after another
+# in the order listed. --output-sync: each target's output is printed
+# whole when it ends (make streams the lines that run make themselves:
+# check-hooks, check-doctor and check-packages print line by line as they
+# go); the first failure stops make from starting more and fails the check. Suites that share a
+# build (the static one, the ASan one) take it as a prerequisite, so it is
+# built once; none shares a scratch path, a mount or a process name with
+# another.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+.PHONY: check-all
+# The programs first, on every job: nearly every suite waits for them, and
+# with them still linking make -j would hand the free job to the next
+# suite that needs nothing (check-fresh, the static deps: minutes each),
+# leaving the rest waiting for the link.
+check:
+	@$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target all $(BUILD)/kmodel.so
+	@$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target check-all
+
+# make -j starts them in the order of this list: the cheap checks first (a
+# typo fails in seconds), then the longest, so that none of them is left
+# to run alone at the end (check-fresh alone is about 12 minutes). The
+# `check-all: ...` lines further down name the same targets again, each
+# with its part; a name already listed keeps its place here.
+check-all: format-check shellcheck check-unit \
+           check-fresh check-hooks check-packages check-faults check-vm check-boot-static check-static \
+           check-fixtures check-asan check-boot check-fuzz check-doctor check-vm-asan check-doc \
+           check-units check-sha256 check-programs
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer (clang) with ASan+UBSan on the two parsers that read untrusted
@@ -373,20 +411,24 @@ $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS)
 
-check-fuzz: $(FUZZERS:%=$(BUILD)/fuzz-%)
-	@for f in $(FUZZERS); do \
-		rm -rf $(BUILD)/fuzz-corpus/$$f && mkdir -p $(BUILD)/fuzz-corpus/$$f && \
-		cp tests/fuzz/corpus/$$f/* $(BUILD)/fuzz-corpus/$$f/ && \
-		$(BUILD)/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-			$(BUILD)/fuzz-corpus/$$f >$(BUILD)/fuzz-$$f.log 2>&1; rc=$$?; \
-		execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(BUILD)/fuzz-$$f.log); \
-		if [ $$rc = 0 ]; then echo "fuzz $$f: $$execs executions in $(FUZZ_SECONDS) s, no crash"; \
-		else tail -40 $(BUILD)/fuzz-$$f.log; echo "fuzz $$f: FAILED (exit $$rc)"; exit 1; fi; \
-	done
+# One target per fuzzer: each runs FUZZ_SECONDS of wall time on one core,
+# so under make -j (make check) they run beside each other and the other
+# suites instead of one after another.
+FUZZ_RUNS := $(FUZZERS:%=fuzz-run-%)
+.PHONY: check-fuzz $(FUZZ_RUNS)
+check-fuzz: $(FUZZ_RUNS)
+$(FUZZ_RUNS): fuzz-run-%: $(BUILD)/fuzz-%
+	@rm -rf $(BUILD)/fuzz-corpus/$* && mkdir -p $(BUILD)/fuzz-corpus/$* && \
+	cp tests/fuzz/corpus/$*/* $(BUILD)/fuzz-corpus/$*/ && \
+	$(BUILD)/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		$(BUILD)/fuzz-corpus/$* >$(BUILD)/fuzz-$*.log 2>&1; rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(BUILD)/fuzz-$*.log); \
+	if [ $$rc = 0 ]; then echo "fuzz $*: $$execs executions in $(FUZZ_SECONDS) s, no crash"; \
+	else tail -40 $(BUILD)/fuzz-$*.log; echo "fuzz $*: FAILED (exit $$rc)"; exit 1; fi
 
 # The static binary is what busybox-only and hand-made images get: its size
 # limit and its real boots are part of every check.
-check: check-static check-boot-static
+check-all: check-static check-boot-static
 
 # ---- benchmarks ------------------------------------------------------------
 # Not tests: figures (README "Measured"), each a ratio measured side by side
@@ -423,10 +465,12 @@ DEB_PACKAGES += swtpm binutils
 
 .PHONY: install-units check-units check-vm
 install: install-units
+# Staged per destination, as the hooks are (HOOK_TMP).
+UNIT_TMP = $(BUILD)/units$(abspath /$(DESTDIR)$(BINDIR))
 install-units:
-	@mkdir -p $(BUILD)/units
-	$(UNIT_SED) systemd/vfiobind-vm@.service >$(BUILD)/units/vfiobind-vm@.service
-	install -D -m 0644 $(BUILD)/units/vfiobind-vm@.service $(DESTDIR)$(SYSTEMDUNITDIR)/vfiobind-vm@.service
+	@mkdir -p $(UNIT_TMP)
+	$(UNIT_SED) systemd/vfiobind-vm@.service >$(UNIT_TMP)/vfiobind-vm@.service
+	install -D -m 0644 $(UNIT_TMP)/vfiobind-vm@.service $(DESTDIR)$(SYSTEMDUNITDIR)/vfiobind-vm@.service
 
 check-units: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) WORK=$(abspath $(BUILD)/units-verify) tests/vm/verify-units.sh
@@ -437,7 +481,7 @@ check-vm: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot $(BUILD)/kmodel.so
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/vm-stage) PREFIX=/usr SYSCONFDIR=/etc >/dev/null
 	$(BOOT_ENV) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
-check: check-units check-vm
+check-all: check-units check-vm
 
 # ---- from nothing ----------------------------------------------------------
 # check-fresh: a fresh minbase Debian 12 root (mmdebstrap), this tree copied
@@ -449,7 +493,7 @@ DEB_PACKAGES += mmdebstrap git
 check-fresh:
 	BUILD=$(abspath $(BUILD)/fresh) tests/fresh/check-fresh.sh
 
-check: check-fresh
+check-all: check-fresh
 
 # ---- man pages, shell completions, packages ---------------------------------
 # vfiobind(8) and vfiobind.conf(5) are mdoc(7) written by hand (man/: why
@@ -472,6 +516,11 @@ man: $(MANPAGES)
 $(MANPAGES): $(BUILD)/%: man/%
 	@mkdir -p $(@D)
 	cp $< $@
+
+# The suites that run `make install` from this build get everything it
+# installs made first: under make -j their sub-makes then build nothing,
+# and never the same file as another make at the same time.
+check-hooks check-doctor check-vm check-packages: $(MANPAGES)
 
 install: install-doc
 install-doc: $(MANPAGES)
@@ -513,7 +562,7 @@ check-packages: dist
 	MAKE="$(MAKE)" DIST=$(abspath $(DIST)) VERSION=$(VERSION) WORK=$(abspath $(BUILD)/packages) \
 		tests/packages/check-packages.sh
 
-check: check-doc check-packages
+check-all: check-doc check-packages
 
 # ---- the launcher under ASan+UBSan -------------------------------------------
 # tests/vm/test-launcher.sh again on the clang ASan+UBSan build (the one
@@ -524,12 +573,11 @@ check: check-doc check-packages
 # util-linux's unshare are Essential).
 DEB_PACKAGES += procps
 .PHONY: check-vm-asan
-check-vm-asan: $(BUILD)/kmodel.so
-	$(MAKE) CC=$(SAN_CC) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(BUILD)/asan/vfiobind
+check-vm-asan: asan-build $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/asan/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/vm/test-launcher.sh
 
-check: check-vm-asan
+check-all: check-vm-asan
 # ---- doctor, --json, the stale-image check ---------------------------------
 # jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
 DEB_PACKAGES += jq
@@ -543,14 +591,14 @@ $(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/basic/sha256.o
 .PHONY: check-sha256
 check-sha256: $(BUILD)/test-sha256
 	$(BUILD)/test-sha256
-check: check-sha256
+check-all: check-sha256
 
 # doctor against real images: mkinitramfs and dracut builds from a scratch
 # make install, with and without the hook, the config edited after.
 .PHONY: check-doctor
 check-doctor: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) MAKE="$(MAKE)" tests/doctor/test-images.sh
-check: check-doctor
+check-all: check-doctor
 
 # bench/run floor: vfiobind list against a bare loop reading the same files.
 $(BUILD)/bench/floor: bench/floor.c
@@ -571,4 +619,4 @@ DEB_PACKAGES += libarchive-tools patch zstd
 check-programs: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) VFIOBIND_BOOT=$(abspath $(BUILD)/vfiobind-boot) \
 		OBJDIR=$(abspath $(BUILD)/helper) tests/programs.sh
-check: check-programs
+check-all: check-programs
