@@ -92,7 +92,7 @@ static void host_untraced(const struct host *h)
 		const struct record_untraced *u = &h->st.untraced.v[i];
 
 		fprintf(stderr,
-			"warning: cannot trace %s (%s) to the disks that hold it: at boot every storage controller%s is "
+			"warning: cannot trace %s (%s) to the devices that hold it: at boot every storage controller%s is "
 			"refused unless 'force'\n",
 			u->mount, u->why, u->network ? " and every network controller" : "");
 	}

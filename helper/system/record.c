@@ -54,7 +54,8 @@ int record_untraced_add(struct record_untraced_list *l, const char *mount, bool 
 	struct record_untraced *v;
 
 	for (size_t i = 0; i < l->n; i++)
-		if (strncmp(l->v[i].mount, mount, sizeof(l->v[i].mount) - 1) == 0)
+		if (strncmp(l->v[i].mount, mount, sizeof(l->v[i].mount) - 1) == 0 ||
+		    strncmp(l->v[i].why, why, sizeof(l->v[i].why) - 1) == 0)
 			return 0;
 	v = realloc(l->v, (l->n + 1) * sizeof(*v));
 	if (v == NULL)

@@ -91,7 +91,8 @@ struct record_untraced_list {
 
 /**
  * record_untraced_add() - append an untraced mount, unless the same
- * @mount is listed already (the first reason stays).
+ * @mount, or the same @why (a pool behind both / and root=), is listed
+ * already (the first stays).
  * @mount: cut at 255 bytes; @why: cut at 383 bytes.
  * Return: 0, or -ENOMEM.
  */
