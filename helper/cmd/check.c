@@ -91,10 +91,11 @@ static void host_untraced(const struct host *h)
 	for (size_t i = 0; i < h->st.untraced.n; i++) {
 		const struct record_untraced *u = &h->st.untraced.v[i];
 
-		fprintf(stderr,
-			"warning: cannot trace %s (%s) to the devices that hold it: at boot every storage controller%s is "
-			"refused unless 'force'\n",
-			u->mount, u->why, u->network ? " and every network controller" : "");
+		fprintf(
+		    stderr,
+		    "warning: cannot trace %s (%s) to the devices that hold it: at boot every storage controller%s is "
+		    "refused unless 'force'\n",
+		    u->mount, u->why, u->network ? " and every network controller" : "");
 	}
 }
 

@@ -393,8 +393,8 @@ static const struct record_untraced *untraced_for(const struct pci_func *f, cons
 	if (cls != 0x01 && cls != 0x02)
 		return NULL;
 	for (int from_rec = 1; from_rec >= 0; from_rec--) {
-		const struct record_untraced_list *l = from_rec ? (rec && rec->present ? &rec->untraced : NULL)
-								: &st->untraced;
+		const struct record_untraced_list *l =
+		    from_rec ? (rec && rec->present ? &rec->untraced : NULL) : &st->untraced;
 
 		for (size_t i = 0; l && i < l->n; i++) {
 			const struct record_untraced *u = &l->v[i];

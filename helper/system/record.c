@@ -334,7 +334,8 @@ static int read_protected(struct record *rec)
 			ended = no;
 		} else if (str_startswith(line, "untraced")) {
 			if (!parse_untraced(line, &u)) {
-				WRN("%s:%u: not \"untraced [network] MOUNT (WHY)\": '%.80s'; the image build's record is "
+				WRN("%s:%u: not \"untraced [network] MOUNT (WHY)\": '%.80s'; the image build's record "
+				    "is "
 				    "not used",
 				    name, no, line);
 				r = -EINVAL;

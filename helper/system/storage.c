@@ -748,7 +748,8 @@ static bool overlay_followed(const char *opts)
 	const char *p = opts;
 
 	while ((p = strstr(p, "lowerdir")) != NULL) {
-		if ((p == opts || p[-1] == ',') && (str_startswith(p, "lowerdir=/") || str_startswith(p, "lowerdir+=/")))
+		if ((p == opts || p[-1] == ',') &&
+		    (str_startswith(p, "lowerdir=/") || str_startswith(p, "lowerdir+=/")))
 			return true;
 		p++;
 	}
