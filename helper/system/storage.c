@@ -625,7 +625,6 @@ static int btrfs_sysfs_members(struct storage *st, const struct pci_list *pci, i
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		struct dirent *me;
 		DIR *md;
-		bool in = false;
 
 		if (de->d_name[0] == '.' ||
 		    root_path(path, sizeof(path), "/sys/fs/btrfs/%s/devices/%s", de->d_name, st->b[dev].name) < 0 ||
@@ -633,8 +632,7 @@ static int btrfs_sysfs_members(struct storage *st, const struct pci_list *pci, i
 		    root_path(path, sizeof(path), "/sys/fs/btrfs/%s/devices", de->d_name) < 0 ||
 		    (md = opendir(path)) == NULL)
 			continue;
-		in = true;
-		while (r == 0 && in && (me = readdir(md)) != NULL) {
+		while (r == 0 && (me = readdir(md)) != NULL) {
 			int m = me->d_name[0] == '.' ? -1 : find_dev(st, me->d_name);
 
 			if (m < 0)
