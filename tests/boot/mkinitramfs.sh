@@ -8,6 +8,8 @@
 #   -b FILE        vfiobind binary or script   (env VFIOBIND_BOOT, else
 #                  VFIOBIND; optional)
 #   -c FILE        /etc/vfiobind.conf          (env VFIOBIND_CONF, optional)
+#   -r FILE        /etc/vfiobind.d/protected, the image build's record
+#                  (env VFIOBIND_RECORD, optional)
 #   -i FILE        /init script                (env INIT, default init-bind.sh)
 #   -m MODULE      extra module, repeatable    (env EXTRA_MODULES, space list)
 #   -f SRC[:DEST]  extra file, repeatable      (env EXTRA_FILES, space list);
@@ -31,6 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-./initramfs.cpio}
 bin=${VFIOBIND_BOOT:-${VFIOBIND:-}}
 conf=${VFIOBIND_CONF:-}
+record=${VFIOBIND_RECORD:-}
 init=${INIT:-$here/init-bind.sh}
 compress=${COMPRESS:-none}
 modroot=${MODROOT:-/}
@@ -50,11 +53,12 @@ usage() {
 	exit 2
 }
 
-while getopts 'o:b:c:i:m:f:z:h' opt; do
+while getopts 'o:b:c:r:i:m:f:z:h' opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	b) bin=$OPTARG ;;
 	c) conf=$OPTARG ;;
+	r) record=$OPTARG ;;
 	i) init=$OPTARG ;;
 	m) modules+=("$OPTARG") ;;
 	f) extra_files+=("$OPTARG") ;;
@@ -80,6 +84,7 @@ fi
 [ -f "$init" ] || die "init script not found: $init"
 [ -z "$bin" ] || [ -f "$bin" ] || die "binary not found: $bin"
 [ -z "$conf" ] || [ -f "$conf" ] || die "config not found: $conf"
+[ -z "$record" ] || [ -f "$record" ] || die "record not found: $record"
 # A dynamic busybox would need its libc in the image too; not worth it.
 if ldd "$busybox" >/dev/null 2>&1; then
 	die "$busybox is dynamically linked; install busybox-static"
@@ -127,6 +132,11 @@ fi
 if [ -n "$conf" ]; then
 	copy_file "$conf" /etc/vfiobind.conf
 	chmod 0644 "$root/etc/vfiobind.conf"
+fi
+# The record as `vfiobind check --record` leaves it in an image: 0644.
+if [ -n "$record" ]; then
+	copy_file "$record" /etc/vfiobind.d/protected
+	chmod 0644 "$root/etc/vfiobind.d/protected"
 fi
 cp "$init" "$root/init"
 chmod 0755 "$root/init"

@@ -345,6 +345,12 @@ rm -f "$work/kernel.deb"
 if timed kernel-deb kdeb_find && [ -s "$work/kernel.deb" ]; then
 	printf '%s\n' '0000:01:00 bogus' |
 		in_root sh -c 'umask 022 && cat >/etc/vfiobind.conf'
+	# The card's host drivers that are modules go into the image and load
+	# at its boot (initramfs-tools loads /etc/initramfs-tools/modules after
+	# init-top, where the hook runs): the busybox root has no modules, so
+	# without them 01:00.0 and 01:00.1 would show no driver at all.
+	printf '%s\n' bochs snd_hda_intel |
+		in_root sh -c 'cat >>/etc/initramfs-tools/modules'
 	in_root sh -c 'cat >/tmp/kernel.deb' <"$work/kernel.deb"
 	rm -f "$initrd"
 	krc=0
