@@ -225,7 +225,7 @@ check-all: check-layers
 DEB_PACKAGES := gcc make pkg-config libkmod-dev clang libclang-rt-14-dev clang-format shellcheck kmod cpio \
                 busybox-static qemu-system-x86 linux-image-amd64 \
                 dracut-core initramfs-tools systemd e2fsprogs \
-                libblkid-dev dosfstools fdisk ntfs-3g zstd xz-utils
+                libblkid-dev dosfstools fdisk ntfs-3g btrfs-progs zstd xz-utils
 # The static build: musl, Debian's source packages (dpkg-source), the glibc
 # flavour's liblzma.a; check-static watches the binary with strace.
 DEB_PACKAGES += musl-tools dpkg-dev liblzma-dev strace

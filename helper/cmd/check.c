@@ -82,6 +82,23 @@ static int host_needs(const struct host *h)
 	return errors;
 }
 
+/* A needed mount the build could not follow to its block devices: the
+ * boot refuses every storage controller (and for a network root every
+ * network controller) unless 'force'. A warning, not an error: the image
+ * is built, and the boot fails closed. */
+static void host_untraced(const struct host *h)
+{
+	for (size_t i = 0; i < h->st.untraced.n; i++) {
+		const struct record_untraced *u = &h->st.untraced.v[i];
+
+		fprintf(
+		    stderr,
+		    "warning: cannot trace %s (%s) to the devices that hold it: at boot every storage controller%s is "
+		    "refused unless 'force'\n",
+		    u->mount, u->why, u->network ? " and every network controller" : "");
+	}
+}
+
 /* What bind must know at boot, into the image's /etc/vfiobind.d. */
 static int host_record(const struct opts *o, struct host *h)
 {
@@ -93,11 +110,14 @@ static int host_record(const struct opts *o, struct host *h)
 	record_machine_id(false, tie.machine_id, sizeof(tie.machine_id));
 	snprintf(tie.root, sizeof(tie.root), "%s", h->cl.root);
 	if (r == 0)
-		r = record_write(o->record, &tie, &h->pci, &h->st.holds, &block);
+		r = record_write(o->record, &tie, &h->pci, &h->st.holds, &h->st.untraced, &block);
 	if (r < 0)
 		fprintf(stderr, "vfiobind: cannot write the record into %s: %s\n", o->record, strerror(-r));
 	for (size_t i = 0; r == 0 && !o->quiet && i < h->st.holds.n; i++)
 		printf("protected: %s %s\n", h->st.holds.v[i].fn, h->st.holds.v[i].text);
+	for (size_t i = 0; r == 0 && !o->quiet && i < h->st.untraced.n; i++)
+		printf("untraced: %s%s (%s)\n", h->st.untraced.v[i].network ? "network " : "",
+		       h->st.untraced.v[i].mount, h->st.untraced.v[i].why);
 	for (size_t i = 0; r == 0 && !o->quiet && i < block.n; i++)
 		printf("blocker: %s %s\n", block.v[i].fn, block.v[i].text);
 	record_list_free(&block);
@@ -131,8 +151,10 @@ static int check_host(const struct opts *o, const struct conf *c)
 		r = storage_scan(&h.st, &h.cl);
 	if (r == 0)
 		r = plan_build(c, &h.pci, h.km, &h.st, &h.p);
-	if (r == 0)
+	if (r == 0) {
+		host_untraced(&h);
 		errors = host_needs(&h);
+	}
 	if (r == 0 && errors == 0 && o->record)
 		r = host_record(o, &h);
 	else if (r < 0)

@@ -377,18 +377,55 @@ static void check_group(struct plan *p, struct pci_list *pci, struct kmodule *km
 }
 
 /*
+ * What keeps @f from being bound because a mount the host needs could not
+ * be traced: the record's untraced lines, and what storage_host_needs()
+ * found untraced now where that is the whole truth (the running system)
+ * or true wherever it is seen (a network root= on this command line).
+ * A storage controller (class 01) falls under any of them, a network
+ * controller (class 02) under a network one. Return: the entry, with
+ * *@built telling whether the image build recorded it; or NULL.
+ */
+static const struct record_untraced *untraced_for(const struct pci_func *f, const struct storage *st,
+						  const struct record *rec, bool *built)
+{
+	unsigned cls = f->class >> 16;
+
+	if (cls != 0x01 && cls != 0x02)
+		return NULL;
+	for (int from_rec = 1; from_rec >= 0; from_rec--) {
+		const struct record_untraced_list *l =
+		    from_rec ? (rec && rec->present ? &rec->untraced : NULL) : &st->untraced;
+
+		for (size_t i = 0; l && i < l->n; i++) {
+			const struct record_untraced *u = &l->v[i];
+
+			if (!from_rec && !st->running && !u->network)
+				continue;
+			if (cls == 0x02 && !u->network)
+				continue;
+			*built = from_rec;
+			return u;
+		}
+	}
+	return NULL;
+}
+
+/*
  * The storage guard for one function about to be bound. Whether the host
  * needs it is known where every disk, volume, mount and swap is visible:
  * the running system, and the image build, which records what it found
  * (record.h). In the initramfs without a record nothing can show that a
  * storage controller does not hold the root, so it is refused (fail
  * closed); other classes stay bindable (an xHCI is the main use case).
+ * A mount that could not be traced makes every storage controller (and,
+ * for a network root, every network controller) one that may hold it.
  */
 static int check_storage(struct plan *p, struct plan_entry *e, struct storage *st, const struct record *rec)
 {
 	struct pci_func *f = e->f;
 	const char *why = record_list_find(&st->holds, f->name);
-	bool recorded = rec && rec->present, known = recorded || st->running;
+	bool recorded = rec && rec->present, known = recorded || st->running, built = false;
+	const struct record_untraced *u;
 	char d[320], o[256];
 	size_t *idx, n;
 
@@ -414,6 +451,23 @@ static int check_storage(struct plan *p, struct plan_entry *e, struct storage *s
 		}
 		e->action = PLAN_REFUSE;
 		set_reason(e, "%s; the host needs it (the word 'force' at %s would override)", why, o);
+		return 0;
+	}
+	if ((u = untraced_for(f, st, rec, &built)) != NULL) {
+		const char *who = built ? "the image build" : "vfiobind";
+		const char *what = (f->class >> 16) == 0x01 ? "storage" : "network";
+
+		if (e->sel->force) {
+			note(p, LOG_PRIO_WARNING,
+			     "%s: force at %s: binding a %s controller although %s could not trace %s (%s)", f->name, o,
+			     what, who, u->mount, u->why);
+			return 0;
+		}
+		e->action = PLAN_REFUSE;
+		set_reason(e,
+			   "%s could not trace %s (%s): every %s controller is refused unless 'force' (at %s); it may "
+			   "hold what the host needs",
+			   who, u->mount, u->why, what, o);
 		return 0;
 	}
 	if (known)

@@ -100,7 +100,13 @@ int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, s
  * the initramfs by what says so, or a / in memory), a storage controller
  * (class 01) is refused
  * unless force, and a USB controller only gets a warning when root= names
- * a USB disk. Viability: a function with no driver that the record's
+ * a USB disk. Untraced (record.h): with a record that lists an untraced
+ * mount, or on the running system where storage_host_needs() finds one,
+ * every storage controller not already refused is refused unless force
+ * ("the image build could not trace / (...): every storage controller is
+ * refused unless 'force'"); for a network one (and for a network root= on
+ * this boot's command line, record or not) every network controller
+ * (class 02) too. Viability: a function with no driver that the record's
  * blockers list counts as taken, like one whose modalias resolves in the
  * image.
  * Return: 0, or -ENOMEM.

@@ -49,6 +49,100 @@ void record_list_free(struct record_list *l)
 	l->n = 0;
 }
 
+int record_untraced_add(struct record_untraced_list *l, const char *mount, bool network, const char *why)
+{
+	struct record_untraced *v;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strncmp(l->v[i].mount, mount, sizeof(l->v[i].mount) - 1) == 0 ||
+		    strncmp(l->v[i].why, why, sizeof(l->v[i].why) - 1) == 0)
+			return 0;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	l->v = v;
+	v = &l->v[l->n++];
+	str_copy(v->mount, sizeof(v->mount), mount);
+	str_copy(v->why, sizeof(v->why), why);
+	/* A mount source is anyone's text: keep the record one line each. */
+	for (char *c = v->why; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	v->network = network;
+	return 0;
+}
+
+const struct record_untraced *record_untraced_network(const struct record_untraced_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].network)
+			return &l->v[i];
+	return NULL;
+}
+
+void record_untraced_free(struct record_untraced_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* A mount as an untraced line writes it: blanks, tabs, newlines and
+ * backslashes as \ooo (mountinfo's escapes). */
+static void escape_mount(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\%03o", (unsigned char)*s);
+		else
+			out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
+/* "untraced [network] MOUNT (WHY)": MOUNT "root=" or a path starting with
+ * '/', octal escapes undone; WHY not empty. Return: parsed. */
+static bool parse_untraced(const char *line, struct record_untraced *u)
+{
+	const char *p = str_startswith(line, "untraced "), *open, *q;
+	size_t l, o = 0;
+
+	if (p == NULL)
+		return false;
+	memset(u, 0, sizeof(*u));
+	if (str_startswith(p, "network ")) {
+		u->network = true;
+		p += 8;
+	}
+	l = strcspn(p, " ");
+	open = p + l;
+	if (l == 0 || !(p[0] == '/' || (l == 5 && strncmp(p, "root=", 5) == 0)) || strncmp(open, " (", 2) != 0)
+		return false;
+	l = strlen(open + 2);
+	if (l < 2 || open[2 + l - 1] != ')' || l - 1 >= sizeof(u->why))
+		return false;
+	memcpy(u->why, open + 2, l - 1);
+	u->why[l - 1] = '\0';
+	for (q = p; q < open; q++) {
+		char c = *q;
+
+		if (c == '\\') {
+			if (open - q < 4 || q[1] < '0' || q[1] > '3' || q[2] < '0' || q[2] > '7' || q[3] < '0' ||
+			    q[3] > '7')
+				return false;
+			c = (char)((q[1] - '0') * 64 + (q[2] - '0') * 8 + (q[3] - '0'));
+			q += 3;
+		}
+		if (o + 1 >= sizeof(u->mount))
+			return false;
+		u->mount[o++] = c;
+	}
+	u->mount[o] = '\0';
+	return true;
+}
+
 /* "0000:04:00.0": exactly the sysfs form, lower-case hex. */
 static bool fn_valid(const char *s, size_t len)
 {
@@ -172,6 +266,7 @@ static int read_protected(struct record *rec)
 	while (r > 0 && fgets(line, sizeof(line), f)) {
 		size_t len = strcspn(line, "\n");
 		char *ident, *text, *end;
+		struct record_untraced u;
 
 		no++;
 		if (line[len] != '\n') {
@@ -230,13 +325,25 @@ static int read_protected(struct record *rec)
 				    line);
 				r = -EINVAL;
 			} else if (count != fns) {
-				WRN("record cut short at line %u: its end line counts %lu functions, %u are listed; "
+				WRN("record cut short at line %u: its end line counts %lu lines, %u are listed; "
 				    "the "
 				    "image build's record is not used",
 				    no, count, fns);
 				r = -EINVAL;
 			}
 			ended = no;
+		} else if (str_startswith(line, "untraced")) {
+			if (!parse_untraced(line, &u)) {
+				WRN("%s:%u: not \"untraced [network] MOUNT (WHY)\": '%.80s'; the image build's record "
+				    "is "
+				    "not used",
+				    name, no, line);
+				r = -EINVAL;
+			} else {
+				fns++;
+				if (record_untraced_add(&rec->untraced, u.mount, u.network, u.why) < 0)
+					r = -ENOMEM;
+			}
 		} else if (!parse_fn_line(line, &ident, &text)) {
 			WRN("%s:%u: not \"ADDRESS VENDOR:DEVICE SUBVENDOR:SUBDEVICE CLASS free|holds ...\": '%.80s'; "
 			    "the "
@@ -372,6 +479,7 @@ void record_free(struct record *rec)
 	record_list_free(&rec->prot);
 	record_list_free(&rec->ident);
 	record_list_free(&rec->block);
+	record_untraced_free(&rec->untraced);
 	rec->present = false;
 }
 
@@ -395,6 +503,7 @@ struct prot_args {
 	const struct record_tie *tie;
 	const struct pci_list *pci;
 	const struct record_list *holds;
+	const struct record_untraced_list *untraced;
 };
 
 static int print_protected(FILE *f, void *arg)
@@ -407,7 +516,9 @@ static int print_protected(FILE *f, void *arg)
 		   "# Every storage controller (class 01) and every function the host needs: address,\n"
 		   "# vendor:device, subsystem, class, and what it holds or \"free\". bind refuses what it\n"
 		   "# holds unless 'force'; a record of another machine or other functions, or without\n"
-		   "# its end line, is not used (storage controllers are refused then).\n");
+		   "# its end line, is not used (storage controllers are refused then). An untraced\n"
+		   "# mount: every storage controller is refused unless 'force' (a network one: every\n"
+		   "# network controller too).\n");
 	fprintf(f, "%s\nmachine-id %s\nroot=%s\n", RECORD_VERSION, a->tie->machine_id[0] ? a->tie->machine_id : "-",
 		a->tie->root);
 	for (size_t i = 0; i < a->pci->n; i++) {
@@ -424,6 +535,14 @@ static int print_protected(FILE *f, void *arg)
 		if (fn_by_name(a->pci, a->holds->v[i].fn))
 			continue;
 		fprintf(f, "%s - - - %s\n", a->holds->v[i].fn, a->holds->v[i].text);
+		n++;
+	}
+	for (size_t i = 0; a->untraced && i < a->untraced->n; i++) {
+		const struct record_untraced *u = &a->untraced->v[i];
+		char m[4 * sizeof(u->mount)];
+
+		escape_mount(u->mount, m, sizeof(m));
+		fprintf(f, "untraced %s%s (%s)\n", u->network ? "network " : "", m, u->why);
 		n++;
 	}
 	fprintf(f, "end %zu\n", n);
@@ -443,9 +562,10 @@ static int write_list(const char *dir, const char *name, const char *head, const
 }
 
 int record_write(const char *dir, const struct record_tie *tie, const struct pci_list *pci,
-		 const struct record_list *holds, const struct record_list *block)
+		 const struct record_list *holds, const struct record_untraced_list *untraced,
+		 const struct record_list *block)
 {
-	struct prot_args a = {tie, pci, holds};
+	struct prot_args a = {tie, pci, holds, untraced};
 	char path[PATH_MAX];
 	int r;
 

@@ -9,18 +9,30 @@
  * protected - a record that proves itself, line by line ('#' lines are
  * comments, anywhere):
  *
- *   vfiobind-record 1                       format and version, first
+ *   vfiobind-record 2                       format and version, first
  *   machine-id 5f1d...                      /etc/machine-id, or "-"
  *   root=UUID=0a34...                       root= the build saw ("root=": none)
  *   0000:04:00.0 144d:a80a 144d:a801 010802 holds / (/dev/nvme0n1p2)
  *   0000:0e:00.0 1987:5016 1987:5016 010802 free
- *   end 2                                   the number of function lines, last
+ *   untraced /home (dm-3: a stacked device that shows no slaves/)
+ *   untraced network / (nfs4 10.0.0.1:/srv/root: a network file system)
+ *   end 4                                   the number of function and
+ *                                           untraced lines, last
  *
  * Each function line: address, vendor:device, subsystem vendor:device (from
  * the modalias; "-" unknown), class (6 hex digits), then "free" or what it
  * holds. Listed: every storage controller (class 01) and every other
  * function the host needs (an xHCI below a USB root disk); a function the
  * host needs that the build could not see has "- - -" for its identity.
+ *
+ * Each untraced line: a mount (or "root=" for the command line) the host
+ * needs that the build could not follow to its block devices, with why;
+ * "network" before it when it goes over a network controller (a network
+ * root). The mount's blanks, tabs, newlines and backslashes are written
+ * as \ooo, as mountinfo does. One such line and the boot refuses every
+ * storage controller unless force; a network one, every network
+ * controller too (plan.h). Version 1 had no untraced lines: a version 1
+ * record is not this version, so not used.
  *
  * blockers - the functions coldplug would give a host driver, one per
  * line with the module: 0000:03:00.1 snd_hda_intel
@@ -55,7 +67,7 @@ struct record_list {
 	size_t n;
 };
 
-#define RECORD_VERSION "vfiobind-record 1"
+#define RECORD_VERSION "vfiobind-record 2"
 #define MACHINE_ID_LEN 32
 
 /* What ties a record to one machine. */
@@ -63,6 +75,33 @@ struct record_tie {
 	char machine_id[MACHINE_ID_LEN + 1]; /* "" when unknown */
 	char root[256];			     /* root= as given, "" when none */
 };
+
+/* A mount (or root=) the host needs that could not be followed to its
+ * block devices. */
+struct record_untraced {
+	char mount[256]; /* "/", "/home", "root=", "swap"; as found, not escaped */
+	char why[384];	 /* "zfs rpool/ROOT/debian: no member device of pool rpool found" */
+	bool network;	 /* over a network controller: a network root */
+};
+
+struct record_untraced_list {
+	struct record_untraced *v;
+	size_t n;
+};
+
+/**
+ * record_untraced_add() - append an untraced mount, unless the same
+ * @mount, or the same @why (a pool behind both / and root=), is listed
+ * already (the first stays).
+ * @mount: cut at 255 bytes; @why: cut at 383 bytes.
+ * Return: 0, or -ENOMEM.
+ */
+int record_untraced_add(struct record_untraced_list *l, const char *mount, bool network, const char *why);
+
+/** record_untraced_network() - the first network entry of @l, or NULL. */
+const struct record_untraced *record_untraced_network(const struct record_untraced_list *l);
+
+void record_untraced_free(struct record_untraced_list *l);
 
 struct record {
 	/* read whole, well-formed, and (after record_verify()) of this
@@ -72,6 +111,7 @@ struct record {
 	struct record_list prot;  /* the functions that hold something: text "holds ..." */
 	struct record_list ident; /* every function listed: text "vvvv:dddd ssss:ssss cccccc" */
 	struct record_list block;
+	struct record_untraced_list untraced; /* what the build could not trace */
 };
 
 /**
@@ -108,8 +148,9 @@ void record_machine_id(bool boot, char *buf, size_t len);
  * missing (silently: no record was written), or, each logged as one
  * warning naming the check: empty ("record ... is empty"); cut short (a
  * partial last line, no "end N" line, or N not the number of function
- * lines: "record cut short at line N"); malformed (no version line first,
- * an unknown line, a line after "end": "FILE:LINE: ..."). A malformed
+ * and untraced lines: "record cut short at line N"); malformed (no version
+ * line first, an unknown line, an untraced line not "untraced [network]
+ * MOUNT (WHY)", a line after "end": "FILE:LINE: ..."). A malformed
  * blockers file is ignored the same way (with a warning), the protected
  * one still used. Call record_verify() next.
  * Return: 0, or -ENOMEM.
@@ -141,6 +182,7 @@ bool record_verify(struct record *rec, const struct pci_list *pci, const char *r
  * write_atomic_stream() (-ENOSPC: a full disk; the old files stay whole).
  */
 int record_write(const char *dir, const struct record_tie *tie, const struct pci_list *pci,
-		 const struct record_list *holds, const struct record_list *block);
+		 const struct record_list *holds, const struct record_untraced_list *untraced,
+		 const struct record_list *block);
 
 void record_free(struct record *rec);

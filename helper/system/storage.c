@@ -82,17 +82,20 @@ static int read_mounts(struct storage *st)
 
 	/* mountinfo(5): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - TYPE SOURCE SUPER"
 	 * MAJ:MIN alone misses btrfs (an anonymous device number), so the
-	 * source is kept too. */
+	 * source is kept too, and the type and super options decide how the
+	 * mount is followed (zfs, overlay, a network file system). */
 	if (root_path(path, sizeof(path), "/proc/self/mountinfo") < 0 || (buf = read_whole(path)) == NULL)
 		return 0;
 	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
 		char devnum[24], target[PATH_MAX], fstype[64], src[PATH_MAX];
-		const char *sep = strstr(line, " - ");
+		const char *sep = strstr(line, " - "), *opts = "";
 		struct storage_mount *m;
+		int end = 0;
 
 		if (sep == NULL || sscanf(line, "%*s %*s %23s %*s %4095s", devnum, target) != 2 ||
-		    sscanf(sep + 3, "%63s %4095s", fstype, src) != 2)
+		    sscanf(sep + 3, "%63s %4095s%n", fstype, src, &end) != 2)
 			continue;
+		opts = sep + 3 + end + strspn(sep + 3 + end, " ");
 		unescape_octal(target);
 		unescape_octal(src);
 		if (strcmp(target, "/") == 0)
@@ -103,11 +106,14 @@ static int read_mounts(struct storage *st)
 		st->mounts = m;
 		m = &st->mounts[st->nmounts];
 		snprintf(m->devnum, sizeof(m->devnum), "%s", devnum);
+		snprintf(m->fstype, sizeof(m->fstype), "%s", fstype);
 		m->source = strdup(src);
 		m->target = strdup(target);
-		if (m->source == NULL || m->target == NULL) {
+		m->opts = strdup(opts);
+		if (m->source == NULL || m->target == NULL || m->opts == NULL) {
 			free(m->source);
 			free(m->target);
+			free(m->opts);
 			r = -ENOMEM;
 			break;
 		}
@@ -169,6 +175,11 @@ static int add_dev(struct storage *st, const char *name)
 	}
 	if (root_path(path, sizeof(path), "/sys/class/block/%s/dm/name", name) == 0)
 		sysfs_read_attr(path, b->dm_name, sizeof(b->dm_name));
+	/* dm and md devices sit on slaves/ (sysfs-block); one that shows
+	 * none cannot be followed down. */
+	b->stacked = b->dm_name[0] != '\0' ||
+		     (root_path(path, sizeof(path), "/sys/class/block/%s/md", name) == 0 && access(path, F_OK) == 0) ||
+		     (root_path(path, sizeof(path), "/sys/class/block/%s/dm", name) == 0 && access(path, F_OK) == 0);
 	st->n++;
 	return 0;
 }
@@ -280,9 +291,11 @@ void storage_free(struct storage *st)
 	for (size_t i = 0; i < st->nmounts; i++) {
 		free(st->mounts[i].source);
 		free(st->mounts[i].target);
+		free(st->mounts[i].opts);
 	}
 	strv_free(&st->swaps);
 	record_list_free(&st->holds);
+	record_untraced_free(&st->untraced);
 	free(st->b);
 	free(st->mounts);
 	memset(st, 0, sizeof(*st));
@@ -457,6 +470,15 @@ static void probe(struct storage *st, size_t i)
 		probe_partitions(st, b->disk);
 }
 
+static void probe_all(struct storage *st)
+{
+	if (st->all_probed)
+		return;
+	for (size_t i = 0; i < st->n; i++)
+		probe(st, i);
+	st->all_probed = true;
+}
+
 /* The device @spec (root=, resume=, a mount source, an fstab entry)
  * names, or -1. TAG=value names are matched against libblkid's probes
  * of every device, done once. */
@@ -503,11 +525,8 @@ static int resolve(struct storage *st, const char *spec)
 		free(val);
 		return -1;
 	}
-	if (type && val && !st->all_probed) {
-		for (size_t i = 0; i < st->n; i++)
-			probe(st, i);
-		st->all_probed = true;
-	}
+	if (type && val)
+		probe_all(st);
 	for (size_t i = 0; type && val && hit < 0 && i < st->n; i++) {
 		const struct blkdev *b = &st->b[i];
 
@@ -554,7 +573,8 @@ static int hold_path(struct storage *st, const struct pci_list *pci, const char 
 }
 
 /* Down from @dev through slaves/, extending @chain ("/dev/mapper/vg0-root
- * -> dm-0 -> nvme0n1p2"); a depth bound keeps a looped fake tree finite. */
+ * -> dm-0 -> nvme0n1p2"); a depth bound keeps a looped fake tree finite.
+ * A dm or md device without slaves/ ends the way down: untraced. */
 static int walk(struct storage *st, const struct pci_list *pci, int dev, const char *why, char *chain, size_t clen,
 		int depth)
 {
@@ -568,28 +588,228 @@ static int walk(struct storage *st, const struct pci_list *pci, int dev, const c
 	if (!(depth == 0 && str_startswith(chain, "/dev/") && strcmp(chain + 5, b->name) == 0))
 		str_append(chain, clen, "%s%s", chain[0] ? " -> " : "", b->name);
 	r = hold_path(st, pci, b->syspath, why, chain);
+	if (r == 0 && b->stacked && b->nslaves == 0) {
+		char text[512];
+
+		snprintf(text, sizeof(text), "%s: %s%s%s is a stacked device that shows no slaves/", chain, b->name,
+			 b->dm_name[0] ? " dm " : "", b->dm_name);
+		r = record_untraced_add(&st->untraced, why, false, text);
+	}
 	for (size_t s = 0; r == 0 && s < b->nslaves; s++)
 		r = walk(st, pci, b->slaves[s], why, chain, clen, depth + 1);
 	chain[mark] = '\0';
 	return r;
 }
 
-static int need(struct storage *st, const struct pci_list *pci, const char *why, const char *spec, int dev)
+/* File systems whose one mount spans several devices, each of them
+ * carrying the same TYPE and UUID (libblkid: btrfs, bcachefs, and a ZFS
+ * pool's zfs_member, whose UUID is the pool GUID). */
+static bool multi_device(const char *type)
+{
+	return strcmp(type, "btrfs") == 0 || strcmp(type, "bcachefs") == 0 || strcmp(type, "zfs_member") == 0;
+}
+
+/* btrfs lists a mounted file system's devices in
+ * /sys/fs/btrfs/UUID/devices/NAME (Documentation/ABI/testing/sysfs-fs-btrfs):
+ * every device listed beside @dev. Return: how many, or -ENOMEM. */
+static int btrfs_sysfs_members(struct storage *st, const struct pci_list *pci, int dev, const char *why,
+			       const char *spec)
+{
+	char path[PATH_MAX], chain[400];
+	struct dirent *de;
+	DIR *d;
+	int r = 0, n = 0;
+
+	if (root_path(path, sizeof(path), "/sys/fs/btrfs") < 0 || (d = opendir(path)) == NULL)
+		return 0;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		struct dirent *me;
+		DIR *md;
+
+		if (de->d_name[0] == '.' ||
+		    root_path(path, sizeof(path), "/sys/fs/btrfs/%s/devices/%s", de->d_name, st->b[dev].name) < 0 ||
+		    access(path, F_OK) != 0 ||
+		    root_path(path, sizeof(path), "/sys/fs/btrfs/%s/devices", de->d_name) < 0 ||
+		    (md = opendir(path)) == NULL)
+			continue;
+		while (r == 0 && (me = readdir(md)) != NULL) {
+			int m = me->d_name[0] == '.' ? -1 : find_dev(st, me->d_name);
+
+			if (m < 0)
+				continue;
+			snprintf(chain, sizeof(chain), "%s -> btrfs %s", spec, de->d_name);
+			r = walk(st, pci, m, why, chain, sizeof(chain), 1);
+			n++;
+		}
+		closedir(md);
+	}
+	closedir(d);
+	return r < 0 ? r : n;
+}
+
+/* Every other device of @dev's multi-device file system. */
+static int members(struct storage *st, const struct pci_list *pci, int dev, const char *why, const char *spec)
+{
+	char type[32], uuid[64], chain[400];
+	int r;
+
+	probe(st, (size_t)dev);
+	r = btrfs_sysfs_members(st, pci, dev, why, spec);
+	if (r < 0 || !multi_device(st->b[dev].type) || !st->b[dev].uuid[0])
+		return r < 0 ? r : 0;
+	snprintf(type, sizeof(type), "%s", st->b[dev].type);
+	snprintf(uuid, sizeof(uuid), "%s", st->b[dev].uuid);
+	probe_all(st);
+	r = 0;
+	for (size_t i = 0; r == 0 && i < st->n; i++) {
+		if ((int)i == dev || strcmp(st->b[i].type, type) != 0 || strcmp(st->b[i].uuid, uuid) != 0)
+			continue;
+		snprintf(chain, sizeof(chain), "%s -> %s UUID=%s", spec, type, uuid);
+		r = walk(st, pci, (int)i, why, chain, sizeof(chain), 1);
+	}
+	return r;
+}
+
+/* @spec (a name, or -1 and @dev) down to the PCI functions; @found, when
+ * not NULL, says whether it named a device. */
+static int need_found(struct storage *st, const struct pci_list *pci, const char *why, const char *spec, int dev,
+		      bool *found)
 {
 	char chain[400], fn[16];
+	int r;
 
 	snprintf(chain, sizeof(chain), "%s", spec);
 	if (dev < 0)
 		dev = resolve(st, spec);
-	if (dev >= 0)
-		return walk(st, pci, dev, why, chain, sizeof(chain), 0);
+	if (found)
+		*found = dev >= 0;
+	if (dev >= 0) {
+		r = walk(st, pci, dev, why, chain, sizeof(chain), 0);
+		return r < 0 ? r : members(st, pci, dev, why, spec);
+	}
 	if (by_path_function(spec, fn, sizeof(fn))) {
 		char text[512];
 
+		if (found)
+			*found = true;
 		snprintf(text, sizeof(text), "holds %s (%s)", why, spec);
 		return record_list_add(&st->holds, fn, text);
 	}
 	return 0;
+}
+
+static int need(struct storage *st, const struct pci_list *pci, const char *why, const char *spec, int dev)
+{
+	return need_found(st, pci, why, spec, dev, NULL);
+}
+
+/* A ZFS dataset (rpool/ROOT/debian) down to the members of its pool
+ * (rpool): libblkid's zfs_member carries the pool name as LABEL
+ * (util-linux libblkid/src/superblocks/zfs.c). */
+static int need_zfs(struct storage *st, const struct pci_list *pci, const char *why, const char *dataset)
+{
+	char pool[256], chain[400], text[512];
+	int r = 0;
+	bool found = false;
+
+	snprintf(pool, sizeof(pool), "%.*s", (int)strcspn(dataset, "/@"), dataset);
+	probe_all(st);
+	for (size_t i = 0; r == 0 && i < st->n; i++) {
+		if (strcmp(st->b[i].type, "zfs_member") != 0 || strcmp(st->b[i].label, pool) != 0)
+			continue;
+		found = true;
+		snprintf(chain, sizeof(chain), "%s -> zfs pool %s", dataset, pool);
+		r = walk(st, pci, (int)i, why, chain, sizeof(chain), 1);
+	}
+	if (r == 0 && !found) {
+		snprintf(text, sizeof(text), "zfs %s: no member device of pool %s found", dataset, pool);
+		r = record_untraced_add(&st->untraced, why, false, text);
+	}
+	return r;
+}
+
+static bool network_fs(const char *type)
+{
+	static const char *const net[] = {"nfs", "nfs4", "cifs", "smb3", "9p", "ceph", "glusterfs", "fuse.glusterfs"};
+
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++)
+		if (strcmp(type, net[i]) == 0)
+			return true;
+	return false;
+}
+
+/* An overlay's lower layers are directories of other mounts, each traced
+ * as a mount itself: the overlay is followed when its super options name
+ * them (lowerdir=/a:/b, absolute). */
+static bool overlay_followed(const char *opts)
+{
+	const char *p = opts;
+
+	while ((p = strstr(p, "lowerdir")) != NULL) {
+		if ((p == opts || p[-1] == ',') &&
+		    (str_startswith(p, "lowerdir=/") || str_startswith(p, "lowerdir+=/")))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* btrfs and bcachefs: every device of the file system. bcachefs names
+ * them all in the source, joined by ':' (/dev/sda1:/dev/sdb1). */
+static int need_multi(struct storage *st, const struct pci_list *pci, const struct storage_mount *m)
+{
+	char one[PATH_MAX], text[512];
+	const char *p = m->source;
+	bool any = false;
+	int r = 0;
+
+	while (r == 0 && *p) {
+		const char *next = strstr(p + 1, ":/dev/");
+		size_t l = next ? (size_t)(next - p) : strlen(p);
+		bool found = false;
+
+		snprintf(one, sizeof(one), "%.*s", (int)l, p);
+		r = need_found(st, pci, m->target, one, -1, &found);
+		any = any || found;
+		p = next ? next + 1 : p + l;
+	}
+	if (r == 0 && !any) {
+		snprintf(text, sizeof(text), "%s %s: no device of it found", m->fstype, m->source);
+		r = record_untraced_add(&st->untraced, m->target, false, text);
+	}
+	return r;
+}
+
+/* root= as the initramfs reads it: a ZFS dataset (initramfs-tools'
+ * root=ZFS=, dracut's root=zfs:), a network root (nfsroot.rst,
+ * dracut.cmdline(7)), or a block device. */
+static int need_root(struct storage *st, const struct pci_list *pci)
+{
+	static const char *const net[] = {"nfs:", "nfs4:", "cifs:", "iscsi:", "nbd:"};
+	const char *root = st->root, *ds;
+	char text[512];
+
+	if (!root[0])
+		return 0;
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		if (strcmp(root, "/dev/nfs") == 0 || strcmp(root, "dhcp") == 0 || strcmp(root, "dhcp6") == 0 ||
+		    str_startswith(root, net[i])) {
+			snprintf(text, sizeof(text), "root=%s: a network root", root);
+			return record_untraced_add(&st->untraced, "root=", true, text);
+		}
+	}
+	if ((ds = str_startswith(root, "ZFS=")) != NULL || (ds = str_startswith(root, "zfs:")) != NULL) {
+		if (strcmp(ds, "AUTO") != 0)
+			return need_zfs(st, pci, "root=", ds);
+		/* dracut's zfs:AUTO: the pool's bootfs, chosen at boot; a zfs
+		 * / mounted now is traced as a mount. */
+		for (size_t i = 0; i < st->nmounts; i++)
+			if (strcmp(st->mounts[i].target, "/") == 0 && strcmp(st->mounts[i].fstype, "zfs") == 0)
+				return 0;
+		snprintf(text, sizeof(text), "root=%s: the pool is chosen at boot", root);
+		return record_untraced_add(&st->untraced, "root=", false, text);
+	}
+	return need(st, pci, "root=", root, -1);
 }
 
 /* fstab(5) entries the host mounts at boot: noauto ones are left out. */
@@ -649,10 +869,33 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 	int r = 0;
 
 	record_list_free(&st->holds);
+	record_untraced_free(&st->untraced);
 	for (size_t i = 0; r == 0 && i < st->nmounts; i++) {
 		const struct storage_mount *m = &st->mounts[i];
+		char text[512];
 		int dev = -1;
 
+		if (network_fs(m->fstype)) {
+			/* Over a NIC: no disk holds it, and the host cannot
+			 * boot without it at / or /usr. */
+			if (strcmp(m->target, "/") != 0 && strcmp(m->target, "/usr") != 0)
+				continue;
+			snprintf(text, sizeof(text), "%s %s: a network file system", m->fstype, m->source);
+			r = record_untraced_add(&st->untraced, m->target, true, text);
+			continue;
+		}
+		if (strcmp(m->fstype, "zfs") == 0) {
+			r = need_zfs(st, pci, m->target, m->source);
+			continue;
+		}
+		if (strcmp(m->fstype, "overlay") == 0) {
+			if (!overlay_followed(m->opts)) {
+				snprintf(text, sizeof(text), "overlay %s: its lower layer is not shown (no lowerdir=)",
+					 m->source);
+				r = record_untraced_add(&st->untraced, m->target, false, text);
+			}
+			continue;
+		}
 		/* MAJ:MIN first: the source may be /dev/root or gone; an
 		 * anonymous number (major 0: btrfs, tmpfs) matches nothing. */
 		if (!str_startswith(m->devnum, "0:")) {
@@ -660,7 +903,9 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 				if (strcmp(st->b[j].devnum, m->devnum) == 0)
 					dev = (int)j;
 		}
-		if (dev >= 0 || m->source[0] == '/')
+		if (dev < 0 && (strcmp(m->fstype, "btrfs") == 0 || strcmp(m->fstype, "bcachefs") == 0))
+			r = need_multi(st, pci, m);
+		else if (dev >= 0 || m->source[0] == '/')
 			r = need(st, pci, m->target, m->source, dev);
 	}
 	for (size_t i = 0; r == 0 && i < st->swaps.n; i++)
@@ -668,7 +913,7 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 	if (r == 0)
 		r = need(st, pci, "resume=", st->resume, -1);
 	if (r == 0)
-		r = need(st, pci, "root=", st->root, -1);
+		r = need_root(st, pci);
 	if (r == 0)
 		r = fstab_needs(st, pci);
 	if (r == 0)

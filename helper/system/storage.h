@@ -13,6 +13,14 @@
  * /proc/swaps, /etc/fstab) down the slaves/ links to the disks and the PCI
  * functions on their paths, all under the root prefix. Names are matched
  * with libblkid's probes (UUID, LABEL, partition UUID and name).
+ *
+ * What slaves/ does not show is found by probing: every member of a
+ * multi-device file system (btrfs, bcachefs: the same TYPE and UUID on
+ * several devices; /sys/fs/btrfs/UUID/devices/ too), and the members of a
+ * ZFS pool (TYPE zfs_member, LABEL the pool name). A needed mount that
+ * cannot be followed to block devices is "untraced" (a network root, a
+ * ZFS pool with no member found, a dm or md device without slaves/, an
+ * overlay whose lower layer is not shown).
  */
 #pragma once
 
@@ -32,6 +40,7 @@ struct blkdev {
 	int disk;	   /* index of the whole disk of a partition, or -1 */
 	int partno;	   /* partition number; 0 for a whole device */
 	int *slaves;	   /* indices this device is stacked on */
+	bool stacked;	   /* a dm or md device: it should have slaves/ */
 	size_t nslaves;
 	bool probed;
 	char type[32]; /* libblkid TYPE: ext4, ntfs, swap, LVM2_member, ... */
@@ -44,8 +53,10 @@ struct blkdev {
 /* A line of /proc/self/mountinfo. */
 struct storage_mount {
 	char devnum[24]; /* MAJ:MIN (0:N for btrfs, tmpfs, overlay: anonymous) */
-	char *source;	 /* /dev/mapper/vg0-root, tmpfs, ... */
+	char *source;	 /* /dev/mapper/vg0-root, tmpfs, rpool/ROOT/debian, ... */
 	char *target;	 /* the mount point, octal escapes undone */
+	char *opts;	 /* the super options: lowerdir=... of an overlay */
+	char fstype[64];
 };
 
 struct storage {
@@ -73,6 +84,9 @@ struct storage {
 	 * host needs, with why ("holds / (/dev/mapper/vg0-root -> dm-0 ->
 	 * nvme0n1p2)"). */
 	struct record_list holds;
+	/* Filled by storage_host_needs(): every needed mount (or root=) that
+	 * could not be followed to block devices (record.h). */
+	struct record_untraced_list untraced;
 };
 
 /**
@@ -107,6 +121,21 @@ void storage_free(struct storage *st);
  * through dm, md and LUKS to the disks; every PCI function on a disk's
  * sysfs path counts (an NVMe controller, an xHCI above a USB disk). No
  * limit on the number of devices.
+ *
+ * Beyond slaves/: a name that libblkid finds on several devices of a
+ * multi-device type (btrfs, bcachefs, zfs_member) counts for each of them;
+ * a btrfs or bcachefs mount holds every device of its UUID (probed, and
+ * /sys/fs/btrfs/UUID/devices/); a zfs mount, or root=ZFS=POOL/... and
+ * root=zfs:POOL/... (initramfs-tools, dracut), holds every zfs_member
+ * labelled POOL.
+ *
+ * Untraced (@st->untraced): a network file system (nfs, nfs4, cifs, smb3,
+ * 9p, ceph) at / or /usr, a network root= (/dev/nfs, nfs:, nfs4:, cifs:,
+ * dhcp, dhcp6, iscsi:, nbd:; dracut.cmdline(7), nfsroot.rst), marked
+ * network; a zfs mount or ZFS root= whose pool shows no member; a btrfs
+ * or bcachefs mount whose devices are not found; a dm or md device on
+ * the way down that shows no slaves/; an overlay whose super options name
+ * no absolute lowerdir (its layers' own mounts are traced as mounts).
  * Return: 0, or -ENOMEM.
  */
 int storage_host_needs(struct storage *st, const struct pci_list *pci);

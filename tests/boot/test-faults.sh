@@ -172,7 +172,7 @@ nvme_conf="0000:00:07.0
 # on a machine with these two QEMU storage controllers, both free.
 record() {
 	printf '%s\n' "# vfiobind: written by \`vfiobind check --record\` at image build; read by \`vfiobind bind\`" \
-		"vfiobind-record 1" "machine-id $1" "root=$2" \
+		"vfiobind-record 2" "machine-id $1" "root=$2" \
 		"0000:00:07.0 $nvme_ident free" "0000:00:1f.2 $ahci_ident free" "end 2"
 }
 
