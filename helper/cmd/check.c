@@ -22,6 +22,7 @@
 #include "plan/plan.h"
 #include "system/record.h"
 #include "system/storage.h"
+#include "system/vmdisk.h"
 
 /* The host as the image build sees it. */
 struct host {
@@ -178,6 +179,41 @@ static int check_vms(const struct opts *o, const struct conf *c)
 	return d && !o->devices_only ? (int)d->n : 0;
 }
 
+/* The storage guard for every VM's disk = lines (vmdisk.h): a disk that
+ * holds what the host needs is an error unless its line says 'force'. As
+ * with the [vm] sections' other errors, the image build's --devices-only
+ * prints them as warnings. Return: the errors. */
+static int check_vm_disks(const struct opts *o, const struct conf *c)
+{
+	struct diags errs = {0}, warns = {0};
+	struct cmdline cl = {0};
+	struct storage st;
+	size_t refused = 0, ndisks = 0;
+
+	for (size_t i = 0; c->vms && i < c->vms->n; i++)
+		ndisks += c->vms->vm[i].disk.n;
+	if (ndisks == 0)
+		return 0;
+	host_cmdline(&cl);
+	if (storage_scan(&st, &cl) < 0) {
+		storage_free(&st);
+		fprintf(stderr, "vfiobind: cannot read this host's block devices: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	for (size_t i = 0; i < c->vms->n; i++)
+		refused += vmdisk_guard(&c->vms->vm[i], &st, &errs, &warns);
+	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
+		fprintf(stderr, "warning: %s\n", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
+	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
+		fprintf(stderr, "%s%s%s\n", o->devices_only ? "warning: " : "",
+			errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)",
+			o->devices_only ? " (the VM launcher will refuse this VM)" : "");
+	storage_free(&st);
+	diags_free(&errs);
+	diags_free(&warns);
+	return o->devices_only ? 0 : (int)refused;
+}
+
 /* One line per declared VM. */
 static void check_summary(const char *name, const struct conf *c)
 {
@@ -251,6 +287,8 @@ int cmd_check(const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "%s\n", errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)");
 	if (r >= 0)
 		r += check_vms(o, &c);
+	if (r >= 0)
+		r += check_vm_disks(o, &c);
 	if (r == 0)
 		check_machine(&c);
 	if (r == 0 && o->record) {

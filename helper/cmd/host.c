@@ -17,7 +17,7 @@ static const struct command host_cmds[] = {
     {"release", "  release ADDR|SLOT  give functions on vfio-pci back to their host drivers for this boot\n",
      cmd_release, 0},
     {"vm",
-     "  vm check NAME      whether VM NAME could start: its functions and IOMMU groups\n"
+     "  vm check NAME      whether VM NAME could start: its disks, functions and IOMMU groups\n"
      "  vm run NAME        start VM NAME headless and watch it (vfiobind-vm@NAME.service)\n"
      "  vm poweroff NAME   power the host off if VM NAME's guest shut itself down\n"
      "  vm qmp NAME CMD    send a QMP command (name or JSON object) to the running VM NAME\n",

@@ -427,14 +427,34 @@ static int key_tpm(struct ctx *x, const char *v, size_t vl)
 	return x->vm->tpm ? 0 : -ENOMEM;
 }
 
+/* disk = PATH... [force]: 'force' (never a path: paths are absolute)
+ * covers every path of its line. */
 static int key_disk(struct ctx *x, const char *v, size_t vl)
 {
 	const char *w;
-	size_t i = 0, wl;
+	size_t i = 0, wl, npaths = 0;
+	bool force = false;
 
 	while (next_word(v, vl, &i, &w, &wl)) {
-		if (!path_ok(x, w, wl))
+		if (!str_span_eq(w, wl, "force"))
+			npaths++;
+		else if (force)
+			return err(x, "disk: the word 'force' is given twice");
+		else
+			force = true;
+	}
+	if (npaths == 0)
+		return err(x, "disk: 'force' names no disk; write disk = PATH force");
+	for (i = 0; next_word(v, vl, &i, &w, &wl);) {
+		struct vm_disk *d;
+
+		if (str_span_eq(w, wl, "force") || !path_ok(x, w, wl))
 			continue;
+		d = realloc(x->vm->disk_at, (x->vm->disk.n + 1) * sizeof(*d));
+		if (d == NULL)
+			return -ENOMEM;
+		x->vm->disk_at = d;
+		d[x->vm->disk.n] = (struct vm_disk){.line = x->line, .force = force};
 		if (strv_push(&x->vm->disk, w, wl) < 0)
 			return -ENOMEM;
 	}
@@ -618,6 +638,7 @@ void vmconf_free(struct vmconf *vc)
 		strv_free(&vm->qemu);
 		strv_free(&vm->args);
 		strv_free(&vm->disk);
+		free(vm->disk_at);
 		free(vm->dev);
 		for (size_t k = 0; k < vm->nrom; k++)
 			free(vm->rom[k].path);

@@ -11,7 +11,7 @@
  *   romfile      = 0000:03:00.0 /var/lib/vfiobind/win11/dummy.rom
  *   bus          = 0000:0c:00 pcie.0 1e  # guest bus [device] of a card
  *   tpm          = /var/lib/vfiobind/win11/tpm
- *   disk         = /dev/Data/windows     # repeatable
+ *   disk         = /dev/Data/windows     # repeatable; 'force': see below
  *   poweroff     = yes                   # default no
  *   stop-timeout = 120                   # seconds, default 120
  *
@@ -20,6 +20,11 @@
  * starts a comment anywhere, as in the device list. A section runs to the
  * next [vm NAME] header or the end of the file: the device list comes
  * first.
+ *
+ * disk = takes paths and, once, the word 'force' (as a device line takes
+ * it): the storage guard (storage_disk_holds()) then warns instead of
+ * refusing a disk that holds what the host needs, for every path of that
+ * line.
  *
  * VM errors are collected apart from the device list's ("FILE:LINE:
  * message" in struct vmconf.errs), because the initramfs binds devices
@@ -55,6 +60,12 @@ struct vm_bus {
 	unsigned line;
 };
 
+/* Where a disk = path was given: one per struct vm.disk entry. */
+struct vm_disk {
+	unsigned line;
+	bool force; /* its line has the word 'force' */
+};
+
 struct vm {
 	char name[VM_NAME_MAX + 1];
 	const char *file; /* the config's name, for messages */
@@ -69,8 +80,9 @@ struct vm {
 	size_t nrom;
 	struct vm_bus *bus;
 	size_t nbus;
-	char *tpm; /* swtpm state directory, or NULL */
-	struct strv disk;
+	char *tpm;		 /* swtpm state directory, or NULL */
+	struct strv disk;	 /* disk = paths, in order */
+	struct vm_disk *disk_at; /* disk_at[i]: line and force of disk.v[i] */
 	bool poweroff;
 	unsigned stop_timeout; /* seconds */
 	/* Line of each single-valued key, 0 while unset ("given twice"). */

@@ -163,3 +163,37 @@ void storage_describe(const struct blkdev *b, char *buf, size_t len);
  * (/dev/disk/by-id/usb-..., /dev/disk/by-path/...-usb-...).
  */
 bool storage_root_on_usb(const struct storage *st);
+
+/**
+ * storage_disk_holds() - whether a disk handed to a VM (disk = PATH of
+ * /etc/vfiobind.conf) holds something the host needs, and through what.
+ * @st:   from storage_scan(), under the same root prefix.
+ * @path: the path as configured: a /dev node, a /dev/disk/by-* link,
+ *        /dev/mapper/NAME, /dev/VG/LV, or a regular image file.
+ * @why:  on 1, what it holds and the chain that leads to it, @len bytes:
+ *        "/ via nvme0n1p2", "/ via /dev/mapper/vg0-root -> dm-0 -> nvme0n1p2",
+ *        "swap via sdb (its whole disk)".
+ *
+ * @path is resolved to its block device: a block node by its device number
+ * (st_rdev, matched against each device's dev attribute); any other path
+ * under /dev by name as storage_host_needs() resolves names (links under
+ * the root, /dev/NAME, /dev/mapper/NAME, /dev/VG/LV, /dev/disk/by-uuid/...
+ * by libblkid's probes), which is how a fake tree's plain files stand for
+ * nodes. Anything else (an image file, a path that does not exist) is not
+ * a block device and holds nothing here.
+ *
+ * What the host needs is the list of storage_host_needs(): every mounted
+ * filesystem, active swap, resume=, root=, each /etc/fstab entry mounted at
+ * boot, the ESP named by LoaderDevicePartUUID. From each, the chain goes
+ * down slaves/ (dm, LUKS, md; Documentation/ABI/stable/sysfs-block) as the
+ * PCI guard's does, and the disk holds it when a device of that chain is
+ * the disk itself, a partition of it, or the whole disk it is a partition
+ * of. So a whole disk whose partition holds / is held, and so is a
+ * partition that is an LVM PV, LUKS container or md member below /; a
+ * device stacked on a needed one is not (an LV of the root's volume group,
+ * the usual VM disk, holds nothing the host mounts). The first need found
+ * is the one named, in the order above.
+ * Return: true when the disk holds something the host needs (@why filled),
+ * false otherwise (@why "").
+ */
+bool storage_disk_holds(struct storage *st, const char *path, char *why, size_t len);

@@ -19,6 +19,8 @@
 #include "report/report.h"
 #include "system/kmodule.h"
 #include "system/pci.h"
+#include "system/storage.h"
+#include "system/vmdisk.h"
 #include "vm/devices.h"
 #include "vm/holders.h"
 #include "vm/release.h"
@@ -86,6 +88,35 @@ static int vload_vm(struct vload *L, const char *name)
 	return L->vm->errs.n ? EXIT_CONFIG : EXIT_OK;
 }
 
+/* The storage guard for the VM's disk = lines: one that holds what the
+ * host needs is refused unless its line says 'force' (a warning then).
+ * Like a section error, a refusal stops the command before the devices. */
+static int vload_disks(struct vload *L, bool run)
+{
+	struct diags errs = {0}, warns = {0};
+	struct storage st;
+	size_t refused;
+
+	if (L->vm->disk.n == 0)
+		return EXIT_OK;
+	if (storage_scan(&st, &L->cl) < 0) {
+		storage_free(&st);
+		ERR("VM %s: cannot read this host's block devices: %s", L->vm->name, strerror(ENOMEM));
+		return EXIT_SYSTEM;
+	}
+	refused = vmdisk_guard(L->vm, &st, &errs, &warns);
+	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
+		WRN("%s", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
+	print_diags(&errs);
+	if (refused && run)
+		ERR("VM %s not started: %zu disk%s the host needs (above)", L->vm->name, refused,
+		    refused == 1 ? " holds what" : "s hold what");
+	storage_free(&st);
+	diags_free(&errs);
+	diags_free(&warns);
+	return refused ? EXIT_CONFIG : EXIT_OK;
+}
+
 static int vload_devs(struct vload *L)
 {
 	struct diags errs = {0};
@@ -144,7 +175,13 @@ static int cmd_vm_check(const struct vmcmd_opts *o, const char *name)
 	int rc;
 
 	log_setup(NULL, true, o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_WARNING);
-	rc = vload_all(o, &L, name);
+	rc = vload_config(o, &L);
+	if (rc == EXIT_OK)
+		rc = vload_vm(&L, name);
+	if (rc == EXIT_OK)
+		rc = vload_disks(&L, false);
+	if (rc == EXIT_OK)
+		rc = vload_devs(&L);
 	if (rc == EXIT_OK) {
 		if (!o->quiet)
 			printf("VM %s: user %s, %zu function%s in %zu IOMMU group%s\n", L.vm->name, L.vm->user,
@@ -179,6 +216,8 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 	}
 	if (rc == EXIT_OK)
 		rc = vload_vm(&L, name);
+	if (rc == EXIT_OK)
+		rc = vload_disks(&L, true);
 	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
 	if (rc == EXIT_OK) {

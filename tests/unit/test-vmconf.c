@@ -91,6 +91,9 @@ static const struct bad bad_cases[] = {
     {"tpm = /a,b\n", "contains a comma"},
     {"tpm = /a/../b\n", "contains '..'"},
     {"disk = /dev/ok /dev/../sda\n", "contains '..'"},
+    {"disk = force\n", "'force' names no disk"},
+    {"disk = /dev/sdb force force\n", "'force' is given twice"},
+    {"disk = /dev/sdb forced\n", "'forced' is not an absolute path"},
     {"romfile = 0000:03:00 /x.rom\n", "is not one function"},
     {"romfile = 0000:03:00.0\n", "write romfile = ADDRESS PATH"},
     {"romfile = 03:00.0 /a\nromfile = 0000:03:00.0 /b\n", "already has a ROM file (line 2)"},
@@ -151,6 +154,35 @@ static void test_bad(void)
 	}
 }
 
+/* disk = PATH... [force]: each path keeps its line and whether that line
+ * says force, wherever the word stands on it. */
+static void test_disk_force(void)
+{
+	static const char text[] = "[vm t]\n"
+				   "user = u\n"
+				   "qemu = q\n"
+				   "disk = /dev/sdb force\n"
+				   "disk = /dev/a /var/b.img\n"
+				   "disk = force /dev/c\n";
+	struct conf c = {0};
+	struct diags errs = {0};
+	const struct vm *vm;
+	int r = conf_parse_buffer(text, sizeof(text) - 1, "t.conf", &c, &errs);
+
+	vm = vmconf_find(c.vms, "t");
+	check(r == 0 && vm && vm->errs.n == 0 && vm->disk.n == 4 && vm->disk_at, "disk: four paths, no error");
+	check(vm && vm->disk.n == 4 && strcmp(vm->disk.v[0], "/dev/sdb") == 0 && vm->disk_at[0].force &&
+		  vm->disk_at[0].line == 4,
+	      "disk: 'force' after the path marks it, with its line");
+	check(vm && vm->disk.n == 4 && !vm->disk_at[1].force && !vm->disk_at[2].force && vm->disk_at[2].line == 5 &&
+		  strcmp(vm->disk.v[2], "/var/b.img") == 0,
+	      "disk: a line without 'force' marks none of its paths");
+	check(vm && vm->disk.n == 4 && strcmp(vm->disk.v[3], "/dev/c") == 0 && vm->disk_at[3].force,
+	      "disk: 'force' before the path marks it too");
+	conf_free(&c);
+	diags_free(&errs);
+}
+
 static void test_bind_ignores(void)
 {
 	static const char text[] = "0000:03:00\n[vm t]\nuser = root\nthis is wrong\n";
@@ -190,6 +222,7 @@ int main(void)
 	      "VM names");
 	test_reference();
 	test_bad();
+	test_disk_force();
 	test_bind_ignores();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
