@@ -201,7 +201,7 @@ static int check_vm_disks(const struct opts *o, const struct conf *c)
 		return 1;
 	}
 	for (size_t i = 0; i < c->vms->n; i++)
-		refused += vmdisk_guard(&c->vms->vm[i], &st, &errs, &warns);
+		refused += vmdisk_guard(&c->vms->vm[i], &st, NULL, &errs, &warns);
 	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
 		fprintf(stderr, "warning: %s\n", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
 	for (size_t i = 0; i < errs.n && i < errs.cap; i++)

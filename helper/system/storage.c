@@ -289,6 +289,7 @@ void storage_free(struct storage *st)
 	for (size_t i = 0; i < st->n; i++) {
 		free(st->b[i].syspath);
 		free(st->b[i].slaves);
+		free(st->b[i].need);
 	}
 	for (size_t i = 0; i < st->nmounts; i++) {
 		free(st->mounts[i].source);
@@ -545,7 +546,7 @@ static int resolve(struct storage *st, const char *spec)
 
 static const struct pci_func *pci_by_name(const struct pci_list *pci, const char *name)
 {
-	for (size_t i = 0; i < pci->n; i++)
+	for (size_t i = 0; pci && i < pci->n; i++)
 		if (strcmp(pci->f[i].name, name) == 0)
 			return &pci->f[i];
 	return NULL;
@@ -590,6 +591,14 @@ static int walk(struct storage *st, const struct pci_list *pci, int dev, const c
 	if (!(depth == 0 && str_startswith(chain, "/dev/") && strcmp(chain + 5, b->name) == 0))
 		str_append(chain, clen, "%s%s", chain[0] ? " -> " : "", b->name);
 	r = hold_path(st, pci, b->syspath, why, chain);
+	if (r == 0 && !b->need) {
+		/* For storage_disk_holds(): the first need through here. */
+		if (asprintf(&st->b[dev].need, "%s via %s", why, chain) < 0) {
+			st->b[dev].need = NULL;
+			r = -ENOMEM;
+		}
+		st->b[dev].need_seq = st->need_seq++;
+	}
 	if (r == 0 && b->stacked && b->nslaves == 0) {
 		char text[512];
 
@@ -872,6 +881,12 @@ int storage_host_needs(struct storage *st, const struct pci_list *pci)
 
 	record_list_free(&st->holds);
 	record_untraced_free(&st->untraced);
+	for (size_t i = 0; i < st->n; i++) {
+		free(st->b[i].need);
+		st->b[i].need = NULL;
+	}
+	st->need_seq = 0;
+	st->needs_traced = true;
 	for (size_t i = 0; r == 0 && i < st->nmounts; i++) {
 		const struct storage_mount *m = &st->mounts[i];
 		char text[512];
@@ -979,110 +994,11 @@ void storage_describe(const struct blkdev *b, char *buf, size_t len)
 		 b->partuuid[0] ? " PARTUUID=" : "", b->partuuid, b->dm_name[0] ? " dm=" : "", b->dm_name);
 }
 
-/* ---- A VM's disk = (storage_disk_holds()) -------------------------------
- * The same needs as storage_host_needs(), walked the same way, but asking
- * of each chain whether it reaches one block device rather than which PCI
- * functions it passes. Kept apart from the walk above so that either can
- * change alone; both enumerate needs in the same order. */
-
-struct disk_hit {
-	int dev;   /* the disk's device */
-	char *why; /* the caller's buffer */
-	size_t len;
-	bool found;
-};
-
 /* Whether device @w of a chain lies on the disk @d: it is @d, a partition
  * of @d, or the whole disk @d is a partition of. */
 static bool lies_on(const struct storage *st, int w, int d)
 {
 	return w == d || st->b[w].disk == d || st->b[d].disk == w;
-}
-
-/* Down from @dev through slaves/, extending @chain; on a device lying on
- * the disk, @h->why gets "WHAT via CHAIN". */
-static bool disk_walk(const struct storage *st, struct disk_hit *h, const char *what, int dev, char *chain, size_t clen,
-		      int depth)
-{
-	const struct blkdev *b = &st->b[dev];
-	size_t mark = strlen(chain);
-
-	if (depth > 16)
-		return false;
-	/* "/dev/nvme0n1p2" as a source is just nvme0n1p2. */
-	if (depth == 0 && str_startswith(chain, "/dev/") && strcmp(chain + 5, b->name) == 0)
-		str_copy(chain, clen, b->name);
-	else
-		str_append(chain, clen, "%s%s", chain[0] ? " -> " : "", b->name);
-	if (lies_on(st, dev, h->dev)) {
-		snprintf(h->why, h->len, "%s via %s%s", what, chain,
-			 st->b[h->dev].disk == dev ? " (its whole disk)" : "");
-		return true;
-	}
-	for (size_t s = 0; s < b->nslaves; s++)
-		if (disk_walk(st, h, what, b->slaves[s], chain, clen, depth + 1))
-			return true;
-	chain[mark] = '\0';
-	return false;
-}
-
-/* One need: @spec (a mount source, root=, ...), or @dev when known. */
-static bool disk_need(struct storage *st, struct disk_hit *h, const char *what, const char *spec, int dev)
-{
-	char chain[400];
-
-	if (h->found)
-		return true;
-	snprintf(chain, sizeof(chain), "%s", spec);
-	if (dev < 0)
-		dev = resolve(st, spec);
-	h->found = dev >= 0 && disk_walk(st, h, what, dev, chain, sizeof(chain), 0);
-	return h->found;
-}
-
-/* fstab_needs() for the disk: the entries mounted at boot. */
-static void disk_fstab(struct storage *st, struct disk_hit *h)
-{
-	char path[PATH_MAX];
-	char *buf, *line, *save = NULL;
-
-	if (root_path(path, sizeof(path), "/etc/fstab") < 0 || (buf = read_whole(path)) == NULL)
-		return;
-	for (line = strtok_r(buf, "\n", &save); line && !h->found; line = strtok_r(NULL, "\n", &save)) {
-		char spec[PATH_MAX], file[PATH_MAX], type[64], opts[1024] = "", what[PATH_MAX + 16];
-
-		if (sscanf(line, " %4095s %4095s %63s %1023s", spec, file, type, opts) < 3 || spec[0] == '#')
-			continue;
-		if (strstr(opts, "noauto") && (strncmp(opts, "noauto", 6) == 0 || strstr(opts, ",noauto")) &&
-		    !strstr(opts, "x-systemd.automount"))
-			continue;
-		unescape_octal(spec);
-		unescape_octal(file);
-		snprintf(what, sizeof(what), "%s in /etc/fstab", strcmp(type, "swap") == 0 ? "swap" : file);
-		disk_need(st, h, what, spec, -1);
-	}
-	free(buf);
-}
-
-/* esp_needs() for the disk: the partition LoaderDevicePartUUID names. */
-static void disk_esp(struct storage *st, struct disk_hit *h)
-{
-	char path[PATH_MAX], spec[64] = "PARTUUID=";
-	unsigned char raw[4 + 2 * 40];
-	size_t n, o = strlen(spec);
-	FILE *f;
-
-	if (root_path(path, sizeof(path),
-		      "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f") < 0 ||
-	    (f = fopen(path, "re")) == NULL)
-		return;
-	n = fread(raw, 1, sizeof(raw), f);
-	fclose(f);
-	for (size_t i = 4; i + 1 < n && raw[i] && o + 1 < sizeof(spec); i += 2)
-		spec[o++] = (char)raw[i];
-	spec[o] = '\0';
-	if (o > 9)
-		disk_need(st, h, "the ESP the boot loader ran from (LoaderDevicePartUUID)", spec, -1);
 }
 
 /* The device @path names (see storage.h), or -1. */
@@ -1102,34 +1018,20 @@ static int disk_device(struct storage *st, const char *path)
 	return str_startswith(path, "/dev/") ? resolve(st, path) : -1;
 }
 
-bool storage_disk_holds(struct storage *st, const char *path, char *why, size_t len)
+bool storage_disk_holds(struct storage *st, const struct pci_list *pci, const char *path, char *why, size_t len)
 {
-	struct disk_hit h = {.why = why, .len = len};
+	int dev, hit = -1;
 
 	why[0] = '\0';
-	h.dev = disk_device(st, path);
-	if (h.dev < 0)
+	dev = disk_device(st, path);
+	if (dev < 0 || (!st->needs_traced && storage_host_needs(st, pci) < 0))
 		return false;
-	DBG("disk %s is %s", path, st->b[h.dev].name);
-	for (size_t i = 0; !h.found && i < st->nmounts; i++) {
-		const struct storage_mount *m = &st->mounts[i];
-		int dev = -1;
-
-		if (!str_startswith(m->devnum, "0:")) {
-			for (size_t j = 0; dev < 0 && j < st->n; j++)
-				if (strcmp(st->b[j].devnum, m->devnum) == 0)
-					dev = (int)j;
-		}
-		if (dev >= 0 || m->source[0] == '/')
-			disk_need(st, &h, m->target, m->source, dev);
-	}
-	for (size_t i = 0; !h.found && i < st->swaps.n; i++)
-		disk_need(st, &h, "swap", st->swaps.v[i], -1);
-	disk_need(st, &h, "resume=", st->resume, -1);
-	disk_need(st, &h, "root=", st->root, -1);
-	if (!h.found)
-		disk_fstab(st, &h);
-	if (!h.found)
-		disk_esp(st, &h);
-	return h.found;
+	DBG("disk %s is %s", path, st->b[dev].name);
+	for (size_t i = 0; i < st->n; i++)
+		if (st->b[i].need && lies_on(st, (int)i, dev) && (hit < 0 || st->b[i].need_seq < st->b[hit].need_seq))
+			hit = (int)i;
+	if (hit < 0)
+		return false;
+	snprintf(why, len, "%s%s", st->b[hit].need, st->b[dev].disk == hit ? " (its whole disk)" : "");
+	return true;
 }

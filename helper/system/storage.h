@@ -48,6 +48,12 @@ struct blkdev {
 	char label[128];
 	char partuuid[64];
 	char partlabel[128];
+	/* The first need storage_host_needs() traced through this device,
+	 * "/ via /dev/mapper/vg0-root -> dm-0 -> nvme0n1p2", and its place in
+	 * that walk's order (storage_disk_holds() names the first); NULL when
+	 * none did. */
+	char *need;
+	unsigned need_seq;
 };
 
 /* A line of /proc/self/mountinfo. */
@@ -87,6 +93,8 @@ struct storage {
 	/* Filled by storage_host_needs(): every needed mount (or root=) that
 	 * could not be followed to block devices (record.h). */
 	struct record_untraced_list untraced;
+	bool needs_traced; /* storage_host_needs() ran */
+	unsigned need_seq; /* the next blkdev.need_seq */
 };
 
 /**
@@ -168,11 +176,14 @@ bool storage_root_on_usb(const struct storage *st);
  * storage_disk_holds() - whether a disk handed to a VM (disk = PATH of
  * /etc/vfiobind.conf) holds something the host needs, and through what.
  * @st:   from storage_scan(), under the same root prefix.
+ * @pci:  the functions, as for storage_host_needs() (may be NULL: bridges
+ *        on a device path are then not told apart, which only matters to
+ *        @st->holds).
  * @path: the path as configured: a /dev node, a /dev/disk/by-* link,
  *        /dev/mapper/NAME, /dev/VG/LV, or a regular image file.
- * @why:  on 1, what it holds and the chain that leads to it, @len bytes:
- *        "/ via nvme0n1p2", "/ via /dev/mapper/vg0-root -> dm-0 -> nvme0n1p2",
- *        "swap via sdb (its whole disk)".
+ * @why:  on true, what it holds and the chain that leads to it, @len bytes:
+ *        "/ via /dev/nvme0n1p2", "/ via /dev/mapper/vg0-root -> dm-0 ->
+ *        nvme0n1p2", "swap via /dev/sdb (its whole disk)".
  *
  * @path is resolved to its block device: a block node by its device number
  * (st_rdev, matched against each device's dev attribute); any other path
@@ -182,18 +193,20 @@ bool storage_root_on_usb(const struct storage *st);
  * nodes. Anything else (an image file, a path that does not exist) is not
  * a block device and holds nothing here.
  *
- * What the host needs is the list of storage_host_needs(): every mounted
- * filesystem, active swap, resume=, root=, each /etc/fstab entry mounted at
- * boot, the ESP named by LoaderDevicePartUUID. From each, the chain goes
- * down slaves/ (dm, LUKS, md; Documentation/ABI/stable/sysfs-block) as the
- * PCI guard's does, and the disk holds it when a device of that chain is
- * the disk itself, a partition of it, or the whole disk it is a partition
- * of. So a whole disk whose partition holds / is held, and so is a
- * partition that is an LVM PV, LUKS container or md member below /; a
- * device stacked on a needed one is not (an LV of the root's volume group,
- * the usual VM disk, holds nothing the host mounts). The first need found
- * is the one named, in the order above.
+ * What the host needs is exactly what storage_host_needs() traces (run
+ * once per @st, here if not yet): every mounted filesystem with the
+ * members of a ZFS pool or multi-device btrfs, active swap, resume=,
+ * root=, each /etc/fstab entry mounted at boot, the ESP named by
+ * LoaderDevicePartUUID, each down slaves/ (dm, LUKS, md;
+ * Documentation/ABI/stable/sysfs-block). The disk holds a need when a
+ * device of its chain is the disk itself, a partition of it, or the whole
+ * disk it is a partition of. So a whole disk whose partition holds / is
+ * held, and so is a partition that is an LVM PV, LUKS container or md
+ * member below /; a device stacked on a needed one is not (an LV of the
+ * root's volume group, the usual VM disk, holds nothing the host mounts).
+ * The first need traced is the one named. A need the build could not trace
+ * (@st->untraced) names no disk: it is the device guard's business.
  * Return: true when the disk holds something the host needs (@why filled),
- * false otherwise (@why "").
+ * false otherwise (@why ""); false too when tracing ran out of memory.
  */
-bool storage_disk_holds(struct storage *st, const char *path, char *why, size_t len);
+bool storage_disk_holds(struct storage *st, const struct pci_list *pci, const char *path, char *why, size_t len);

@@ -4,7 +4,8 @@
  */
 #include "system/vmdisk.h"
 
-size_t vmdisk_guard(const struct vm *vm, struct storage *st, struct diags *errs, struct diags *warns)
+size_t vmdisk_guard(const struct vm *vm, struct storage *st, const struct pci_list *pci, struct diags *errs,
+		    struct diags *warns)
 {
 	size_t refused = 0;
 
@@ -12,7 +13,7 @@ size_t vmdisk_guard(const struct vm *vm, struct storage *st, struct diags *errs,
 		const struct vm_disk *d = &vm->disk_at[i];
 		char why[512];
 
-		if (!storage_disk_holds(st, vm->disk.v[i], why, sizeof(why)))
+		if (!storage_disk_holds(st, pci, vm->disk.v[i], why, sizeof(why)))
 			continue;
 		if (d->force) {
 			diags_add(warns, "%s:%u: disk %s holds %s; handed to VM %s anyway (force)", vm->file, d->line,

@@ -16,6 +16,7 @@
  * vmdisk_guard() - hold each disk = path of @vm against what the host
  * needs (storage_disk_holds()).
  * @st:    storage_scan() of this host, under the root prefix.
+ * @pci:   the functions, or NULL (storage_disk_holds()).
  * @errs:  one message per disk refused:
  *         "FILE:LINE: disk PATH holds / via nvme0n1p2; the host needs it:
  *         remove the line, or add the word 'force'";
@@ -28,4 +29,5 @@
  * adds nothing.
  * Return: the number of disks refused (messages added to @errs).
  */
-size_t vmdisk_guard(const struct vm *vm, struct storage *st, struct diags *errs, struct diags *warns);
+size_t vmdisk_guard(const struct vm *vm, struct storage *st, const struct pci_list *pci, struct diags *errs,
+		    struct diags *warns);

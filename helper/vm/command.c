@@ -104,7 +104,7 @@ static int vload_disks(struct vload *L, bool run)
 		ERR("VM %s: cannot read this host's block devices: %s", L->vm->name, strerror(ENOMEM));
 		return EXIT_SYSTEM;
 	}
-	refused = vmdisk_guard(L->vm, &st, &errs, &warns);
+	refused = vmdisk_guard(L->vm, &st, NULL, &errs, &warns);
 	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
 		WRN("%s", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
 	print_diags(&errs);
