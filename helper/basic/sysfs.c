@@ -55,6 +55,28 @@ int root_path(char *buf, size_t len, const char *fmt, ...)
 	return 0;
 }
 
+FILE *root_fopen(const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	size_t rlen = strlen(root_prefix);
+	va_list ap;
+	int n;
+
+	if (rlen >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(path, root_prefix, rlen);
+	va_start(ap, fmt);
+	n = vsnprintf(path + rlen, sizeof(path) - rlen, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path) - rlen) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return fopen(path, "re");
+}
+
 int sysfs_read_attr(const char *path, char *buf, size_t len)
 {
 	ssize_t n;

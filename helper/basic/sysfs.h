@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /**
  * root_set() - set the root prefix for every later path.
@@ -32,6 +33,15 @@ const char *root_get(void);
  * Return: 0, or -ENAMETOOLONG when the result does not fit @buf.
  */
 int root_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/**
+ * root_fopen() - fopen(3) "<root><path>" for reading, close-on-exec ("re").
+ * @fmt: absolute path format, as for root_path().
+ *
+ * Return: the stream, or NULL with errno set: ENAMETOOLONG when the path
+ * does not fit PATH_MAX, else fopen(3)'s (ENOENT when it does not exist).
+ */
+FILE *root_fopen(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /**
  * sysfs_read_attr() - read a small text attribute, trailing newline removed.

@@ -447,12 +447,9 @@ static void config_digest(const char *path, char *buf, size_t len)
 
 int status_stale(const char *path, const char *name, char *msg, size_t len)
 {
-	char spath[PATH_MAX], line[PATH_MAX + 128], then[128] = "", now[128];
-	FILE *f;
+	char line[PATH_MAX + 128], then[128] = "", now[128];
+	FILE *f = root_fopen(STATUS_FILE);
 
-	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
-		return 0;
-	f = fopen(spath, "re");
 	if (f == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -568,13 +565,10 @@ int status_write_disabled(const char *reason)
 
 int status_disabled(char *msg, size_t len)
 {
-	char spath[PATH_MAX], line[1024];
+	char line[1024];
 	const char *rest = NULL;
-	FILE *f;
+	FILE *f = root_fopen(STATUS_FILE);
 
-	if (root_path(spath, sizeof(spath), STATUS_FILE) < 0)
-		return 0;
-	f = fopen(spath, "re");
 	if (f == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f) && line[0] == '#') {

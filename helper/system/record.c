@@ -161,14 +161,11 @@ static bool fn_valid(const char *s, size_t len)
 /* Return: 1 read, 0 no file, -EINVAL malformed (logged), -ENOMEM. */
 static int read_list(const char *name, struct record_list *l)
 {
-	char path[PATH_MAX], line[1024];
+	char line[1024];
 	unsigned no = 0;
 	int r = 1;
-	FILE *f;
+	FILE *f = root_fopen(RECORD_DIR "/%s", name);
 
-	if (root_path(path, sizeof(path), RECORD_DIR "/%s", name) < 0)
-		return 0;
-	f = fopen(path, "re");
 	if (f == NULL)
 		return 0;
 	while (r > 0 && fgets(line, sizeof(line), f)) {
@@ -252,15 +249,12 @@ static bool parse_fn_line(char *line, char **ident, char **text)
 static int read_protected(struct record *rec)
 {
 	static const char name[] = RECORD_DIR "/" RECORD_PROTECTED;
-	char path[PATH_MAX], line[1024];
+	char line[1024];
 	unsigned no = 0, fns = 0, ended = 0, state = 0; /* 0 version, 1 machine-id, 2 root=, 3 functions */
 	unsigned long count = 0;
 	int r = 1;
-	FILE *f;
+	FILE *f = root_fopen("%s", name);
 
-	if (root_path(path, sizeof(path), "%s", name) < 0)
-		return 0;
-	f = fopen(path, "re");
 	if (f == NULL)
 		return 0;
 	while (r > 0 && fgets(line, sizeof(line), f)) {
