@@ -281,6 +281,36 @@ static void steps_free(void)
 	steps_nomem = false;
 }
 
+/* @mod's options as libkmod gathered them (modprobe.d, then the kernel
+ * command line), minus @drop: what it is loaded with. */
+static int options_without(struct kmod_module *mod, const char *drop, char *kept, char *dropped, size_t len)
+{
+	if (modprobe_options_drop(kmod_module_get_options(mod), drop, kept, dropped, len) < 0) {
+		WRN("the modprobe.d options of %s are longer than %zu bytes: not loading it with a part of them",
+		    kmod_module_get_name(mod), len);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+int kmodule_options_without(struct kmodule *km, const char *name, const char *drop, char *kept, char *dropped,
+			    size_t len)
+{
+	struct kmod_module *mod = NULL;
+	int r;
+
+	kept[0] = '\0';
+	dropped[0] = '\0';
+	/* Normalised as libkmod does ("vfio-pci" is vfio_pci); options are
+	 * matched by that name, no index needed. */
+	r = kmod_module_new_from_name(km->ctx, name, &mod);
+	if (r < 0)
+		return r;
+	r = options_without(mod, drop, kept, dropped, len);
+	kmod_module_unref(mod);
+	return r;
+}
+
 /* Insert @mod (the module asked for) with its configured options minus
  * @drop; every other step as modprobe would. */
 static int insert_step(const struct probe_step *st, struct kmod_module *mod, const char *drop, char *dropped,
@@ -296,11 +326,9 @@ static int insert_step(const struct probe_step *st, struct kmod_module *mod, con
 	 * asked for is inserted directly, always. */
 	if (st->install)
 		WRN("modprobe.d has an install command for %s: not run; loading the module itself", name);
-	if (modprobe_options_drop(kmod_module_get_options(st->mod), drop, kept, gone, sizeof(kept)) < 0) {
-		WRN("the modprobe.d options of %s are longer than %zu bytes: not loading it with a part of them", name,
-		    sizeof(kept));
-		return -ENOBUFS;
-	}
+	err = options_without(st->mod, drop, kept, gone, sizeof(kept));
+	if (err < 0)
+		return err;
 	snprintf(dropped, dlen, "%s", gone);
 	print_action(st->mod, false, kept);
 	err = kmod_module_insert_module(st->mod, 0, kept[0] ? kept : NULL);

@@ -115,6 +115,19 @@ int kmodule_load(struct kmodule *km, const char *name);
 int kmodule_load_without(struct kmodule *km, const char *name, const char *drop, char *dropped, size_t dlen);
 
 /**
+ * kmodule_options_without() - what kmodule_load_without() loads @name
+ * with: libkmod's own options for it (kmod_module_get_options(): every
+ * modprobe.d `options` line for the module, '-' and '_' alike, in
+ * libkmod's file order, then MODULE.PARAM= of /proc/cmdline, joined by
+ * blanks), minus the words setting @drop (modprobe_options_drop()).
+ * @kept, @dropped: as modprobe_options_drop(), @len bytes each.
+ * Return: 0; -ENOBUFS when a word does not fit (logged); -ENOMEM.
+ * libkmod reads /proc/cmdline itself, not under the root prefix.
+ */
+int kmodule_options_without(struct kmodule *km, const char *name, const char *drop, char *kept, char *dropped,
+			    size_t len);
+
+/**
  * kmodule_modalias_match() - the module a modalias resolves to.
  * @modalias: "pci:v00001002d0000744C..." from sysfs.
  * @out:      first matching module name, @len bytes: not vfio_pci, a

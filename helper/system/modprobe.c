@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 
 #include "basic/str.h"
-#include "basic/strv.h"
 #include "basic/sysfs.h"
 #include "config/selector.h"
 
@@ -116,187 +115,371 @@ static int ids_add(struct modprobe_ids_list *l, const char *file, unsigned line,
 	return 0;
 }
 
-/* A word of a modprobe.d line as libkmod splits them (strtok_r() on
- * blanks and tabs, libkmod-config.c kmod_config_parse()). */
-static const char *conf_word(const char **s, size_t *n)
-{
-	const char *p = *s, *w;
+/* libkmod's config iterators (kmod_config_get_options()) give module and options but no file or line: this reader
+ * exists only to name them. */
 
-	p += strspn(p, " \t");
-	if (*p == '\0')
-		return NULL;
-	w = p;
-	p += strcspn(p, " \t");
-	*n = (size_t)(p - w);
-	*s = p;
-	return w;
-}
-
-/* One logical line: "options MODULE OPTIONS". libkmod hands OPTIONS to the
- * kernel as written (kmod_config_add_options(), tabs made blanks), and the
- * kernel splits them with next_arg(): tokenised the same way here. */
-static int scan_line(const char *s, const char *module, const char *file, unsigned line, struct modprobe_ids_list *out)
-{
-	struct kparam p;
-	const char *w;
+/* The options string libkmod builds for one module (libkmod-module.c,
+ * kmod_module_get_options(): every matching `options` entry in config
+ * order, joined by one blank), and where each piece came from. */
+struct gathered {
+	char *s;
+	size_t len, cap;
+	struct {
+		size_t off;
+		char file[256];
+		unsigned line;
+	} * src;
 	size_t n;
+};
 
-	w = conf_word(&s, &n);
-	if (w == NULL || !str_span_eq(w, n, "options"))
-		return 0;
-	w = conf_word(&s, &n);
-	if (w == NULL || !modname_eq(w, n, module))
-		return 0;
-	while (kparam_next(&s, &p)) {
-		if (param_sets(&p, "ids")) {
-			int r = ids_add(out, file, line, &p);
+static int gather_add(struct gathered *g, const char *file, unsigned line, const char *opts)
+{
+	size_t n = strlen(opts);
 
-			if (r < 0)
-				return r;
-		}
+	/* kmod_module_get_options() skips empty entries. */
+	if (n == 0)
+		return 0;
+	if (g->len + n + 2 > g->cap) {
+		size_t cap = (g->len + n + 2) * 2;
+		char *s = realloc(g->s, cap);
+
+		if (s == NULL)
+			return -ENOMEM;
+		g->s = s;
+		g->cap = cap;
 	}
+	{
+		void *v = realloc(g->src, (g->n + 1) * sizeof(*g->src));
+
+		if (v == NULL)
+			return -ENOMEM;
+		g->src = v;
+	}
+	if (g->len)
+		g->s[g->len++] = ' ';
+	g->src[g->n].off = g->len;
+	snprintf(g->src[g->n].file, sizeof(g->src[g->n].file), "%s", file);
+	g->src[g->n].line = line;
+	g->n++;
+	/* kmod_config_add_options() turns tabs into blanks. */
+	for (size_t i = 0; i < n; i++)
+		g->s[g->len++] = opts[i] == '\t' ? ' ' : opts[i];
+	g->s[g->len] = '\0';
 	return 0;
 }
 
-static int scan_file(const char *path, const char *name, const char *module, struct modprobe_ids_list *out)
+/* One logical line as libkmod's freadline_wrapped() (shared/util.c) reads
+ * it: a backslash is dropped and the byte after it kept, a backslash before
+ * a newline joins the next line, and one at the end of the file keeps EOF
+ * as a byte (0xff), as libkmod does. *@lineno counts physical lines.
+ * Return: 1, 0 at the end of the file, -ENOMEM. */
+static int conf_readline(FILE *f, char **buf, size_t *cap, unsigned *lineno)
 {
-	char buf[4096], logical[8192];
-	unsigned lineno = 0, first = 0;
-	size_t used = 0;
-	FILE *f = fopen(path, "re");
-	int r = 0;
+	size_t i = 0;
+	unsigned n = 0;
 
-	if (f == NULL)
-		return 0;
-	logical[0] = '\0';
-	while (r == 0 && fgets(buf, sizeof(buf), f)) {
-		size_t n = strcspn(buf, "\n");
-		bool cont;
+	for (;;) {
+		int c = getc(f);
 
-		lineno++;
-		buf[n] = '\0';
-		if (used == 0)
-			first = lineno;
-		cont = n > 0 && buf[n - 1] == '\\';
-		if (cont)
-			buf[--n] = '\0';
-		if (used + n + 2 < sizeof(logical)) {
-			memcpy(logical + used, buf, n);
-			used += n;
-			logical[used++] = ' ';
-			logical[used] = '\0';
+		if (c == EOF && i == 0)
+			return 0;
+		if (c == EOF || c == '\n') {
+			(*buf)[i] = '\0';
+			*lineno += n + 1;
+			return 1;
 		}
-		if (cont)
-			continue;
-		logical[strcspn(logical, "#")] = '\0';
-		r = scan_line(logical, module, name, first, out);
-		used = 0;
-		logical[0] = '\0';
+		if (c == '\\') {
+			c = getc(f);
+			if (c == '\n') {
+				n++;
+				continue;
+			}
+		}
+		if (i + 1 >= *cap) {
+			char *b = realloc(*buf, *cap * 2);
+
+			if (b == NULL)
+				return -ENOMEM;
+			*buf = b;
+			*cap *= 2;
+		}
+		(*buf)[i++] = (char)c;
+	}
+}
+
+/* One logical line, split as kmod_config_parse() splits it: a line that
+ * starts with '#' is a comment ('#' later on is not), words by blanks and
+ * tabs, OPTIONS the rest after the one separator that ends MODULE (a bare
+ * `options MODULE` is a syntax error there, ignored). The line is cut at a
+ * NUL byte, as libkmod's C strings are. */
+static int conf_line(char *line, const char *module, const char *file, unsigned first, struct gathered *g)
+{
+	char *save = NULL, *cmd, *mod, *opts;
+
+	if (line[0] == '\0' || line[0] == '#')
+		return 0;
+	cmd = strtok_r(line, "\t ", &save);
+	if (cmd == NULL || strcmp(cmd, "options") != 0)
+		return 0;
+	mod = strtok_r(NULL, "\t ", &save);
+	opts = strtok_r(NULL, "", &save);
+	/* libkmod's underscores() makes '-' '_'; a name with brackets can
+	 * never equal a plain module name. */
+	if (mod == NULL || opts == NULL || !modname_eq(mod, strlen(mod), module))
+		return 0;
+	return gather_add(g, file, first, opts);
+}
+
+static int conf_file_scan(const char *path, const char *shown, const char *module, struct gathered *g)
+{
+	size_t cap = 256;
+	char *buf = malloc(cap);
+	unsigned lineno = 0;
+	FILE *f;
+	int r;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (f == NULL) {
+		free(buf);
+		return 0;
+	}
+	for (;;) {
+		unsigned first = lineno + 1;
+
+		r = conf_readline(f, &buf, &cap, &lineno);
+		if (r <= 0)
+			break;
+		r = conf_line(buf, module, shown, first, g);
+		if (r < 0)
+			break;
 	}
 	fclose(f);
+	free(buf);
 	return r;
 }
 
-static bool conf_name(const char *n)
-{
-	size_t l = strlen(n);
+/* A configuration file: its name, and the directory that has it. */
+struct conf_name {
+	char name[NAME_MAX + 1];
+	size_t dir;
+	bool single; /* the path is a file, not a directory */
+};
 
-	return n[0] != '.' && l > 5 && strcmp(n + l - 5, ".conf") == 0;
+static int conf_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_name *)a)->name, ((const struct conf_name *)b)->name);
 }
 
-/* The *.conf names of every directory, sorted, each once. */
-static int collect_names(struct strv *names)
+/* Whether libkmod's conf_files_filter_out() keeps @n: not hidden, *.conf
+ * or *.alias, at least 6 bytes; and not a directory. When fstatat() fails
+ * (a dangling link) libkmod reads an unset stat buffer; taken as a file,
+ * which then fails to open and masks the name, as it does there. */
+static bool conf_name_ok(DIR *d, const char *n)
+{
+	size_t l = strlen(n);
+	struct stat st;
+
+	if (n[0] == '.' || l < 6 || (strcmp(n + l - 5, ".conf") != 0 && strcmp(n + l - 6, ".alias") != 0))
+		return false;
+	return fstatat(dirfd(d), n, &st, 0) < 0 || !S_ISDIR(st.st_mode);
+}
+
+static int conf_names_add(struct conf_name **v, size_t *n, const char *name, size_t dir, bool single)
+{
+	struct conf_name *nv;
+
+	/* The first directory that has a name keeps it (libkmod's
+	 * conf_files_insert_sorted(): a duplicate is ignored). */
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].name, name) == 0)
+			return 0;
+	if (strlen(name) > NAME_MAX)
+		return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return -ENOMEM;
+	*v = nv;
+	snprintf(nv[*n].name, sizeof(nv[*n].name), "%s", name);
+	nv[*n].dir = dir;
+	nv[*n].single = single;
+	(*n)++;
+	return 0;
+}
+
+/* Every configuration file, in the order libkmod parses them
+ * (kmod_config_new(): conf_files_list() per path, one list sorted by
+ * name). */
+static int collect_names(struct conf_name **v, size_t *n)
 {
 	char dir[PATH_MAX];
 	int r = 0;
 
+	*v = NULL;
+	*n = 0;
 	for (size_t i = 0; r == 0 && i < sizeof(conf_dirs) / sizeof(conf_dirs[0]); i++) {
 		struct dirent *de;
+		struct stat st;
 		DIR *d;
 
 		if (root_path(dir, sizeof(dir), "%s", conf_dirs[i]) < 0) {
 			r = -ENAMETOOLONG;
 			break;
 		}
+		if (stat(dir, &st) < 0)
+			continue;
+		/* A path that is a file is one configuration file. */
+		if (!S_ISDIR(st.st_mode)) {
+			const char *base = strrchr(conf_dirs[i], '/') + 1;
+
+			r = conf_names_add(v, n, base, i, true);
+			continue;
+		}
 		d = opendir(dir);
 		if (d == NULL)
 			continue;
 		while (r == 0 && (de = readdir(d)) != NULL)
-			if (conf_name(de->d_name) && !strv_contains(names, de->d_name))
-				r = strv_push(names, de->d_name, strlen(de->d_name));
+			if (conf_name_ok(d, de->d_name))
+				r = conf_names_add(v, n, de->d_name, i, false);
 		closedir(d);
 	}
 	if (r < 0) {
-		strv_free(names);
+		free(*v);
+		*v = NULL;
+		*n = 0;
 		return r;
 	}
-	strv_sort(names);
+	if (*n)
+		qsort(*v, *n, sizeof(**v), conf_name_cmp);
 	return 0;
 }
 
-/* "vfio-pci.ids=..." parameters of the kernel command line, split as the
- * kernel splits them (parse_args(), next_arg(): quotes around the word or
- * its value), the module part compared as module names are. */
-static int scan_cmdline(const char *module, struct modprobe_ids_list *out)
+/* "vfio-pci.ids=..." on the kernel command line, found as libkmod finds
+ * it (kmod_config_parse_kcmdline(), its state machine: MODULE.PARAM[=VALUE]
+ * words, a quote opening the word or in the value, re-quoted as
+ * PARAM="VALUE"; "--" does not stop it) and added after every file, as
+ * there. libkmod opens /proc/cmdline itself, without our root prefix. */
+static int scan_cmdline(const char *module, struct gathered *g)
 {
+	enum { IGNORE, MODNAME, PARAM, VALUE, COMPLETE } state = MODNAME;
 	char path[PATH_MAX], buf[4096];
-	const char *s = buf;
-	struct kparam p;
+	char *p, *quote = NULL, *modname = buf, *param = NULL, *value = NULL;
+	bool quoted = false, iter = true;
+	int r = 0;
 
 	if (root_path(path, sizeof(path), "/proc/cmdline") < 0 || sysfs_read_attr(path, buf, sizeof(buf)) < 0)
 		return 0;
-	while (kparam_next(&s, &p)) {
-		const char *dot = memchr(p.name, '.', p.name_len);
-		struct kparam sub = p;
-
-		if (p.val == NULL && str_span_eq(p.name, p.name_len, "--"))
-			break; /* the rest belongs to init */
-		if (dot == NULL || !modname_eq(p.name, (size_t)(dot - p.name), module))
-			continue;
-		sub.name = dot + 1;
-		sub.name_len = p.name_len - (size_t)(dot + 1 - p.name);
-		if (param_sets(&sub, "ids")) {
-			int r = ids_add(out, "kernel command line", 0, &sub);
-
-			if (r < 0)
-				return r;
+	for (p = buf; iter && r == 0; p++) {
+		switch (*p) {
+		case '"':
+			quoted = !quoted;
+			if (quoted && state == MODNAME && p == modname) {
+				quote = p;
+				modname = p + 1;
+			} else if (state != VALUE) {
+				state = IGNORE;
+			}
+			break;
+		case '\0':
+			iter = false;
+			/* fall through */
+		case ' ':
+		case '\n':
+		case '\t':
+		case '\v':
+		case '\f':
+		case '\r':
+			if (quoted && state == VALUE) {
+				/* a blank inside the quoted value */
+			} else if (quoted) {
+				state = IGNORE;
+			} else if (state == VALUE || state == PARAM) {
+				*p = '\0';
+				state = COMPLETE;
+			} else {
+				modname = p + 1;
+				state = MODNAME;
+				quote = NULL;
+			}
+			break;
+		case '.':
+			if (state == MODNAME) {
+				*p = '\0';
+				param = p + 1;
+				state = PARAM;
+			} else if (state == PARAM) {
+				state = IGNORE;
+			}
+			break;
+		case '=':
+			if (state == PARAM) {
+				value = p + 1;
+				state = VALUE;
+			} else if (state == MODNAME) {
+				state = IGNORE;
+			}
+			break;
 		}
+		if (state != COMPLETE)
+			continue;
+		if (quote && quote < modname && value) {
+			memmove(quote, modname, (size_t)(value - modname));
+			value--;
+			modname--;
+			param--;
+			*value = '"';
+		}
+		if (param && modname_eq(modname, strlen(modname), module))
+			r = gather_add(g, "kernel command line", 0, param);
+		modname = p + 1;
+		state = MODNAME;
+		quote = NULL;
 	}
-	return 0;
+	return r;
 }
 
 int modprobe_find_ids(const char *module, struct modprobe_ids_list *out)
 {
 	char path[PATH_MAX], shown[PATH_MAX];
-	struct strv names = {0};
+	struct gathered g = {0};
+	struct conf_name *names;
+	const char *s;
+	struct kparam p;
+	size_t n, k = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = collect_names(&names);
+	r = collect_names(&names, &n);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < names.n && r == 0; i++) {
-		/* The first directory that has the name wins (libkmod's
-		 * conf_files_filter_out() and its sorted merge). */
-		for (size_t j = 0; j < sizeof(conf_dirs) / sizeof(conf_dirs[0]); j++) {
-			struct stat st;
-
-			snprintf(shown, sizeof(shown), "%s/%s", conf_dirs[j], names.v[i]);
-			if (root_path(path, sizeof(path), "%s", shown) < 0) {
-				r = -ENAMETOOLONG;
-				break;
-			}
-			if (stat(path, &st) < 0)
-				continue;
-			/* A link to /dev/null masks the name. */
-			if (S_ISREG(st.st_mode))
-				r = scan_file(path, shown, module, out);
-			break;
-		}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (names[i].single)
+			snprintf(shown, sizeof(shown), "%s", conf_dirs[names[i].dir]);
+		else
+			snprintf(shown, sizeof(shown), "%s/%s", conf_dirs[names[i].dir], names[i].name);
+		if (root_path(path, sizeof(path), "%s", shown) < 0)
+			r = -ENAMETOOLONG;
+		else
+			r = conf_file_scan(path, shown, module, &g);
 	}
-	strv_free(&names);
+	free(names);
 	if (r == 0)
-		r = scan_cmdline(module, out);
+		r = scan_cmdline(module, &g);
+	/* Split as the kernel will split what libkmod hands it: a quote left
+	 * open on one line swallows the next entry, as it will there. */
+	s = g.s ? g.s : "";
+	while (r == 0 && kparam_next(&s, &p)) {
+		size_t off = (size_t)(p.word - g.s);
+
+		if (!param_sets(&p, "ids"))
+			continue;
+		while (k + 1 < g.n && g.src[k + 1].off <= off)
+			k++;
+		r = ids_add(out, g.src[k].file, g.src[k].line, &p);
+	}
+	free(g.s);
+	free(g.src);
 	if (r < 0)
 		modprobe_ids_free(out);
 	return r;
