@@ -6,7 +6,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "basic/sysfs.h"
 
 #include "system/modprobe.h"
 
@@ -58,8 +62,56 @@ static void drop_is(const char *in, const char *kept_want, const char *dropped_w
 	check(r == 0 && strcmp(kept, kept_want) == 0 && strcmp(dropped, dropped_want) == 0, what);
 }
 
+static void put(const char *root, const char *rel, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s%s", root, rel);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* modprobe_find_ids() on a scratch root: libkmod's line rules and order. */
+static void find_ids_cases(void)
+{
+	char root[] = "/tmp/test-kparam.XXXXXX", p[512];
+	struct modprobe_ids_list l;
+
+	if (mkdtemp(root) == NULL) {
+		check(0, "mkdtemp");
+		return;
+	}
+	for (const char *const *d = (const char *const[]){"/etc", "/etc/modprobe.d", "/lib", "/lib/modprobe.d", NULL};
+	     *d; d++) {
+		snprintf(p, sizeof(p), "%s%s", root, *d);
+		mkdir(p, 0755);
+	}
+	root_set(root);
+	put(root, "/etc/modprobe.d/vfio.conf",
+	    "# x\noptions vfio_pci x=1 \\\n  ids=1b36:000d\noptions vfio-pci y=1#c ids=8086:293e\n");
+	put(root, "/lib/modprobe.d/vfio.conf", "options vfio-pci ids=dead:beef\n");
+	put(root, "/lib/modprobe.d/z.conf", "options vfio-pci a=\"x\noptions vfio-pci ids=1111:2222\n");
+	check(modprobe_find_ids("vfio-pci", &l) == 0 && l.n == 2,
+	      "two ids= found (the /lib copy hidden, the open quote swallows z.conf's)");
+	check(l.n > 0 && strcmp(l.e[0].file, "/etc/modprobe.d/vfio.conf") == 0 && l.e[0].line == 2 &&
+		  strcmp(l.e[0].ids, "1b36:000d") == 0,
+	      "a continued line is named by its first line");
+	check(l.n > 1 && l.e[1].line == 4 && strcmp(l.e[1].ids, "8086:293e") == 0,
+	      "'#' inside a line is no comment (libkmod)");
+	modprobe_ids_free(&l);
+	snprintf(p, sizeof(p), "rm -rf '%s'", root);
+	if (system(p) != 0)
+		check(0, "cleanup");
+	root_set(NULL);
+}
+
 int main(void)
 {
+	find_ids_cases();
 	split_is("", "");
 	split_is("   \t\n ", "");
 	split_is("ids=1b36:000d disable_vga=1", "ids=1b36:000d|disable_vga=1");
