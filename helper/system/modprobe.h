@@ -10,11 +10,16 @@
  * (the warning itself, which needs the plan, is report.h's
  * modprobe_ids_describe()).
  *
- * Read as libkmod reads them (libkmod-config.c): *.conf files of
+ * What vfio-pci is loaded with is libkmod's answer
+ * (kmodule_options_without()); this reader only names the place, since
+ * libkmod keeps no file or line. Read as libkmod reads them
+ * (libkmod-config.c, kmod 30): *.conf and *.alias files of
  * /etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d,
  * /usr/lib/modprobe.d and /lib/modprobe.d under the root prefix, a name in
  * an earlier directory hiding the same name in a later one, lines joined
- * by a trailing backslash, '#' comments; and `vfio-pci.ids=` (or
+ * by a trailing backslash, '#' a comment only as a line's first byte,
+ * every `options` entry joined into one string and split as the kernel
+ * splits it; and `vfio-pci.ids=` (or
  * vfio_pci.ids=) on <root>/proc/cmdline, which libkmod applies too.
  */
 #pragma once
