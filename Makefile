@@ -322,7 +322,8 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-JSON_OBJS := $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o $(BUILD)/helper/basic/str.o
+JSON_OBJS := $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o $(BUILD)/helper/basic/str.o \
+             $(BUILD)/helper/basic/jsonwrite.o $(BUILD)/helper/basic/utf8.o
 $(BUILD)/test-json: tests/unit/test-json.c $(JSON_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JSON_OBJS)
 

@@ -4,6 +4,11 @@
  */
 #include "basic/jsonwrite.h"
 
+#include <stdint.h>
+#include <string.h>
+
+#include "basic/utf8.h"
+
 void jw_init(struct jw *w, FILE *out)
 {
 	w->out = out;
@@ -11,29 +16,35 @@ void jw_init(struct jw *w, FILE *out)
 	w->has[0] = false;
 }
 
+/* @s as a JSON string (RFC 8259 section 7) in UTF-8: an ill-formed
+ * sequence becomes U+FFFD (utf8_decode(), maximal subparts), control
+ * characters (< 0x20 and 0x7f) an escape. */
 static void put_string(FILE *out, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
+	while (n > 0) {
+		uint32_t cp;
+		size_t k = utf8_decode(p, n, &cp);
+
+		if (cp == '"')
 			fputs("\\\"", out);
-			break;
-		case '\\':
+		else if (cp == '\\')
 			fputs("\\\\", out);
-			break;
-		case '\n':
+		else if (cp == '\n')
 			fputs("\\n", out);
-			break;
-		case '\t':
+		else if (cp == '\t')
 			fputs("\\t", out);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
+		else if (cp < 0x20 || cp == 0x7f)
+			fprintf(out, "\\u%04x", (unsigned)cp);
+		else if (cp == UTF8_REPLACEMENT)
+			fputs(UTF8_REPLACEMENT_STR, out); /* also for a U+FFFD in @s */
+		else
+			fwrite(p, 1, k, out);
+		p += k;
+		n -= k;
 	}
 	fputc('"', out);
 }

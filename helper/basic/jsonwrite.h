@@ -3,9 +3,11 @@
  * jsonout.h - writing JSON (RFC 8259) for scripts: `--json` on list, plan,
  * status and doctor. A streaming writer: members are printed as they come,
  * one per line, indented two blanks per level, so golden files diff well.
- * Strings are escaped per RFC 8259 section 7; bytes that are not UTF-8
- * text never reach it (sysfs names and our own messages are ASCII), but
- * control characters are escaped anyway.
+ * Strings are escaped per RFC 8259 section 7, and the output is always
+ * UTF-8 (RFC 8259 section 8.1): a driver name or a path may carry any
+ * byte, so an ill-formed sequence is written as U+FFFD (utf8_decode():
+ * one per maximal subpart, Unicode ch. 3), and control characters
+ * (< 0x20, 0x7f) as \n, \t or \u00XX.
  */
 #pragma once
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "basic/jsonread.h"
+#include "basic/utf8.h"
 #include "vm/qmp.h"
 #include "vm/state.h"
 
@@ -57,8 +58,10 @@ int vm_qmp(const char *name, const char *command)
 	if (r == 0)
 		r = qmp_await_answer(&q, 30000, &line, &len, &msg);
 	if (r == 1) {
-		fwrite(line, 1, len, stdout);
-		fputc('\n', stdout);
+		/* QEMU runs as the VM's user, and a guest puts bytes into
+		 * what it says (a device name, a serial): not raw to root's
+		 * terminal. */
+		utf8_put_json_line(stdout, line, len);
 		r = json_get(&msg, "error", &v) == 0 ? 1 : 0;
 	}
 	qmp_free(&q);
