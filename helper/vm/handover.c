@@ -11,12 +11,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
+#include "vm/holders.h"
+
+/* A record is a few lines per VM; a cap keeps a wrong file from memory. */
+#define RECORD_MAX (1 << 20)
+
+/* Whether the filesystem holding @st (fstatfs of @fd, or statfs of @path)
+ * outlives a reboot: not tmpfs, not ramfs. devtmpfs is a tmpfs (or ramfs
+ * without CONFIG_TMPFS) and reports its magic (drivers/base/devtmpfs.c).
+ * Unknown (statfs failed): persistent, the safe side. */
+static bool fs_persistent(int fd, const char *path)
+{
+	struct statfs sf;
+
+	if ((fd >= 0 ? fstatfs(fd, &sf) : statfs(path, &sf)) < 0)
+		return true;
+	return sf.f_type != TMPFS_MAGIC && sf.f_type != RAMFS_MAGIC;
+}
+
+int handed_record_path(char *buf, size_t len, const char *name, bool persistent)
+{
+	if (persistent)
+		return root_path(buf, len, HANDED_LIB_DIR "/%s.handed", name);
+	return root_path(buf, len, VM_RUN_DIR "/%s/handed", name);
+}
 
 int hand_vfio_group_stat(int group, struct handed *h)
 {
@@ -29,9 +56,10 @@ int hand_vfio_group_stat(int group, struct handed *h)
 		return -errno;
 	h->uid = st.st_uid;
 	h->gid = st.st_gid;
-	h->mode = st.st_mode & 07777;
+	h->mode = st.st_mode;
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
+	h->persistent = fs_persistent(-1, h->path);
 	return 0;
 }
 
@@ -97,18 +125,65 @@ int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen)
 		str_copy(h->path, sizeof(h->path), real);
 		h->uid = st.st_uid;
 		h->gid = st.st_gid;
-		h->mode = st.st_mode & 07777;
+		h->mode = st.st_mode;
 		h->dev = st.st_dev;
 		h->ino = st.st_ino;
 		h->disk = true;
+		h->persistent = fs_persistent(fd, real);
 	}
 	close(fd);
 	return r;
 }
 
+/* The file noted in @h: same device, inode and type. A record of an
+ * older vfiobind has no type (mode & S_IFMT 0): a link is still refused. */
 static bool same_file(const struct stat *st, const struct handed *h)
 {
+	if (S_ISLNK(st->st_mode))
+		return false;
+	if ((h->mode & S_IFMT) && (st->st_mode & S_IFMT) != (h->mode & S_IFMT))
+		return false;
 	return st->st_dev == h->dev && st->st_ino == h->ino;
+}
+
+/* The file at @path, never a link's target: O_PATH opens without reading
+ * or claiming it (a VFIO group is claimed by open(2)), O_NOFOLLOW opens a
+ * link as itself. Checked against @h. Return: the descriptor; -ESTALE. */
+static int open_noted(const struct handed *h)
+{
+	struct stat st;
+	int fd = open(h->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (!same_file(&st, h)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* Owner and mode of the file behind the O_PATH descriptor @fd. fchmod(2)
+ * refuses O_PATH descriptors (EBADF, open(2)), fchmodat(2) has no
+ * AT_EMPTY_PATH before fchmodat2 (Linux 6.6): chmod(2) follows the
+ * /proc/self/fd magic link to that very file instead. chown first: it
+ * clears set-user-ID and set-group-ID bits that chmod then puts back. */
+static int fd_chown_chmod(int fd, uid_t uid, gid_t gid, mode_t mode)
+{
+	char proc[64];
+
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (chmod(proc, mode & 07777) < 0)
+		return errno == ENOENT ? -EIO : -errno; /* no /proc: not "the file is gone" */
+	return 0;
 }
 
 int hand_apply(const struct handed *h, const struct vmuser *u)
@@ -117,13 +192,12 @@ int hand_apply(const struct handed *h, const struct vmuser *u)
 	int fd, r = 0;
 
 	if (!h->disk) {
-		if (lstat(h->path, &st) < 0)
-			return -errno;
-		if (!same_file(&st, h) || S_ISLNK(st.st_mode))
-			return -ESTALE;
-		if (lchown(h->path, u->uid, st.st_gid) < 0 || chmod(h->path, 0600) < 0)
-			return -errno;
-		return 0;
+		fd = open_noted(h);
+		if (fd < 0)
+			return fd;
+		r = fd_chown_chmod(fd, u->uid, h->gid, 0600);
+		close(fd);
+		return r;
 	}
 	fd = open_disk(h->path);
 	if (fd < 0)
@@ -140,14 +214,27 @@ int hand_apply(const struct handed *h, const struct vmuser *u)
 
 int hand_restore(const struct handed *h)
 {
-	struct stat st;
+	int fd = open_noted(h), r;
 
-	if (lstat(h->path, &st) < 0)
-		return -errno;
-	if (!same_file(&st, h) || S_ISLNK(st.st_mode))
-		return -ESTALE;
-	if (lchown(h->path, h->uid, h->gid) < 0 || chmod(h->path, h->mode) < 0)
-		return -errno;
+	if (fd < 0)
+		return fd;
+	r = fd_chown_chmod(fd, h->uid, h->gid, h->mode);
+	close(fd);
+	return r;
+}
+
+int handed_record_format(FILE *f, const struct handed *h, size_t n)
+{
+	const char *root = root_get();
+	size_t skip = strlen(root);
+
+	for (size_t i = 0; i < n; i++)
+		if (strchr(h[i].path, '\n') || strncmp(h[i].path, root, skip) != 0 || h[i].path[skip] != '/')
+			return -EINVAL;
+	fprintf(f, "# vfiobind: owner and mode to give back: uid gid mode dev ino path\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%u %u %07o %llu %llu %s\n", (unsigned)h[i].uid, (unsigned)h[i].gid, (unsigned)h[i].mode,
+			(unsigned long long)h[i].dev, (unsigned long long)h[i].ino, h[i].path + skip);
 	return 0;
 }
 
@@ -159,82 +246,175 @@ struct record_args {
 static int print_record(FILE *f, void *arg)
 {
 	const struct record_args *a = arg;
-	size_t skip = strlen(root_get());
 
-	fprintf(f, "# vfiobind: owner and mode to give back: uid gid mode dev ino path\n");
-	for (size_t i = 0; i < a->n; i++) {
-		const struct handed *h = &a->h[i];
-
-		fprintf(f, "%u %u %04o %llu %llu %s\n", (unsigned)h->uid, (unsigned)h->gid, (unsigned)h->mode,
-			(unsigned long long)h->dev, (unsigned long long)h->ino, h->path + skip);
-	}
-	return 0;
+	return handed_record_format(f, a->h, a->n);
 }
 
 int handed_record_write(const char *path, const struct handed *h, size_t n)
 {
 	struct record_args a = {h, n};
 
-	for (size_t i = 0; i < n; i++)
-		if (strchr(h[i].path, '\n'))
-			return -EINVAL;
+	if (n == 0)
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 	return write_atomic_stream(path, 0600, print_record, &a);
 }
 
-/* One record line into @h; false when it is not one. */
-static bool record_parse(const char *line, struct handed *h)
+/* One number of @base (8 or 10) from *@p up to the next space, at most
+ * @max: digits only (strtoull(3) would take a sign and blanks). */
+static bool field_num(const char **p, const char *end, int base, unsigned long long max, unsigned long long *v)
 {
-	unsigned uid, gid, mode;
-	unsigned long long dev, ino;
-	int off = -1;
+	const char *s = *p;
+
+	*v = 0;
+	if (s == end || *s < '0' || *s >= '0' + base)
+		return false;
+	for (; s < end && *s >= '0' && *s < '0' + base; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*v > (max - d) / (unsigned)base)
+			return false;
+		*v = *v * (unsigned)base + d;
+	}
+	if (s == end || *s != ' ')
+		return false;
+	*p = s + 1;
+	return true;
+}
+
+/* One record line [@s, @end) into @h; what is wrong into @what. */
+static bool record_line(const char *s, const char *end, struct handed *h, const char **what)
+{
+	unsigned long long uid, gid, mode, dev, ino;
+	mode_t type;
 
 	memset(h, 0, sizeof(*h));
-	if (sscanf(line, "%u %u %o %llu %llu %n", &uid, &gid, &mode, &dev, &ino, &off) != 5 || off < 0 ||
-	    line[off] != '/' || mode > 07777)
+	if (!field_num(&s, end, 10, 0xfffffffeULL, &uid) || !field_num(&s, end, 10, 0xfffffffeULL, &gid)) {
+		*what = "not a uid and gid below 4294967295";
 		return false;
-	if (root_path(h->path, sizeof(h->path), "%s", line + off) < 0)
+	}
+	if (!field_num(&s, end, 8, 0177777, &mode)) {
+		*what = "not an octal mode";
 		return false;
-	h->uid = uid;
-	h->gid = gid;
-	h->mode = mode;
+	}
+	type = (mode_t)mode & S_IFMT;
+	if (type != 0 && type != S_IFREG && type != S_IFBLK && type != S_IFCHR) {
+		*what = "not the mode of a regular file or a device";
+		return false;
+	}
+	if (!field_num(&s, end, 10, (unsigned long long)(dev_t)-1, &dev) ||
+	    !field_num(&s, end, 10, (unsigned long long)(ino_t)-1, &ino)) {
+		*what = "not a device and inode number";
+		return false;
+	}
+	if (s == end || *s != '/') {
+		*what = "not an absolute path";
+		return false;
+	}
+	if (memchr(s, '\0', (size_t)(end - s))) {
+		*what = "a NUL byte in the path";
+		return false;
+	}
+	if (root_path(h->path, sizeof(h->path), "%.*s", (int)(end - s), s) < 0) {
+		*what = "path too long";
+		return false;
+	}
+	h->uid = (uid_t)uid;
+	h->gid = (gid_t)gid;
+	h->mode = (mode_t)mode;
 	h->dev = (dev_t)dev;
 	h->ino = (ino_t)ino;
+	h->disk = type != S_IFCHR;
 	return true;
+}
+
+int handed_record_parse(const char *text, size_t len, const char *file, struct handed **ret, size_t *ret_n, char *err,
+			size_t errlen)
+{
+	const char *p = text, *end = text + len;
+	struct handed *h = NULL;
+	size_t n = 0, cap = 0;
+	unsigned lineno = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	err[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end, *what;
+
+		lineno++;
+		if (eol > p && p[0] != '#') {
+			if (n == cap) {
+				struct handed *g = reallocarray(h, cap ? cap * 2 : 4, sizeof(*h));
+
+				if (g == NULL) {
+					free(h);
+					return -ENOMEM;
+				}
+				h = g;
+				cap = cap ? cap * 2 : 4;
+			}
+			if (!record_line(p, eol, &h[n], &what)) {
+				snprintf(err, errlen, "%s:%u: %s: '%.*s'", file, lineno, what,
+					 (int)((eol - p) > 120 ? 120 : eol - p), p);
+				free(h);
+				return -EINVAL;
+			}
+			n++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	*ret = h;
+	*ret_n = n;
+	return 0;
+}
+
+size_t handed_restore_all(struct handed *h, size_t n, const char *vm)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = hand_restore(&h[i]);
+
+		if (r == -ENOENT) {
+			INF("VM %s: %s is gone since it was handed over: nothing to give back", vm, h[i].path);
+		} else if (r == -ESTALE) {
+			WRN("VM %s: %s is a link or another file since it was handed over: not touched", vm, h[i].path);
+		} else if (r < 0) {
+			WRN("VM %s: giving %s back to uid %u failed: %s; kept in the record", vm, h[i].path,
+			    (unsigned)h[i].uid, strerror(-r));
+			if (kept != i)
+				memmove(&h[kept], &h[i], sizeof(*h));
+			kept++;
+		} else {
+			NOTICE("VM %s: %s given back to uid %u (mode %04o)", vm, h[i].path, (unsigned)h[i].uid,
+			       (unsigned)(h[i].mode & 07777));
+		}
+	}
+	return kept;
 }
 
 int handed_record_restore(const char *path, const char *vm)
 {
-	char line[PATH_MAX + 128];
-	int n = 0;
-	FILE *f;
+	char err[PATH_MAX + 256];
+	struct handed *h;
+	size_t n, kept;
+	char *text;
+	int r;
 
-	f = fopen(path, "re");
-	if (f == NULL)
-		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		struct handed h;
-		int r;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (!record_parse(line, &h)) {
-			WRN("VM %s: %s: not a record line: %.80s", vm, path, line);
-			continue;
-		}
-		n++;
-		r = hand_restore(&h);
-		if (r == -ENOENT || r == -ESTALE)
-			INF("VM %s: %s %s since it was handed over: nothing to give back", vm, h.path,
-			    r == -ENOENT ? "is gone" : "was replaced");
-		else if (r < 0)
-			WRN("VM %s: giving %s back to uid %u failed: %s", vm, h.path, (unsigned)h.uid, strerror(-r));
-		else
-			NOTICE("VM %s: %s given back to uid %u (mode %04o)", vm, h.path, (unsigned)h.uid,
-			       (unsigned)h.mode);
+	r = read_full(path, RECORD_MAX, READ_FULL_REGULAR, &text, &n);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	r = handed_record_parse(text, n, path, &h, &n, err, sizeof(err));
+	free(text);
+	if (r < 0) {
+		if (r == -EINVAL)
+			ERR("VM %s: %s; nothing in that record given back, and it is kept: fix or remove it", vm, err);
+		return r;
 	}
-	fclose(f);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	return n;
+	kept = handed_restore_all(h, n, vm);
+	r = handed_record_write(path, h, kept);
+	free(h);
+	if (r < 0)
+		return r;
+	return (int)kept;
 }

@@ -3,20 +3,32 @@
  * handover.h - the files the launcher hands to the VM's user
  * (/dev/vfio/<group>, declared disks) and the record that gives them back.
  *
- * The original owner and mode of every file are written to a record,
- * /run/vfiobind/vm/NAME/handed (root's, 0600, one "uid gid mode dev ino
- * path" line per file, path without the root prefix), and synced before
- * the first one changes hands. Whatever ends the launcher (SIGKILL at the
- * end of the unit's stop timeout, an OOM kill, a crash), the next start
- * and the unit's ExecStopPost find that record and give the files back;
- * without it the next launcher would note the user as the "original"
- * owner and the handover would become permanent.
+ * The original owner and mode of every file are written to a record
+ * (root's, 0600, one "uid gid mode dev ino path" line per file: mode is
+ * st_mode in octal, the file type with the permissions; path without the
+ * root prefix) and synced before the first one changes hands. Two records,
+ * by where the file lives:
+ *   /run/vfiobind/vm/NAME/handed       files on tmpfs or ramfs (devtmpfs is
+ *                                      one of them: /dev/vfio/<group>, a
+ *                                      disk's /dev node), gone at a reboot
+ *                                      together with the record;
+ *   /var/lib/vfiobind/NAME.handed      every other file (an image file on
+ *                                      ext4, btrfs, ...), which outlives a
+ *                                      host crash, so its record must too.
+ * The filesystem decides (statfs(2) f_type), not the path: a disk can be
+ * a /dev node, and an image can sit on a tmpfs. Whatever ends the
+ * launcher (SIGKILL at the end of the unit's stop timeout, an OOM kill, a
+ * host crash), the next start and the unit's ExecStopPost find the records
+ * and give the files back first; without them the next launcher would
+ * note the user as the "original" owner and the hand-over would become
+ * permanent.
  */
 #pragma once
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "vm/spawn.h"
@@ -26,21 +38,26 @@ struct handed {
 	char path[PATH_MAX]; /* root-prefixed */
 	uid_t uid;
 	gid_t gid;
-	mode_t mode;
-	dev_t dev; /* the file's identity, checked before each change */
+	mode_t mode; /* st_mode: file type and permissions */
+	dev_t dev;   /* the file's identity, checked before each change */
 	ino_t ino;
-	bool disk; /* changed through a descriptor; a vfio group by path */
+	bool disk;	 /* a declared disk (owner and mode as for a disk) */
+	bool persistent; /* outlives a reboot: recorded under /var/lib */
 };
 
+#define HANDED_LIB_DIR "/var/lib/vfiobind"
+
 /**
- * hand_vfio_group_stat() - what <root>/dev/vfio/@group is now, into @h.
+ * hand_vfio_group_stat() - what <root>/dev/vfio/@group is now, into @h,
+ * with whether its filesystem outlives a reboot (not tmpfs or ramfs).
  * Return: 0 or -errno from lstat(2); -ENAMETOOLONG.
  */
 int hand_vfio_group_stat(int group, struct handed *h);
 
 /**
  * hand_disk_stat() - resolve @path (a block device, or a raw image file)
- * and note what it is now, into @h.
+ * and note what it is now, into @h, with whether its filesystem outlives
+ * a reboot (not tmpfs or ramfs, fstatfs(2)).
  *
  * Every directory on the resolved path must be root's and not writable
  * by group or others: otherwise the user could swap a link between the
@@ -62,29 +79,77 @@ int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen)
 int hand_apply(const struct handed *h, const struct vmuser *u);
 
 /**
- * hand_restore() - put owner and mode back, if the file is still the one
- * noted (a link put in its place is never followed).
- * Return: 0; -ESTALE when another file is there now; -errno.
+ * hand_restore() - put owner and mode back, if the file at the path is
+ * still the one noted: opened O_PATH|O_NOFOLLOW, its st_dev, st_ino and
+ * file type compared with @h, then fchownat(AT_EMPTY_PATH) and chmod(2)
+ * through /proc/self/fd/N (fchmod(2) refuses O_PATH descriptors, open(2)).
+ * A link or another file put at the path is never touched.
+ * Return: 0; -ENOENT the file is gone; -ESTALE a link or another file is
+ * there now; -EIO /proc is not mounted; another -errno (a real error:
+ * the caller keeps the line).
  */
 int hand_restore(const struct handed *h);
 
 /**
- * handed_record_write() - write the record @path (root-prefixed) of the
- * @n files in @h, mode 0600, with write_atomic_stream() (fileio.h): the
- * record is synced before the first file changes hands, and a crash
- * leaves the previous record or this one whole.
- * Return: 0; -EINVAL for a path with a newline (the record is one line
- * per file); or -errno from write_atomic_stream().
+ * handed_record_format() - serialise @n entries of @h, one line each
+ * ("uid gid mode dev ino path", after a comment line), the root prefix
+ * (root_get()) taken off each path.
+ * Return: 0; -EINVAL for a path with a newline or outside the root prefix.
+ */
+int handed_record_format(FILE *f, const struct handed *h, size_t n);
+
+/**
+ * handed_record_parse() - parse the record text @text (@len bytes) that
+ * handed_record_format() wrote; the root prefix is put before each path.
+ * Strict: every line is a comment ('#'), empty, or exactly
+ * "UID GID MODE DEV INO /PATH": decimal UID and GID below 2^32-1 (-1
+ * would mean "unchanged" to chown(2)), MODE octal with at most 07777 of
+ * permissions and the type of a regular file, a block or character device
+ * (or none, from a record of an older vfiobind), DEV and INO decimal,
+ * fields one space apart, no NUL byte.
+ * @file:  named in @err.
+ * @ret:   the entries, to free(); NULL with @ret_n 0 for none.
+ * @err:   "FILE:LINE: what: 'VALUE'" for the first bad line.
+ * Return: 0; -EINVAL a bad line (nothing returned); -ENOMEM.
+ */
+int handed_record_parse(const char *text, size_t len, const char *file, struct handed **ret, size_t *ret_n, char *err,
+			size_t errlen);
+
+/**
+ * handed_record_write() - replace the record @path (root-prefixed) with
+ * the @n entries of @h, mode 0600, with write_atomic_stream() (fileio.h:
+ * temporary file, fsync, rename, fsync of the directory); @n 0 removes it.
+ * Return: 0; -EINVAL (handed_record_format()); or -errno from
+ * write_atomic_stream() or unlink(2).
  */
 int handed_record_write(const char *path, const struct handed *h, size_t n);
 
 /**
- * handed_record_restore() - give back every file of the record @path and
- * remove it. @vm names the VM in the log lines (one per file).
- * Return: the number of files in the record (0 when there is none), or
- * -errno when it cannot be read (it is kept then).
+ * handed_restore_all() - hand_restore() each of the @n entries of @h,
+ * one log line each naming VM @vm; the entries that failed with a real
+ * error are moved to the front, in order.
+ * Return: how many failed (and so must stay recorded).
+ */
+size_t handed_restore_all(struct handed *h, size_t n, const char *vm);
+
+/**
+ * handed_record_restore() - give back every file of the record @path,
+ * then keep in it (rewritten atomically) only the lines that failed with
+ * a real error; remove it when none did. A record with a bad line is not
+ * acted on at all: logged as "FILE:LINE: ..." and kept as it is.
+ * @vm names the VM in the log lines.
+ * Return: the number of lines kept (0 also when there is no record);
+ * -EINVAL a bad line; or -errno when it cannot be read or rewritten.
  */
 int handed_record_restore(const char *path, const char *vm);
+
+/**
+ * handed_record_path() - the record of VM @name (root-prefixed) for
+ * the files that outlive a reboot (@persistent, HANDED_LIB_DIR/NAME.handed)
+ * or the others (/run/vfiobind/vm/NAME/handed), into @buf.
+ * Return: 0, or -ENAMETOOLONG.
+ */
+int handed_record_path(char *buf, size_t len, const char *name, bool persistent);
 
 /**
  * path_dirs_secure() - every directory above @real (an absolute, resolved

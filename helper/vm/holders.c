@@ -29,17 +29,16 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Parse a launcher file: its pid, and whether @group is listed. */
-static void launcher_parse(int fd, int group, pid_t *pid, bool *has_group)
+void launcher_parse_text(const char *data, size_t len, int group, pid_t *pid, bool *has_group)
 {
-	char text[1024], *line, *save = NULL;
-	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	char text[LAUNCHER_FILE_MAX], *line, *save = NULL;
 
 	*pid = 0;
 	*has_group = false;
-	if (n <= 0)
-		return;
-	text[n] = '\0';
+	if (len > sizeof(text) - 1)
+		len = sizeof(text) - 1;
+	memcpy(text, data, len);
+	text[len] = '\0';
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *p, *end, *s2 = NULL;
 		unsigned long v;
@@ -47,7 +46,7 @@ static void launcher_parse(int fd, int group, pid_t *pid, bool *has_group)
 		if (strncmp(line, "pid ", 4) == 0) {
 			errno = 0;
 			v = strtoul(line + 4, &end, 10);
-			if (errno == 0 && *end == '\0' && v <= INT_MAX)
+			if (errno == 0 && *end == '\0' && v <= INT_MAX && line[4] >= '0' && line[4] <= '9')
 				*pid = (pid_t)v;
 		} else if (strncmp(line, "groups", 6) == 0) {
 			for (p = strtok_r(line + 6, " ", &s2); p; p = strtok_r(NULL, " ", &s2))
@@ -55,6 +54,15 @@ static void launcher_parse(int fd, int group, pid_t *pid, bool *has_group)
 					*has_group = true;
 		}
 	}
+}
+
+/* Parse a launcher file: its pid, and whether @group is listed. */
+static void launcher_parse(int fd, int group, pid_t *pid, bool *has_group)
+{
+	char text[LAUNCHER_FILE_MAX];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+
+	launcher_parse_text(text, n > 0 ? (size_t)n : 0, group, pid, has_group);
 }
 
 /* Whether the launcher file @fd is locked by a running launcher: a shared

@@ -24,6 +24,20 @@
 #include <sys/types.h>
 
 #define VM_RUN_DIR "/run/vfiobind/vm"
+/* The launcher file is read up to this many bytes, less one. */
+#define LAUNCHER_FILE_MAX 1024
+
+/**
+ * launcher_parse_text() - read a launcher file's text (@len bytes at
+ * @data, of which the first LAUNCHER_FILE_MAX - 1 count; what start.c
+ * writes: "pid PID", "user NAME", "groups G..." lines).
+ * @pid:       the last valid "pid N" line's N (decimal digits only, at
+ *             most INT_MAX), 0 when none.
+ * @has_group: whether a "groups" line lists @group as digits.
+ * Anything else is ignored: a stale or torn file is only a hint, the lock
+ * is the truth.
+ */
+void launcher_parse_text(const char *data, size_t len, int group, pid_t *pid, bool *has_group);
 
 /**
  * vfio_group_holders() - describe who holds IOMMU group @group.

@@ -25,20 +25,56 @@
 #include "vm/launch.h"
 #include "vm/state.h"
 
+/* The records of @n entries of @h: those on a filesystem that outlives a
+ * reboot in HANDED_LIB_DIR, the others in the runtime state directory;
+ * a record with no entry is removed. The persistent one first: a crash
+ * between the two leaves at most a /run record that the reboot clears. */
+static int write_records(const char *name, const struct handed *h, size_t n)
+{
+	struct handed *part = calloc(n ? n : 1, sizeof(*part));
+	char rec[PATH_MAX];
+	int r = 0;
+
+	if (part == NULL)
+		return -ENOMEM;
+	for (int persistent = 1; persistent >= 0 && r == 0; persistent--) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (h[i].persistent == (bool)persistent)
+				part[m++] = h[i];
+		if (handed_record_path(rec, sizeof(rec), name, persistent) < 0) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		if (persistent && m) {
+			char dir[PATH_MAX];
+
+			/* StateDirectory= in the unit makes it; by hand, we do. */
+			if (root_path(dir, sizeof(dir), HANDED_LIB_DIR) < 0)
+				r = -ENAMETOOLONG;
+			else
+				r = fs_mkdir_p(dir, 0755);
+			if (r < 0)
+				break;
+		}
+		r = handed_record_write(rec, part, m);
+		if (r < 0)
+			ERR("VM %s: cannot write %s: %s", name, rec, strerror(-r));
+	}
+	free(part);
+	return r;
+}
+
 static void restore_handed(struct launch *L)
 {
-	char rec[PATH_MAX];
+	/* Only what changed hands goes back; what failed with a real error
+	 * stays recorded, for ExecStopPost or the next start to try again. */
+	if (L->nhanded) {
+		size_t kept = handed_restore_all(L->handed, L->napplied, L->vm->name);
 
-	for (size_t i = 0; i < L->napplied; i++) {
-		int r = hand_restore(&L->handed[i]);
-
-		if (r < 0)
-			WRN("VM %s: giving %s back to uid %u failed: %s", L->vm->name, L->handed[i].path,
-			    (unsigned)L->handed[i].uid, strerror(-r));
+		write_records(L->vm->name, L->handed, kept);
 	}
-	/* Given back (or never handed): the record has done its work. */
-	if (L->nhanded && vm_state_path(rec, sizeof(rec), L->vm->name, "handed") == 0)
-		unlink(rec);
 	L->napplied = L->nhanded = 0;
 	free(L->handed);
 	L->handed = NULL;
@@ -80,17 +116,14 @@ static int note_files(struct launch *L)
  * without a note of whose it was. */
 static int hand_over(struct launch *L)
 {
-	char rec[PATH_MAX];
 	int r;
 
 	r = note_files(L);
 	if (r < 0)
 		return r;
-	if (vm_state_path(rec, sizeof(rec), L->vm->name, "handed") < 0)
-		return -ENAMETOOLONG;
-	r = handed_record_write(rec, L->handed, L->nhanded);
+	r = write_records(L->vm->name, L->handed, L->nhanded);
 	if (r < 0) {
-		ERR("VM %s: cannot write %s: %s; nothing handed over", L->vm->name, rec, strerror(-r));
+		ERR("VM %s: nothing handed over", L->vm->name);
 		return r;
 	}
 	for (size_t i = 0; i < L->nhanded; i++) {
@@ -136,35 +169,60 @@ static int launcher_state(struct launch *L)
 }
 
 /* Give back what a launcher that was killed (SIGKILL at the end of the
- * unit's stop timeout, the OOM killer) left handed over. The caller holds
- * the launcher lock, so no live launcher's files are touched. */
-static void restore_left(const char *name)
+ * unit's stop timeout, the OOM killer) or a host crash left handed over:
+ * the /run record, then the one under /var/lib (the only one left after a
+ * crash and a reboot). The caller holds the launcher lock, so no live
+ * launcher's files are touched.
+ * Return: the lines kept (not given back, a real error each), or -errno
+ * when a record cannot be read or is not one (each logged). */
+static int restore_left(const char *name)
 {
 	char rec[PATH_MAX];
-	int n;
+	int kept = 0;
 
-	if (vm_state_path(rec, sizeof(rec), name, "handed") < 0)
-		return;
-	if (access(rec, F_OK) == 0)
-		NOTICE("VM %s: the last launcher ended without giving its files back; doing so now", name);
-	n = handed_record_restore(rec, name);
-	if (n < 0)
-		WRN("VM %s: cannot read %s: %s", name, rec, strerror(-n));
+	for (int persistent = 0; persistent <= 1; persistent++) {
+		int n;
+
+		if (handed_record_path(rec, sizeof(rec), name, persistent) < 0)
+			return -ENAMETOOLONG;
+		if (access(rec, F_OK) < 0)
+			continue;
+		NOTICE("VM %s: the last launcher ended without giving its files back%s; doing so now", name,
+		       persistent ? " (the host crashed or was reset while the VM ran, or the launcher was killed)"
+				  : "");
+		n = handed_record_restore(rec, name);
+		if (n < 0) {
+			if (n != -EINVAL)
+				ERR("VM %s: cannot give back what %s records: %s", name, rec, strerror(-n));
+			return n;
+		}
+		if (n > 0)
+			ERR("VM %s: %d file%s of %s not given back (above); they stay recorded there", name, n,
+			    n == 1 ? "" : "s", rec);
+		kept += n;
+	}
+	return kept;
 }
 
 int vm_restore_left(const char *name)
 {
+	char path[PATH_MAX];
 	pid_t other;
-	int fd;
+	int fd, r;
 
+	/* After a reboot /run is empty but a persistent record may be left:
+	 * the state directory is made so that the lock can be taken. */
+	if (handed_record_path(path, sizeof(path), name, true) == 0 && access(path, F_OK) == 0 &&
+	    vm_state_path(path, sizeof(path), name, NULL) == 0)
+		fs_mkdir_p(path, 0755);
 	fd = vm_launcher_lock(name, &other);
 	if (fd == -ENOENT)
 		return 0; /* no state directory: nothing was ever handed over */
 	if (fd < 0)
 		return fd;
-	restore_left(name);
+	r = restore_left(name);
 	close(fd);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* Stage "prepare": root, the user, the state directory, the lock, what a
@@ -208,7 +266,13 @@ static int prepare(struct launch *L)
 		ERR("VM %s: cannot lock %s/launcher: %s", vm->name, L->dir, strerror(-L->lockfd));
 		return L->lockfd;
 	}
-	restore_left(vm->name);
+	/* Before anything is noted: a file still the user's from a launcher
+	 * that died would be noted with the user as its owner. */
+	r = restore_left(vm->name);
+	if (r != 0) {
+		ERR("VM %s: not started: files a previous launcher handed over are not all given back", vm->name);
+		return r < 0 ? r : -EIO;
+	}
 	for (size_t i = 0; i < L->d->ngroups; i++) {
 		if (vfio_group_holders(L->d->groups[i], vm->name, holders, sizeof(holders)) > 0) {
 			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, L->d->groups[i], holders);

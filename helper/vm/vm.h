@@ -11,9 +11,13 @@
  *   launcher   locked (flock) by the running launcher, with "pid PID",
  *              "user NAME", "groups G..." in it (what `vfiobind release`
  *              and a second start check); emptied when it ends
- *   handed     the owner and mode of every file handed to the VM's user,
- *              written before the first is (handover.h); removed once they
- *              are back, read by the next start or ExecStopPost otherwise
+ *   handed     the owner and mode of every file on tmpfs/devtmpfs handed
+ *              to the VM's user (/dev/vfio/<group>), written before the
+ *              first is (handover.h); removed once they are back, read by
+ *              the next start or ExecStopPost otherwise. Files that outlive
+ *              a reboot (image files) are recorded the same way in
+ *              /var/lib/vfiobind/NAME.handed instead, which a host crash
+ *              does not clear
  *   qmp.sock   a QMP monitor for root (0600): `vfiobind vm qmp`, socat
  *   result     written when QEMU has exited: "guest-shutdown" when the
  *              guest powered itself off and nobody asked it to, "stopped"

@@ -95,10 +95,12 @@ kill -KILL "$(launcher h)" 2>/dev/null || :
 wait "$lpid" 2>/dev/null || :
 check "killed: SIGKILL left /dev/vfio/2 with nobody" \
 	expect "owner" "$(stat -c %u "$root/dev/vfio/2")" "$nobody_uid"
-check "killed: the record of what was handed over is there" test -s "$root/run/vfiobind/vm/h/handed"
+# The tree is on a disk, not a tmpfs: the record is the one that outlives
+# a reboot (handover.h), for /dev/vfio/2 (a plain file here) and the disk.
+check "killed: the record of what was handed over is there" test -s "$root/var/lib/vfiobind/h.handed"
 vb vm poweroff h >"$work/h-poweroff.log" 2>&1 || :
 check "killed: ExecStopPost (vm poweroff) gives the files back" files_back
-check "killed: ... and removes the record" test ! -e "$root/run/vfiobind/vm/h/handed"
+check "killed: ... and removes the record" test ! -e "$root/var/lib/vfiobind/h.handed"
 check "killed: VM h starts again" start h
 kill -KILL "$(launcher h)" 2>/dev/null || :
 wait "$lpid" 2>/dev/null || :

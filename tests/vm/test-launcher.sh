@@ -33,6 +33,11 @@
 #           matching condition in the unit
 #   big     100 functions in 100 IOMMU groups: all handed over, all given
 #           back (ASan: no overflow of a fixed table)
+#   crash   an image-file disk handed over, then the launcher and QEMU
+#           SIGKILLed and /run wiped (a host crash and reboot): the record
+#           under /var/lib/vfiobind brings the original owner and mode
+#           back at the next start, not nobody; a link put in the image's
+#           place is not followed (ExecStopPost after such a "reboot")
 #
 # Run it with the ASan+UBSan build too (make check-vm-asan): any
 # sanitizer report in a launcher's log fails the last test point.
@@ -102,6 +107,12 @@ cat >>"$root/etc/vfiobind.conf" <<EOF
 user = nobody
 qemu = $work/hostile-qemu.sh quiet $work/serial/h.fds
 disk = /var/lib/t/h.img
+stop-timeout = 2
+
+[vm crash]
+user = nobody
+qemu = $work/hostile-qemu.sh quiet $work/serial/crash.fds
+disk = /var/lib/t/c.img
 stop-timeout = 2
 
 [vm g0]
@@ -276,6 +287,71 @@ check "deaf: terminated after stop-timeout, launcher exits 0" expect "exit" "$rc
 check "deaf: the log says the guest did not power off in time" \
 	logged deaf "the guest did not power off within 2 s (stop-timeout); terminating QEMU"
 check "deaf: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/deaf/result")" stopped
+# ---- crash ------------------------------------------------------------------
+# The tree is under $TMPDIR: not a tmpfs here (bail otherwise), so both
+# /dev/vfio/2 (a plain file in the tree) and the image are recorded under
+# /var/lib/vfiobind; on a real host /dev/vfio/2 is on devtmpfs and stays
+# in /run (handover.h; the unit test covers that split).
+case $(stat -f -c %T "$root/var/lib/t") in
+tmpfs | ramfs) bail "the test tree $root is on a tmpfs: set TMPDIR to a disk-backed directory" ;;
+esac
+: >"$root/var/lib/t/c.img"
+chown 4321:4322 "$root/var/lib/t/c.img"
+chmod 0644 "$root/var/lib/t/c.img"
+img_before=$(stat -c '%u:%g %a' "$root/var/lib/t/c.img")
+persist=$root/var/lib/vfiobind/crash.handed
+# crash VM: SIGKILL its launcher and QEMU's process group (QEMU is a
+# session leader), then wipe /run as a reboot would.
+crash() {
+	local q
+	q=$(qemu_pid "$1")
+	kill -KILL "$(launcher "$1")" 2>/dev/null || :
+	kill -KILL -- "-${q:-0}" 2>/dev/null || :
+	wait "$lpid" 2>/dev/null || :
+	rm -rf "$root/run/vfiobind"
+}
+check "crash: VM crash starts" start crash
+check "crash: the image file is nobody's" expect "owner" "$(stat -c %u "$root/var/lib/t/c.img")" "$nobody_uid"
+check "crash: its original owner is recorded under /var/lib/vfiobind, not /run" \
+	grep -q '^4321 4322 0100644 [0-9]* [0-9]* /var/lib/t/c.img$' "$persist"
+check "crash: ... as root's alone (0600)" expect "record mode" "$(stat -c '%u %a' "$persist")" "0 600"
+crash crash
+check "crash: after the crash and /run wiped, the image is still nobody's" \
+	expect "owner" "$(stat -c %u "$root/var/lib/t/c.img")" "$nobody_uid"
+check "crash: the next start" start crash
+check "crash: ... gave the image back first, from the persistent record" \
+	logged crash "the host crashed or was reset while the VM ran"
+check "crash: ... and recorded its real owner again, not nobody" \
+	grep -q '^4321 4322 0100644 [0-9]* [0-9]* /var/lib/t/c.img$' "$persist"
+kill -TERM "$(launcher crash)" 2>/dev/null || :
+finished
+check "crash: after that run the image is 4321:4322 0644 again" \
+	expect "owner and mode" "$(stat -c '%u:%g %a' "$root/var/lib/t/c.img")" "$img_before"
+check "crash: ... and the record is gone" test ! -e "$persist"
+
+# A link in the image's place (root's doing: the directory is root's):
+# ExecStopPost after the "reboot" must not follow it to the victim.
+check "crash: VM crash starts for the link case" start crash
+crash crash
+mv "$root/var/lib/t/c.img" "$root/var/lib/t/c.img.moved"
+: >"$root/var/lib/t/victim"
+chmod 0600 "$root/var/lib/t/victim"
+ln -s victim "$root/var/lib/t/c.img"
+vb vm poweroff crash >"$work/crash-poweroff.log" 2>&1 || :
+check "crash: ExecStopPost did not follow the link: the victim stays root's, 0600" \
+	expect "victim" "$(stat -c '%u %a' "$root/var/lib/t/victim")" "0 600"
+check "crash: ... said so" grep -q "c.img is a link or another file since it was handed over: not touched" \
+	"$work/crash-poweroff.log"
+check "crash: ... and the moved image was not touched either" \
+	expect "owner" "$(stat -c %u "$root/var/lib/t/c.img.moved")" "$nobody_uid"
+check "crash: ... while /dev/vfio/2, still itself, was given back from the same record" \
+	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$vfio_before"
+check "crash: ... and the record is gone (the link's line dropped, logged)" test ! -e "$persist"
+rm -f "$root/var/lib/t/c.img" "$root/var/lib/t/victim"
+mv "$root/var/lib/t/c.img.moved" "$root/var/lib/t/c.img"
+chown 4321:4322 "$root/var/lib/t/c.img"
+chmod 0644 "$root/var/lib/t/c.img"
+
 t1=$(date +%s%N)
 timings+=("launcher cases $(((t1 - t0) / 1000000000)) s")
 # shellcheck source=test-launcher-hostile.sh
