@@ -375,11 +375,16 @@ static void probe_partitions(struct storage *st, int disk)
  * name doubled). */
 static bool vg_lv_names(const char *spec, const char *dm_name)
 {
-	const char *vg = spec + 5, *lv = strchr(vg, '/');
+	const char *vg, *lv;
 	char want[256];
 	size_t o = 0;
 
-	if (strncmp(spec, "/dev/", 5) != 0 || !dm_name[0] || lv == NULL || strchr(lv + 1, '/'))
+	/* The prefix first: spec + 5 is past the end of a shorter string. */
+	if (strncmp(spec, "/dev/", 5) != 0 || !dm_name[0])
+		return false;
+	vg = spec + 5;
+	lv = strchr(vg, '/');
+	if (lv == NULL || strchr(lv + 1, '/'))
 		return false;
 	for (const char *p = vg; *p && o + 3 < sizeof(want); p++) {
 		if (p == lv) {
