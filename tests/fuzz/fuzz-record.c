@@ -78,8 +78,7 @@ static void check_strings(const struct record *r)
 {
 	const struct record_list *lists[] = {&r->prot, &r->ident, &r->block};
 
-	if (!memchr(r->tie.machine_id, 0, sizeof(r->tie.machine_id)) ||
-	    !memchr(r->tie.root, 0, sizeof(r->tie.root)))
+	if (!memchr(r->tie.machine_id, 0, sizeof(r->tie.machine_id)) || !memchr(r->tie.root, 0, sizeof(r->tie.root)))
 		abort();
 	for (size_t l = 0; l < 3; l++)
 		for (size_t i = 0; i < lists[l]->n; i++)
