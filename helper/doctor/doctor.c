@@ -259,9 +259,7 @@ pt:
 
 /* ---- the initramfs ------------------------------------------------------- */
 
-/* Whether @word appears in a line of @text that starts with @key (after
- * blanks), e.g. HOOKS=(... vfiobind ...) or add_dracutmodules+=" vfiobind ". */
-static bool conf_line_has(const char *text, const char *key, const char *word)
+bool doctor_conf_line_has(const char *text, const char *key, const char *word)
 {
 	size_t kl = strlen(key), wl = strlen(word);
 
@@ -325,7 +323,7 @@ static void check_hook(struct findings *fs, enum initramfs_tool tool)
 		if (!rexists("/usr/lib/initcpio/install/vfiobind") && !rexists("/etc/initcpio/install/vfiobind"))
 			findings_add(fs, FINDING_FAIL, "hook", "make install (or install the package) again",
 				     "mkinitcpio: no vfiobind hook in /usr/lib/initcpio/install");
-		else if (all && conf_line_has(all, "HOOKS=", "vfiobind"))
+		else if (all && doctor_conf_line_has(all, "HOOKS=", "vfiobind"))
 			findings_add(fs, FINDING_OK, "hook", NULL, "mkinitcpio: vfiobind is in HOOKS");
 		else
 			findings_add(fs, FINDING_FAIL, "hook",
@@ -340,8 +338,8 @@ static void check_hook(struct findings *fs, enum initramfs_tool tool)
 		if (!rexists("/usr/lib/dracut/modules.d/90vfiobind/module-setup.sh"))
 			findings_add(fs, FINDING_FAIL, "hook", "make install (or install the package) again",
 				     "dracut: no module 90vfiobind in /usr/lib/dracut/modules.d");
-		else if (all && (conf_line_has(all, "add_dracutmodules+=", "vfiobind") ||
-				 conf_line_has(all, "dracutmodules+=", "vfiobind")))
+		else if (all && (doctor_conf_line_has(all, "add_dracutmodules+=", "vfiobind") ||
+				 doctor_conf_line_has(all, "dracutmodules+=", "vfiobind")))
 			findings_add(fs, FINDING_OK, "hook", NULL, "dracut: vfiobind is in add_dracutmodules");
 		else {
 			snprintf(fix, sizeof(fix),

@@ -37,3 +37,15 @@ struct doctor_input {
  * /sys/class/iommu, the generators' configuration, /boot.
  */
 void doctor_run(const struct doctor_input *in, struct findings *fs);
+
+/**
+ * doctor_conf_line_has() - whether @word appears as a whole word in a line
+ * of @text (a generator's configuration, NUL-terminated) that starts with
+ * @key after blanks: HOOKS=(... vfiobind ...) for mkinitcpio.conf(5),
+ * add_dracutmodules+=" vfiobind " for dracut.conf(5). A whole word is
+ * preceded by a blank, '(', a quote or '=' and followed by a blank, ')',
+ * a quote, a newline or the end. Neither shell nor bash is run: a value
+ * built by expansion is not seen (doctor then says the hook is missing).
+ * Return: true when found. @key and @word must not be empty.
+ */
+bool doctor_conf_line_has(const char *text, const char *key, const char *word);
