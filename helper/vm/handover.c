@@ -14,8 +14,6 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <linux/magic.h>
-
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/str.h"
@@ -24,6 +22,15 @@
 
 /* A record is a few lines per VM; a cap keeps a wrong file from memory. */
 #define RECORD_MAX (1 << 20)
+
+/* The kernel's include/uapi/linux/magic.h: spelled out, because musl's
+ * static build has no kernel headers on its include path. */
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef RAMFS_MAGIC
+#define RAMFS_MAGIC 0x858458f6
+#endif
 
 /* Whether the filesystem holding @st (fstatfs of @fd, or statfs of @path)
  * outlives a reboot: not tmpfs, not ramfs. devtmpfs is a tmpfs (or ramfs
