@@ -45,8 +45,8 @@ endif
 # first goal, after the Makefile was read (`:=` would freeze an empty
 # answer and the build would miss -I/usr/include/blkid). The eval caches
 # the answer, so pkg-config runs once per make.
-KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null))$(KMOD_CFLAGS)
-KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid 2>/dev/null || echo -lkmod -lblkid))$(KMOD_LIBS)
+KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid mount 2>/dev/null))$(KMOD_CFLAGS)
+KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid mount 2>/dev/null || echo -lkmod -lblkid -lmount))$(KMOD_LIBS)
 
 VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -iquote helper
 VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -123,9 +123,9 @@ ifeq ($(STATIC),1)
 ifeq ($(STATIC_LIBC),musl)
 override CC := $(MUSL_CC)
 endif
-override CPPFLAGS := -I$(STATIC_DEPS)/include -I$(STATIC_DEPS)/include/blkid $(CPPFLAGS)
+override CPPFLAGS := -I$(STATIC_DEPS)/include -I$(STATIC_DEPS)/include/blkid -I$(STATIC_DEPS)/include/libmount $(CPPFLAGS)
 override LDFLAGS  += -static -s -Wl,--gc-sections -L$(STATIC_DEPS)/lib
-KMOD_LIBS := -lkmod -lzstd -llzma -lblkid
+KMOD_LIBS := -lkmod -lzstd -llzma -lmount -lblkid
 
 $(OBJS): | $(STATIC_DEPS)/.done
 $(BUILD)/vfiobind $(BUILD)/vfiobind-boot: $(STATIC_DEPS)/.done
@@ -225,7 +225,7 @@ check-all: check-layers
 DEB_PACKAGES := gcc make pkg-config libkmod-dev clang libclang-rt-14-dev clang-format shellcheck kmod cpio \
                 busybox-static qemu-system-x86 linux-image-amd64 \
                 dracut-core initramfs-tools systemd e2fsprogs \
-                libblkid-dev dosfstools fdisk ntfs-3g btrfs-progs zstd xz-utils
+                libblkid-dev libmount-dev dosfstools fdisk ntfs-3g btrfs-progs zstd xz-utils
 # The static build: musl, Debian's source packages (dpkg-source), the glibc
 # flavour's liblzma.a; check-static watches the binary with strace.
 DEB_PACKAGES += musl-tools dpkg-dev liblzma-dev strace

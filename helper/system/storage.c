@@ -5,6 +5,7 @@
 #include "system/storage.h"
 
 #include <blkid.h>
+#include <libmount.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -20,18 +21,6 @@
 #include "basic/log.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
-
-/* /proc files are small; the cap keeps a hostile root prefix from eating
- * memory (a longer file is cut there). */
-#define READ_WHOLE_MAX (4 * 1024 * 1024)
-
-/* A /proc or /etc file whole, NUL-terminated; NULL when unreadable. */
-static char *read_whole(const char *path)
-{
-	char *buf;
-
-	return read_full(path, READ_WHOLE_MAX, READ_FULL_TRUNCATE, &buf, NULL) < 0 ? NULL : buf;
-}
 
 static int find_dev(const struct storage *st, const char *name)
 {
@@ -59,90 +48,110 @@ static void dev_path_to_name(const struct storage *st, const char *path, char *o
 		str_copy(out, len, name);
 }
 
-/* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *o = s;
+/*
+ * The tables are read with libmount (util-linux: what mount(8) and
+ * findmnt(8) use), which undoes their escaping (\040 and the rest,
+ * mangle.c), skips comments and broken lines, and knows each format. No
+ * libmnt_cache is set, so no tag or path is resolved through /dev. One
+ * thing reaches past the root prefix: a mountinfo source "/dev/root" (a root
+ * the kernel mounted itself) is named by libmount from /sys/dev/block and
+ * root= of /proc/cmdline (mnt_guess_system_root()), the running system's
+ * answer; mounts are matched by MAJ:MIN first, so the name is only a label.
+ */
 
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-		    s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
+/* Parse @path ("/proc/self/mountinfo", ...: under the root prefix) with
+ * @parse, each entry to @take with @arg. A missing or unreadable file is an
+ * empty table. Return: 0, -ENOMEM, or the first error of @take. */
+static int read_table(struct storage *st, const char *path, int (*parse)(struct libmnt_table *, const char *),
+		      int (*take)(struct storage *, struct libmnt_fs *, const void *), const void *arg)
+{
+	char full[PATH_MAX];
+	struct libmnt_table *tb;
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+	int r = 0, p;
+
+	if (root_path(full, sizeof(full), "%s", path) < 0)
+		return 0;
+	tb = mnt_new_table();
+	it = mnt_new_iter(MNT_ITER_FORWARD);
+	if (tb == NULL || it == NULL) {
+		r = -ENOMEM;
+	} else if ((p = parse(tb, full)) < 0) {
+		if (p != -ENOENT)
+			DBG("%s: not read: %s", full, strerror(-p));
+	} else {
+		while (r == 0 && mnt_table_next_fs(tb, it, &fs) == 0)
+			r = take(st, fs, arg);
 	}
-	*o = '\0';
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return r;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* mountinfo(5): MAJ:MIN alone misses btrfs (an anonymous device number),
+ * so the source is kept too, and the type and super options decide how the
+ * mount is followed (zfs, overlay, a network file system). */
+static int take_mount(struct storage *st, struct libmnt_fs *fs, const void *arg)
+{
+	const char *target = or_empty(mnt_fs_get_target(fs)), *fstype = or_empty(mnt_fs_get_fstype(fs));
+	dev_t devno = mnt_fs_get_devno(fs);
+	struct storage_mount *m;
+
+	(void)arg;
+	if (!target[0])
+		return 0;
+	if (strcmp(target, "/") == 0)
+		str_copy(st->root_fstype, sizeof(st->root_fstype), fstype);
+	m = realloc(st->mounts, (st->nmounts + 1) * sizeof(*m));
+	if (m == NULL)
+		return -ENOMEM;
+	st->mounts = m;
+	m = &st->mounts[st->nmounts];
+	snprintf(m->devnum, sizeof(m->devnum), "%u:%u", major(devno), minor(devno));
+	str_copy(m->fstype, sizeof(m->fstype), fstype);
+	m->source = strdup(or_empty(mnt_fs_get_source(fs)));
+	m->target = strdup(target);
+	m->opts = strdup(or_empty(mnt_fs_get_fs_options(fs)));
+	if (m->source == NULL || m->target == NULL || m->opts == NULL) {
+		free(m->source);
+		free(m->target);
+		free(m->opts);
+		return -ENOMEM;
+	}
+	st->nmounts++;
+	return 0;
+}
+
+static int parse_mountinfo(struct libmnt_table *tb, const char *path)
+{
+	/* mnt_table_parse_mtab() would look at the host's /etc/mtab and
+	 * utab; the file alone is what is asked for. */
+	return mnt_table_parse_file(tb, path);
 }
 
 static int read_mounts(struct storage *st)
 {
-	char path[PATH_MAX];
-	char *buf, *line, *save = NULL;
-	int r = 0;
+	return read_table(st, "/proc/self/mountinfo", parse_mountinfo, take_mount, NULL);
+}
 
-	/* mountinfo(5): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - TYPE SOURCE SUPER"
-	 * MAJ:MIN alone misses btrfs (an anonymous device number), so the
-	 * source is kept too, and the type and super options decide how the
-	 * mount is followed (zfs, overlay, a network file system). */
-	if (root_path(path, sizeof(path), "/proc/self/mountinfo") < 0 || (buf = read_whole(path)) == NULL)
-		return 0;
-	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
-		char devnum[24], target[PATH_MAX], fstype[64], src[PATH_MAX];
-		const char *sep = strstr(line, " - "), *opts = "";
-		struct storage_mount *m;
-		int end = 0;
+/* /proc/swaps: the Filename column. */
+static int take_swap(struct storage *st, struct libmnt_fs *fs, const void *arg)
+{
+	const char *file = mnt_fs_get_source(fs);
 
-		if (sep == NULL || sscanf(line, "%*s %*s %23s %*s %4095s", devnum, target) != 2 ||
-		    sscanf(sep + 3, "%63s %4095s%n", fstype, src, &end) != 2)
-			continue;
-		opts = sep + 3 + end + strspn(sep + 3 + end, " ");
-		unescape_octal(target);
-		unescape_octal(src);
-		if (strcmp(target, "/") == 0)
-			snprintf(st->root_fstype, sizeof(st->root_fstype), "%s", fstype);
-		m = realloc(st->mounts, (st->nmounts + 1) * sizeof(*m));
-		if (m == NULL)
-			return -ENOMEM;
-		st->mounts = m;
-		m = &st->mounts[st->nmounts];
-		snprintf(m->devnum, sizeof(m->devnum), "%s", devnum);
-		snprintf(m->fstype, sizeof(m->fstype), "%s", fstype);
-		m->source = strdup(src);
-		m->target = strdup(target);
-		m->opts = strdup(opts);
-		if (m->source == NULL || m->target == NULL || m->opts == NULL) {
-			free(m->source);
-			free(m->target);
-			free(m->opts);
-			r = -ENOMEM;
-			break;
-		}
-		st->nmounts++;
-	}
-	free(buf);
-	return r;
+	(void)arg;
+	return file && file[0] ? strv_push(&st->swaps, file, strlen(file)) : 0;
 }
 
 static int read_swaps(struct storage *st)
 {
-	char path[PATH_MAX];
-	char *buf, *line, *save = NULL;
-	int r = 0;
-
-	if (root_path(path, sizeof(path), "/proc/swaps") < 0 || (buf = read_whole(path)) == NULL)
-		return 0;
-	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
-		char file[PATH_MAX];
-
-		if (str_startswith(line, "Filename") || sscanf(line, "%4095s", file) != 1)
-			continue;
-		unescape_octal(file);
-		r = strv_push(&st->swaps, file, strlen(file));
-	}
-	free(buf);
-	return r;
+	return read_table(st, "/proc/swaps", mnt_table_parse_swaps, take_swap, NULL);
 }
 
 static int add_dev(struct storage *st, const char *name)
@@ -828,32 +837,26 @@ static int need_root(struct storage *st, const struct pci_list *pci)
 	return need(st, pci, "root=", root, -1);
 }
 
-/* fstab(5) entries the host mounts at boot: noauto ones are left out. */
+/* fstab(5) entries the host mounts at boot: noauto ones are left out.
+ * noauto alone: not mounted at boot. With x-systemd.automount it is, on
+ * first access (an /efi the host updates). */
+static int take_fstab(struct storage *st, struct libmnt_fs *fs, const void *pci)
+{
+	const char *spec = or_empty(mnt_fs_get_source(fs)), *file = or_empty(mnt_fs_get_target(fs));
+	const char *opts = mnt_fs_get_options(fs);
+	char why[PATH_MAX + 16];
+
+	/* "+": the option noauto itself; a bare "noauto" pattern means "auto
+	 * absent" to mnt_match_options(). */
+	if (!spec[0] || (mnt_match_options(opts, "+noauto") && !mnt_match_options(opts, "x-systemd.automount")))
+		return 0;
+	snprintf(why, sizeof(why), "%s in /etc/fstab", mnt_fs_is_swaparea(fs) ? "swap" : file);
+	return need(st, pci, why, spec, -1);
+}
+
 static int fstab_needs(struct storage *st, const struct pci_list *pci)
 {
-	char path[PATH_MAX];
-	char *buf, *line, *save = NULL;
-	int r = 0;
-
-	if (root_path(path, sizeof(path), "/etc/fstab") < 0 || (buf = read_whole(path)) == NULL)
-		return 0;
-	for (line = strtok_r(buf, "\n", &save); line && r == 0; line = strtok_r(NULL, "\n", &save)) {
-		char spec[PATH_MAX], file[PATH_MAX], type[64], opts[1024] = "", why[PATH_MAX + 16];
-
-		if (sscanf(line, " %4095s %4095s %63s %1023s", spec, file, type, opts) < 3 || spec[0] == '#')
-			continue;
-		/* noauto alone: not mounted at boot. With x-systemd.automount
-		 * it is, on first access (an /efi the host updates). */
-		if (strstr(opts, "noauto") && (strncmp(opts, "noauto", 6) == 0 || strstr(opts, ",noauto")) &&
-		    !strstr(opts, "x-systemd.automount"))
-			continue;
-		unescape_octal(spec);
-		unescape_octal(file);
-		snprintf(why, sizeof(why), "%s in /etc/fstab", strcmp(type, "swap") == 0 ? "swap" : file);
-		r = need(st, pci, why, spec, -1);
-	}
-	free(buf);
-	return r;
+	return read_table(st, "/etc/fstab", mnt_table_parse_fstab, take_fstab, pci);
 }
 
 /* The ESP the boot loader started from: systemd-boot (and other loaders
