@@ -5,9 +5,9 @@
 #include "system/storage.h"
 
 #include <blkid.h>
-#include <libmount.h>
 #include <dirent.h>
 #include <errno.h>
+#include <libmount.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
