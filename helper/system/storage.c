@@ -17,7 +17,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
