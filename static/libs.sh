@@ -24,7 +24,11 @@
 #                             skipped, not an error, without
 #                             LZMA_TELL_UNSUPPORTED_CHECK, which kmod does
 #                             not pass).
-#   libblkid  util-linux      musl only (glibc: Debian's libblkid.a)
+#   libblkid  util-linux      always, with libmount: Debian ships no
+#   libmount                  libmount.a, and libmount must be built against
+#                             the libblkid it links. Only the tables'
+#                             parsers are used (mountinfo, swaps, fstab);
+#                             --gc-sections drops the mount context.
 #
 # Every image pays for these bytes, and they decode a few hundred KB of
 # modules once per boot: CFLAGS defaults to -Os, not -O2.
@@ -179,7 +183,7 @@ rm -f "$dir/lib/libzstd.a"
 ar rcs "$dir/lib/libzstd.a" "$dir"/obj/zstd/*.o
 cp "$z/zstd.h" "$z/zstd_errors.h" "$dir/include/"
 
-# ---- liblzma and libblkid for musl: their own build systems, in their
+# ---- liblzma (musl) and libblkid with libmount (both): their own build systems, in their
 # source trees (configure ships in the tarballs; no autotools needed).
 #
 # autotools_freeze TREE: Debian's patches touch configure.ac and
@@ -212,25 +216,26 @@ if [ "$libc" = musl ]; then
 	fi
 	cp "$x/src/liblzma/.libs/liblzma.a" "$dir/lib/"
 	cp -r "$x/src/liblzma/api/lzma.h" "$x/src/liblzma/api/lzma" "$dir/include/"
-
-	fetch util-linux
-	u=$src/util-linux
-	args=(CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static
-		--disable-all-programs --enable-libblkid --disable-nls --disable-bash-completion
-		--without-udev --without-systemd --without-python --without-btrfs --without-econf
-		--without-selinux --without-audit --without-cap-ng --without-ncursesw
-		--without-tinfo --without-readline --without-libz --without-libmagic --without-user)
-	if ! configured util-linux "${args[@]}"; then
-		step "building libblkid.a with $cc (util-linux configure: about a minute)"
-		autotools_freeze "$u"
-		(cd "$u" && ./configure "${args[@]}" && make -j"$jobs" libblkid.la) >>"$log" 2>&1 ||
-			die "building libblkid; see $log"
-		echo "${args[*]}" >"$u/.built"
-	fi
-	cp "$u/.libs/libblkid.a" "$dir/lib/"
-	mkdir -p "$dir/include/blkid"
-	cp "$u/libblkid/src/blkid.h" "$dir/include/blkid/"
 fi
+
+fetch util-linux
+u=$src/util-linux
+args=(CC="$cc" CFLAGS="$cflags" --disable-shared --enable-static
+	--disable-all-programs --enable-libblkid --enable-libmount --disable-nls --disable-bash-completion
+	--without-udev --without-systemd --without-python --without-btrfs --without-econf
+	--without-selinux --without-audit --without-cap-ng --without-ncursesw
+	--without-tinfo --without-readline --without-libz --without-libmagic --without-user)
+if ! configured util-linux "${args[@]}"; then
+	step "building libblkid.a and libmount.a with $cc (util-linux configure: about a minute)"
+	autotools_freeze "$u"
+	(cd "$u" && ./configure "${args[@]}" && make -j"$jobs" libblkid.la libmount.la) >>"$log" 2>&1 ||
+		die "building libblkid and libmount; see $log"
+	echo "${args[*]}" >"$u/.built"
+fi
+cp "$u/.libs/libblkid.a" "$u/.libs/libmount.a" "$dir/lib/"
+mkdir -p "$dir/include/blkid" "$dir/include/libmount"
+cp "$u/libblkid/src/blkid.h" "$dir/include/blkid/"
+cp "$u/libmount/src/libmount.h" "$dir/include/libmount/"
 
 # ---- libkmod: the file list of kmod's Makefile.am (libkmod/ and shared/).
 # kmod refuses `configure --enable-static`, so the few defines configure

@@ -203,8 +203,8 @@ arch_depends() {
 	rm -rf "$work/arch-x" && mkdir -p "$work/arch-x" && bsdtar -xf "$pkg" -C "$work/arch-x" usr/bin/vfiobind
 	needed=$(readelf -dW "$work/arch-x/usr/bin/vfiobind" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort | paste -sd' ' -)
 	echo "NEEDED: $needed; depends: $(pkginfo depend)"
-	# Arch: libc.so.6 is glibc, libkmod.so.2 kmod, libblkid.so.1 util-linux-libs.
-	[ "$needed" = "libblkid.so.1 libc.so.6 libkmod.so.2" ] && [ "$(pkginfo depend)" = "glibc kmod util-linux-libs" ]
+	# Arch: libc.so.6 is glibc, libkmod.so.2 kmod, libblkid.so.1 and libmount.so.1 util-linux-libs.
+	[ "$needed" = "libblkid.so.1 libc.so.6 libkmod.so.2 libmount.so.1" ] && [ "$(pkginfo depend)" = "glibc kmod util-linux-libs" ]
 }
 check "arch: depends are what the binary links (glibc kmod util-linux-libs)" arch_depends
 check "arch: optdepends qemu and swtpm" bash -c '[[ "$1" == *qemu-system-x86:* && "$1" == *swtpm:* ]]' sh "$(pkginfo optdepend)"
