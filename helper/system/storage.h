@@ -11,8 +11,9 @@
  * goes the other way: from what the host needs (root=, resume=, the
  * mounted filesystems in /proc/self/mountinfo, the active swap in
  * /proc/swaps, /etc/fstab) down the slaves/ links to the disks and the PCI
- * functions on their paths, all under the root prefix. Names are matched
- * with libblkid's probes (UUID, LABEL, partition UUID and name).
+ * functions on their paths, all under the root prefix. The three tables are
+ * read with libmount (util-linux's parsers, escaping included); names are
+ * matched with libblkid's probes (UUID, LABEL, partition UUID and name).
  *
  * What slaves/ does not show is found by probing: every member of a
  * multi-device file system (btrfs, bcachefs: the same TYPE and UUID on
@@ -98,13 +99,15 @@ struct storage {
 };
 
 /**
- * storage_scan() - read <root>/sys/class/block, mountinfo and swaps.
+ * storage_scan() - read <root>/sys/class/block, and mountinfo and swaps
+ * with libmount (mnt_table_parse_file(), mnt_table_parse_swaps()).
  * @st: filled in; free with storage_free().
  * @cl: the kernel command line (root=, resume=); may be NULL.
  *
  * Nothing is probed yet: probing happens when a device must be matched by
  * UUID, LABEL, PARTUUID or PARTLABEL, or described. A missing
- * /sys/class/block (no block devices) is an empty list.
+ * /sys/class/block (no block devices) is an empty list, a missing or
+ * unreadable table an empty table.
  * Return: 0, or -ENOMEM.
  */
 int storage_scan(struct storage *st, const struct cmdline *cl);
