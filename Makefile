@@ -47,10 +47,14 @@ endif
 # the answer, so pkg-config runs once per make.
 KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid mount 2>/dev/null))$(KMOD_CFLAGS)
 KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid mount 2>/dev/null || echo -lkmod -lblkid -lmount))$(KMOD_LIBS)
+# libarchive: doctor's image reader (helper/doctor/image.c), so the host
+# program and the fuzz harnesses only; vfiobind-boot never links it.
+ARCHIVE_CFLAGS = $(eval ARCHIVE_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libarchive 2>/dev/null))$(ARCHIVE_CFLAGS)
+ARCHIVE_LIBS   = $(eval ARCHIVE_LIBS := $$(shell $$(PKG_CONFIG) --libs libarchive 2>/dev/null || echo -larchive))$(ARCHIVE_LIBS)
 
 VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -iquote helper
 VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
-               -Wmissing-prototypes -Wno-missing-field-initializers -Wvla $(KMOD_CFLAGS)
+               -Wmissing-prototypes -Wno-missing-field-initializers -Wvla $(KMOD_CFLAGS) $(ARCHIVE_CFLAGS)
 
 # helper/<layer>/: every file includes another by its folder
 # ("basic/log.h"), from the root given by -iquote helper; tests/layers.sh
@@ -78,7 +82,7 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $(LIB_OBJS)
 
 $(BUILD)/vfiobind: $(BUILD)/helper/cmd/host.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(KMOD_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ARCHIVE_LIBS) $(KMOD_LIBS) $(LDLIBS)
 
 $(BUILD)/vfiobind-boot: $(BUILD)/helper/cmd/boot.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(KMOD_LIBS) $(LDLIBS)
@@ -128,6 +132,8 @@ endif
 override CPPFLAGS := -I$(STATIC_DEPS)/include -I$(STATIC_DEPS)/include/blkid -I$(STATIC_DEPS)/include/libmount $(CPPFLAGS)
 override LDFLAGS  += -static -s -Wl,--gc-sections -L$(STATIC_DEPS)/lib
 KMOD_LIBS := -lkmod -lzstd -llzma -lmount -lblkid
+ARCHIVE_CFLAGS :=
+ARCHIVE_LIBS := -larchive -lz -lbz2 -llz4 -lzstd -llzma
 
 $(OBJS): | $(STATIC_DEPS)/.done
 $(BUILD)/vfiobind $(BUILD)/vfiobind-boot: $(STATIC_DEPS)/.done
@@ -427,7 +433,7 @@ $(FUZZ_LIB): fuzz-lib ; @:
 $(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -std=c11 $(KMOD_CFLAGS) \
-		-o $@ $< $(FUZZ_LIB) $(KMOD_LIBS)
+		-o $@ $< $(FUZZ_LIB) $(ARCHIVE_LIBS) $(KMOD_LIBS)
 
 # One target per fuzzer: each runs FUZZ_SECONDS of wall time on one core,
 # so under make -j (make check) they run beside each other and the other
@@ -602,9 +608,9 @@ check-all: check-vm-asan
 # ---- doctor, --json, the stale-image check ---------------------------------
 # jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
 DEB_PACKAGES += jq
-# doctor reads initramfs images through the decompressors; the fixture
-# cases build images with them (tests/fixtures/doctor-lib.sh).
-DEB_PACKAGES += zstd xz-utils lz4 gzip
+# doctor reads initramfs images with libarchive; the fixture cases build
+# images with the compressors (tests/fixtures/doctor-lib.sh).
+DEB_PACKAGES += libarchive-dev zstd xz-utils lz4 gzip
 
 $(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/basic/sha256.o
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/sha256.o

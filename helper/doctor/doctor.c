@@ -456,9 +456,11 @@ static void check_image(struct findings *fs, enum initramfs_tool tool, const str
 		return;
 	}
 	if (e < 0 && !s.helper) {
-		findings_add(fs, FINDING_WARN, "image", "install the decompressor (zstd, xz-utils, gzip, lz4)",
-			     "%s: cannot read it (%s%s%s)", image, what[0] ? what : "", what[0] ? ": " : "",
-			     e == -ENOEXEC ? "no decompressor, or no cpio inside" : strerror(-e));
+		findings_add(fs, FINDING_WARN, "image", cmd, "%s: cannot read it (%s%s%s)", image, what[0] ? what : "",
+			     what[0] ? ": " : "",
+			     e == -ENOEXEC ? "not cpio, gzip, xz, lzma, zstd, lz4 or bzip2"
+			     : e == -E2BIG ? "larger than doctor reads"
+					   : strerror(-e));
 		return;
 	}
 	if (!s.helper) {

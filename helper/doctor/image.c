@@ -1,18 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * image.c - walking an initramfs image: cpio parts, compressed parts piped
- * through the decompressor.
+ * image.c - walking an initramfs image with libarchive: the kernel's outer
+ * loop (segments, NUL padding) here, the cpio headers and the
+ * decompression in libarchive.
+ *
+ * Two things libarchive does not do alone, hence the loop here: its cpio
+ * reader stops at the first TRAILER!!! (the kernel goes on to the next
+ * archive), and its filters read on past the end of a compressed stream
+ * (a zstd frame followed by NULs or another segment is a decode error).
+ * So a compressed segment is first decoded once with the "raw" format
+ * only to learn where it ends (the bytes its filter consumed, as the
+ * kernel's decompressors report them), then decoded again with that end
+ * as the end of input and its cpio archives read from the output.
  */
 #include "doctor/image.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "basic/str.h"
@@ -21,263 +33,393 @@ struct walker {
 	int (*want)(void *ctx, const char *name);
 	cpio_cb cb;
 	void *ctx;
-	unsigned long long pos; /* bytes consumed from the current stream */
+	unsigned long long bytes; /* decompressed bytes produced, all passes */
+	unsigned entries;
 };
 
-static int get(FILE *f, struct walker *w, void *buf, size_t n)
+/* A byte stream the cpio reader pulls from: a segment as it is (@raw
+ * NULL) or the output of its decompression. */
+struct source {
+	struct walker *w;
+	struct archive *raw;
+	const unsigned char *seg;
+	size_t seglen;
+	unsigned char *buf;	   /* decompression buffer */
+	const unsigned char *blk;  /* current block: buf, or seg */
+	size_t blklen, off;	   /* its length, how far it is used */
+	size_t last_off, last_len; /* the part of blk handed out last */
+	unsigned long long pos;	   /* stream offset of blk[off] */
+	unsigned long long served; /* bytes handed to the current cpio reader */
+	bool eof;
+	int err;
+};
+
+#define SOURCE_BLOCK (64u << 10)
+
+typedef int (*filter_fn)(struct archive *);
+
+/* The filters the generators write (mkinitcpio, dracut, initramfs-tools:
+ * gzip, xz, lzma, zstd, lz4, bzip2), each only when libarchive was built
+ * with its library: otherwise it would run the external program
+ * (archive_read_support_filter_*() then says ARCHIVE_WARN). */
+static int filters_add(struct archive *a)
 {
-	if (n && fread(buf, 1, n, f) != n)
-		return -EINVAL;
-	w->pos += n;
+	static const filter_fn fns[] = {
+	    archive_read_support_filter_gzip, archive_read_support_filter_xz,  archive_read_support_filter_lzma,
+	    archive_read_support_filter_zstd, archive_read_support_filter_lz4, archive_read_support_filter_bzip2,
+	};
+	static signed char usable[sizeof(fns) / sizeof(fns[0])];
+
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		if (usable[i] == 0) {
+			struct archive *t = archive_read_new();
+
+			if (t == NULL)
+				return -ENOMEM;
+			usable[i] = fns[i](t) == ARCHIVE_OK ? 1 : -1;
+			archive_read_free(t);
+		}
+		if (usable[i] > 0 && fns[i](a) != ARCHIVE_OK)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
-static int skip(FILE *f, struct walker *w, unsigned long long n)
+static void source_close(struct source *s)
 {
-	char buf[4096];
+	if (s->raw)
+		archive_read_free(s->raw);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
 
+/* @s reads @seg (@len bytes): as it is when !@decompress, else through
+ * the filter its first bytes name. -ENOEXEC when no filter does. */
+static int source_open(struct source *s, struct walker *w, const unsigned char *seg, size_t len, bool decompress)
+{
+	struct archive_entry *e;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->w = w;
+	s->seg = seg;
+	s->seglen = len;
+	if (!decompress) {
+		s->blk = seg;
+		s->blklen = len;
+		return 0;
+	}
+	s->buf = malloc(SOURCE_BLOCK);
+	s->raw = archive_read_new();
+	if (s->buf == NULL || s->raw == NULL) {
+		source_close(s);
+		return -ENOMEM;
+	}
+	r = filters_add(s->raw);
+	if (r == 0 && archive_read_support_format_raw(s->raw) != ARCHIVE_OK)
+		r = -ENOMEM;
+	if (r == 0 && (archive_read_open_memory(s->raw, seg, len) != ARCHIVE_OK ||
+		       archive_read_next_header(s->raw, &e) != ARCHIVE_OK))
+		r = -EINVAL;
+	/* The raw format takes anything: only a real filter makes it ours. */
+	if (r == 0 && archive_filter_code(s->raw, 0) == ARCHIVE_FILTER_NONE)
+		r = -ENOEXEC;
+	if (r < 0)
+		source_close(s);
+	return r;
+}
+
+/* The next block into blk, unless the current one has bytes left. */
+static bool source_fill(struct source *s)
+{
+	la_ssize_t n;
+
+	if (s->off < s->blklen)
+		return true;
+	if (s->raw == NULL || s->eof || s->err)
+		return false;
+	n = archive_read_data(s->raw, s->buf, SOURCE_BLOCK);
+	if (n < 0) {
+		s->err = -EINVAL;
+		return false;
+	}
+	if (n == 0) {
+		s->eof = true;
+		return false;
+	}
+	s->w->bytes += (unsigned long long)n;
+	if (s->w->bytes > IMAGE_MAX_BYTES) {
+		s->err = -E2BIG;
+		return false;
+	}
+	s->blk = s->buf;
+	s->blklen = (size_t)n;
+	s->off = 0;
+	return true;
+}
+
+/* Moves on @n bytes. */
+static int source_skip(struct source *s, unsigned long long n)
+{
 	while (n > 0) {
-		size_t k = n > sizeof(buf) ? sizeof(buf) : (size_t)n;
+		size_t k;
 
-		if (get(f, w, buf, k) < 0)
-			return -EINVAL;
+		if (!source_fill(s))
+			return s->err ? s->err : -EINVAL;
+		k = s->blklen - s->off;
+		if (k > n)
+			k = (size_t)n;
+		s->off += k;
+		s->pos += k;
 		n -= k;
 	}
 	return 0;
 }
 
-static int align4(FILE *f, struct walker *w)
+/* NUL padding, as the kernel skips it between archives. False at the end. */
+static bool source_skip_nuls(struct source *s)
 {
-	return skip(f, w, (4 - w->pos % 4) % 4);
-}
-
-static int hex8(const char *p, unsigned long *out)
-{
-	char buf[9], *end;
-
-	memcpy(buf, p, 8);
-	buf[8] = '\0';
-	errno = 0;
-	*out = strtoul(buf, &end, 16);
-	return errno || *end ? -EINVAL : 0;
-}
-
-/* One archive after its 6-byte magic was read: members up to TRAILER!!!. */
-static int walk_archive(FILE *f, struct walker *w, bool magic_read)
-{
-	for (bool first = true;; first = false) {
-		char hdr[110], name[4096];
-		unsigned long mode, size, namesize;
-		unsigned char *data = NULL;
-		const char *n;
-		int r;
-
-		if (first && magic_read) {
-			memcpy(hdr, "070701", 6);
-			if (get(f, w, hdr + 6, sizeof(hdr) - 6) < 0)
-				return -EINVAL;
-		} else if (get(f, w, hdr, sizeof(hdr)) < 0) {
-			return -EINVAL;
+	while (source_fill(s)) {
+		while (s->off < s->blklen && s->blk[s->off] == 0) {
+			s->off++;
+			s->pos++;
 		}
-		if (memcmp(hdr, "07070", 5) != 0 || (hdr[5] != '1' && hdr[5] != '2'))
-			return -EINVAL;
-		/* newc: magic, ino, mode, uid, gid, nlink, mtime, filesize,
-		 * devmajor, devminor, rdevmajor, rdevminor, namesize, check */
-		if (hex8(hdr + 14, &mode) < 0 || hex8(hdr + 54, &size) < 0 || hex8(hdr + 94, &namesize) < 0)
-			return -EINVAL;
-		if (namesize == 0 || namesize > sizeof(name))
-			return -EINVAL;
-		if (get(f, w, name, namesize) < 0 || align4(f, w) < 0)
-			return -EINVAL;
-		name[namesize - 1] = '\0';
-		if (strcmp(name, "TRAILER!!!") == 0)
+		if (s->off < s->blklen)
+			return true;
+	}
+	return false;
+}
+
+static la_ssize_t source_read_cb(struct archive *a, void *data, const void **p)
+{
+	struct source *s = data;
+	size_t n;
+
+	if (!source_fill(s)) {
+		if (s->err) {
+			archive_set_error(a, -s->err, "decompression failed");
+			return -1;
+		}
+		return 0;
+	}
+	n = s->blklen - s->off;
+	*p = s->blk + s->off;
+	s->last_off = s->off;
+	s->last_len = n;
+	s->off = s->blklen;
+	s->pos += n;
+	s->served += n;
+	return (la_ssize_t)n;
+}
+
+/* Every member of the cpio archive @a up to its TRAILER!!!. */
+static int walk_entries(struct archive *a, struct walker *w)
+{
+	for (unsigned n = 0;; n++) {
+		struct archive_entry *e;
+		unsigned char *data = NULL;
+		const char *name;
+		la_int64_t size;
+		int r = archive_read_next_header(a, &e);
+
+		if (r == ARCHIVE_EOF)
 			return 0;
-		n = name;
-		while (n[0] == '.' && n[1] == '/')
-			n += 2;
-		while (n[0] == '/')
-			n++;
-		if (w->want && size <= CPIO_MAX_KEEP && w->want(w->ctx, n)) {
-			data = malloc(size ? size : 1);
+		if (r < ARCHIVE_WARN)
+			return n == 0 && archive_format(a) == 0 ? -ENOEXEC : -EINVAL;
+		if (++w->entries > IMAGE_MAX_ENTRIES)
+			return -E2BIG;
+		name = archive_entry_pathname(e);
+		if (name == NULL)
+			name = "";
+		while (name[0] == '.' && name[1] == '/')
+			name += 2;
+		while (name[0] == '/')
+			name++;
+		size = archive_entry_size(e);
+		if (size < 0)
+			size = 0;
+		if (w->want && size <= CPIO_MAX_KEEP && w->want(w->ctx, name)) {
+			data = malloc(size ? (size_t)size : 1);
 			if (data == NULL)
 				return -ENOMEM;
-			if (get(f, w, data, size) < 0) {
+			if (archive_read_data(a, data, (size_t)size) != size) {
 				free(data);
 				return -EINVAL;
 			}
-		} else if (skip(f, w, size) < 0) {
-			return -EINVAL;
 		}
-		r = align4(f, w);
-		if (r == 0)
-			r = w->cb(w->ctx, n, (mode_t)mode, data, size);
+		r = w->cb(w->ctx, name, archive_entry_mode(e), data, (size_t)size);
 		free(data);
 		if (r != 0)
 			return r;
 	}
 }
 
-/* What comes next in @f after NUL padding: 'c' cpio (magic consumed), 'z'
- * compressed (@magic holds its first bytes, stream positioned after them),
- * or 0 at the end. */
-static int next_part(FILE *f, struct walker *w, unsigned char magic[6])
+/* One cpio archive from where @s stands; @s then stands right after its
+ * TRAILER!!!, as the kernel's cpio state machine goes on from there. */
+static int walk_one_archive(struct source *s, struct walker *w)
 {
-	int c;
+	unsigned long long start = s->pos, used;
+	struct archive *a = archive_read_new();
+	int r;
 
-	while ((c = fgetc(f)) == 0)
-		w->pos++;
-	if (c == EOF)
-		return 0;
-	w->pos++;
-	magic[0] = (unsigned char)c;
-	if (get(f, w, magic + 1, 5) < 0)
-		return -EINVAL;
-	if (memcmp(magic, "07070", 5) == 0 && (magic[5] == '1' || magic[5] == '2'))
-		return 'c';
-	return 'z';
-}
-
-static const char *decompressor(const unsigned char *m, const char **name)
-{
-	static const struct {
-		unsigned char magic[6];
-		size_t len;
-		const char *prog, *name;
-	} tab[] = {
-	    {{0x1f, 0x8b}, 2, "gzip", "gzip"},
-	    {{0xfd, '7', 'z', 'X', 'Z', 0}, 6, "xz", "xz"},
-	    {{0x28, 0xb5, 0x2f, 0xfd}, 4, "zstd", "zstd"},
-	    {{0x02, 0x21, 0x4c, 0x18}, 4, "lz4", "lz4"},
-	    {{0x04, 0x22, 0x4d, 0x18}, 4, "lz4", "lz4"},
-	    {{'B', 'Z', 'h'}, 3, "bzip2", "bzip2"},
-	    {{0x5d, 0, 0}, 3, "xz", "lzma"},
-	};
-
-	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (memcmp(m, tab[i].magic, tab[i].len) == 0) {
-			*name = tab[i].name;
-			return tab[i].prog;
-		}
-	return NULL;
-}
-
-/* The decompressor reading @fd (positioned at the compressed part) and
- * writing to a pipe; stderr to /dev/null (trailing padding makes some
- * complain after the data). */
-static pid_t run_decompressor(const char *prog, const char *fmt, int fd, int *out)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (dup2(fd, 0) < 0 || dup2(p[1], 1) < 0 || (null >= 0 && dup2(null, 2) < 0))
-			_exit(127);
-		if (strcmp(fmt, "lzma") == 0)
-			execlp(prog, prog, "--format=lzma", "-dc", (char *)NULL);
-		else
-			execlp(prog, prog, "-dc", (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	*out = p[0];
-	return pid;
-}
-
-/* The members of the decompressor's output @z: cpio archives back to back,
- * as the kernel reads them (init/initramfs.c, unpack_to_rootfs()). */
-static int walk_stream(FILE *z, struct walker *w, unsigned char *magic)
-{
-	int r = 0, kind;
-
-	w->pos = 0;
-	kind = next_part(z, w, magic);
-	if (kind != 'c')
-		r = -ENOEXEC; /* no tool, or not a cpio inside */
-	while (r == 0 && kind == 'c') {
-		r = walk_archive(z, w, true);
-		if (r == 0)
-			kind = next_part(z, w, magic);
-	}
-	if (r == 0 && kind == 'z')
-		r = -EINVAL; /* nested compression: not what the kernel reads */
-	return r;
-}
-
-/* The compressed part of @f that starts with @magic, through its
- * decompressor. Closes @f. */
-static int walk_compressed(FILE *f, struct walker *w, unsigned char *magic, char *what, size_t whatlen)
-{
-	const char *fmt = NULL, *prog = decompressor(magic, &fmt);
-	int fd = fileno(f), in = -1, st = 0, r;
-	FILE *z;
-	pid_t pid;
-
-	if (prog == NULL) {
-		fclose(f);
-		return -EINVAL;
-	}
-	if (what)
-		str_append(what, whatlen, "%s%s", what[0] ? " + " : "", fmt);
-	/* The child reads the file from the compressed part on. */
-	if (lseek(fd, (off_t)(w->pos - 6), SEEK_SET) < 0) {
-		r = -errno;
-		fclose(f);
-		return r;
-	}
-	pid = run_decompressor(prog, fmt, fd, &in);
-	fclose(f);
-	if (pid < 0)
-		return (int)pid;
-	z = fdopen(in, "rb");
-	if (z == NULL) {
-		close(in);
-		kill(pid, SIGTERM);
-		waitpid(pid, &st, 0);
+	if (a == NULL)
+		return -ENOMEM;
+	s->served = 0;
+	if (archive_read_support_format_cpio(a) != ARCHIVE_OK) {
+		archive_read_free(a);
 		return -ENOMEM;
 	}
-	r = walk_stream(z, w, magic);
-	/* Stop the tool if we stopped early; its exit code is not
-	 * the answer (trailing padding upsets some). */
-	kill(pid, SIGTERM);
-	fclose(z);
-	waitpid(pid, &st, 0);
+	if (archive_read_open(a, s, NULL, source_read_cb, NULL) != ARCHIVE_OK) {
+		r = s->err ? s->err : -ENOEXEC;
+		archive_read_free(a);
+		return r;
+	}
+	r = walk_entries(a, w);
+	if (r == -EINVAL && s->err)
+		r = s->err;
+	used = (unsigned long long)archive_filter_bytes(a, 0);
+	archive_read_free(a);
+	if (r != 0)
+		return r;
+	/* Back to the end of the archive: within the block handed out last,
+	 * or else decoded again up to there. */
+	if (used >= s->served - s->last_len && used <= s->served) {
+		s->off = s->last_off + (size_t)(used - (s->served - s->last_len));
+		s->pos = start + used;
+		return 0;
+	}
+	if (s->raw == NULL)
+		return -EINVAL;
+	{
+		const unsigned char *seg = s->seg;
+		size_t len = s->seglen;
+
+		source_close(s);
+		r = source_open(s, w, seg, len, true);
+		return r < 0 ? r : source_skip(s, start + used);
+	}
+}
+
+/* A compressed segment: where its stream ends (bytes its filter consumed,
+ * NULs or the next segment may follow), and its description. */
+static int compressed_length(struct walker *w, const unsigned char *seg, size_t len, size_t *out, char *what,
+			     size_t whatlen)
+{
+	struct source s;
+	long long used;
+	int r = source_open(&s, w, seg, len, true);
+
+	if (r < 0)
+		return r;
+	if (what)
+		str_append(what, whatlen, "%s%s", what[0] ? " + " : "", archive_filter_name(s.raw, 0));
+	while (source_fill(&s))
+		s.off = s.blklen;
+	used = archive_filter_bytes(s.raw, -1);
+	r = s.err;
+	source_close(&s);
+	/* A decode error past some input is where the stream ended; the
+	 * second pass finds out whether the data before it was whole. */
+	if (r == -E2BIG)
+		return r;
+	if (used <= 0 || (unsigned long long)used > len)
+		return -EINVAL;
+	*out = (size_t)used;
+	return 0;
+}
+
+/* The cpio archives inside the compressed segment @seg. */
+static int walk_compressed(struct walker *w, const unsigned char *seg, size_t len)
+{
+	struct source s;
+	int r = source_open(&s, w, seg, len, true);
+	bool any = false;
+
+	while (r == 0 && source_skip_nuls(&s)) {
+		r = walk_one_archive(&s, w);
+		any = true;
+	}
+	if (r == 0)
+		r = s.err ? s.err : any ? 0 : -ENOEXEC;
+	source_close(&s);
 	return r;
+}
+
+static bool is_cpio(const unsigned char *p, size_t n)
+{
+	return n >= 6 && memcmp(p, "07070", 5) == 0 && (p[5] == '1' || p[5] == '2');
+}
+
+int cpio_walk_memory(const void *buf, size_t len, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx,
+		     char *what, size_t whatlen)
+{
+	struct walker w = {want, cb, ctx, 0, 0};
+	const unsigned char *p = buf;
+	size_t o = 0;
+
+	if (what && whatlen)
+		what[0] = '\0';
+	if (what && whatlen == 0)
+		what = NULL;
+	for (;;) {
+		size_t seglen;
+		int r;
+
+		while (o < len && p[o] == 0)
+			o++;
+		if (o == len)
+			return 0;
+		if (is_cpio(p + o, len - o)) {
+			struct source s;
+
+			if (what)
+				str_append(what, whatlen, "%scpio", what[0] ? " + " : "");
+			source_open(&s, &w, p + o, len - o, false);
+			r = walk_one_archive(&s, &w);
+			seglen = (size_t)s.pos;
+			source_close(&s);
+			if (r != 0)
+				return r;
+		} else {
+			r = compressed_length(&w, p + o, len - o, &seglen, what, whatlen);
+			if (r == 0)
+				r = walk_compressed(&w, p + o, seglen);
+			if (r != 0)
+				return r;
+		}
+		if (seglen == 0 || seglen > len - o)
+			return -EINVAL;
+		o += seglen;
+	}
 }
 
 int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx, char *what,
 		    size_t whatlen)
 {
-	struct walker w = {want, cb, ctx, 0};
-	unsigned char magic[6];
-	FILE *f;
-	int r, kind;
+	struct stat st;
+	void *m;
+	int fd, r;
 
 	if (what && whatlen)
 		what[0] = '\0';
-	f = fopen(path, "rbe");
-	if (f == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	while ((kind = next_part(f, &w, magic)) == 'c') {
-		if (what)
-			str_append(what, whatlen, "%scpio", what[0] ? " + " : "");
-		r = walk_archive(f, &w, true);
-		if (r != 0) {
-			fclose(f);
-			return r;
-		}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
 	}
-	if (kind == 'z')
-		return walk_compressed(f, &w, magic, what, whatlen);
-	fclose(f);
-	return kind < 0 ? kind : 0;
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = m == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	r = cpio_walk_memory(m, (size_t)st.st_size, want, cb, ctx, what, whatlen);
+	munmap(m, (size_t)st.st_size);
+	return r;
 }
