@@ -48,9 +48,12 @@ endif
 KMOD_CFLAGS = $(eval KMOD_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libkmod blkid mount 2>/dev/null))$(KMOD_CFLAGS)
 KMOD_LIBS   = $(eval KMOD_LIBS := $$(shell $$(PKG_CONFIG) --libs libkmod blkid mount 2>/dev/null || echo -lkmod -lblkid -lmount))$(KMOD_LIBS)
 # libarchive: doctor's image reader (helper/doctor/image.c), so the host
-# program and the fuzz harnesses only; vfiobind-boot never links it.
-ARCHIVE_CFLAGS = $(eval ARCHIVE_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags libarchive 2>/dev/null))$(ARCHIVE_CFLAGS)
-ARCHIVE_LIBS   = $(eval ARCHIVE_LIBS := $$(shell $$(PKG_CONFIG) --libs libarchive 2>/dev/null || echo -larchive))$(ARCHIVE_LIBS)
+# program and the fuzz harnesses only; vfiobind-boot never links it. zlib,
+# libzstd, liblzma and libbz2 (no .pc) tell it where each compressed
+# segment ends.
+ARCHIVE_PC     := libarchive libzstd liblzma zlib
+ARCHIVE_CFLAGS = $(eval ARCHIVE_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags $$(ARCHIVE_PC) 2>/dev/null))$(ARCHIVE_CFLAGS)
+ARCHIVE_LIBS   = $(eval ARCHIVE_LIBS := $$(shell $$(PKG_CONFIG) --libs $$(ARCHIVE_PC) 2>/dev/null || echo -larchive -lzstd -llzma -lz) -lbz2)$(ARCHIVE_LIBS)
 
 VB_CPPFLAGS := -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -iquote helper
 VB_CFLAGS   = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -610,7 +613,7 @@ check-all: check-vm-asan
 DEB_PACKAGES += jq
 # doctor reads initramfs images with libarchive; the fixture cases build
 # images with the compressors (tests/fixtures/doctor-lib.sh).
-DEB_PACKAGES += libarchive-dev zstd xz-utils lz4 gzip
+DEB_PACKAGES += libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libbz2-dev zstd xz-utils lz4 gzip bzip2
 
 $(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/basic/sha256.o
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/sha256.o

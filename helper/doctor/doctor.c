@@ -432,7 +432,9 @@ static bool find_image(enum initramfs_tool tool, const char *rel, char *out, siz
 
 static void check_image(struct findings *fs, enum initramfs_tool tool, const struct doctor_input *in)
 {
-	char rel[128] = "", image[PATH_MAX], path[PATH_MAX], what[64], now[SHA256_HEX_LEN], fix[512];
+	char rel[128] = "", image[PATH_MAX], path[PATH_MAX], now[SHA256_HEX_LEN], fix[512];
+	struct image_layout lay;
+	const char *what = lay.what;
 	struct image_scan s = {0};
 	const char *cmd = initramfs_rebuild_cmd(tool);
 	char *r;
@@ -450,7 +452,7 @@ static void check_image(struct findings *fs, enum initramfs_tool tool, const str
 	}
 	if (root_path(path, sizeof(path), "%s", image) < 0)
 		return;
-	e = cpio_walk_image(path, image_want, image_member, &s, what, sizeof(what));
+	e = cpio_walk_image(path, image_want, image_member, &s, &lay);
 	if (e == -EACCES) {
 		findings_add(fs, FINDING_WARN, "image", "run vfiobind doctor as root", "%s: not readable", image);
 		return;
@@ -463,6 +465,10 @@ static void check_image(struct findings *fs, enum initramfs_tool tool, const str
 					   : strerror(-e));
 		return;
 	}
+	/* The kernel stops there too: its lz4 decoder runs to the end of the image. */
+	if (lay.unread)
+		findings_add(fs, FINDING_WARN, "image", NULL,
+			     "%s (%s): a further segment after the %s stream was not read", image, what, lay.unread);
 	if (!s.helper) {
 		snprintf(fix, sizeof(fix), "enable the hook (see 'hook' above), then %s", cmd);
 		findings_add(fs, FINDING_FAIL, "image", fix, "%s (%s): vfiobind is not in the image", image, what);

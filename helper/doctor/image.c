@@ -7,18 +7,22 @@
  * Two things libarchive does not do alone, hence the loop here: its cpio
  * reader stops at the first TRAILER!!! (the kernel goes on to the next
  * archive), and its filters read on past the end of a compressed stream
- * (a zstd frame followed by NULs or another segment is a decode error).
- * So a compressed segment is first decoded once with the "raw" format
- * only to learn where it ends (the bytes its filter consumed, as the
- * kernel's decompressors report them), then decoded again with that end
- * as the end of input and its cpio archives read from the output.
+ * in blocks, so the bytes they consumed are not where the stream ended.
+ * An uncompressed cpio segment ends right after its TRAILER!!! (the
+ * bytes libarchive's cpio reader consumed up to it, by the headers' own
+ * sizes); a compressed segment ends where the compressor's own library
+ * (zlib, libzstd, liblzma, libbz2) says its stream ends, and libarchive
+ * then reads exactly those bytes: filter, cpio archives inside.
  */
 #include "doctor/image.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <bzlib.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <lzma.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +30,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "basic/str.h"
 
@@ -300,47 +306,231 @@ static int walk_one_archive(struct source *s, struct walker *w)
 	}
 }
 
-/* A compressed segment: where its stream ends (bytes its filter consumed,
- * NULs or the next segment may follow), and its description. */
-static int compressed_length(struct walker *w, const unsigned char *seg, size_t len, size_t *out, char *what,
-			     size_t whatlen)
-{
-	struct source s;
-	long long used;
-	int r = source_open(&s, w, seg, len, true);
+/* ---- where a compressed stream ends ---------------------------------------
+ * The kernel gives each compressed segment to its decompressor, which
+ * reports the bytes it used (lib/decompress_*.c, the @pos argument); the
+ * next segment starts there. libarchive's filters read ahead in blocks and
+ * cannot say where a stream ended, so the compressor's own library finds
+ * it here, decoding into a scratch buffer (the output counts against
+ * IMAGE_MAX_BYTES like the real pass). */
 
-	if (r < 0)
-		return r;
-	if (what)
-		str_append(what, whatlen, "%s%s", what[0] ? " + " : "", archive_filter_name(s.raw, 0));
-	while (source_fill(&s))
-		s.off = s.blklen;
-	used = archive_filter_bytes(s.raw, -1);
-	r = s.err;
-	source_close(&s);
-	/* A decode error past some input is where the stream ended; the
-	 * second pass finds out whether the data before it was whole. */
-	if (r == -E2BIG)
-		return r;
-	if (used <= 0 || (unsigned long long)used > len)
-		return -EINVAL;
-	*out = (size_t)used;
+#define SCRATCH		 (64u << 10)
+#define LZ4_LEGACY_BOUND 8421520u /* LZ4_compressBound(8 MiB), the legacy block size */
+/* A dictionary larger than this is refused before it is allocated (xz,
+ * lzma headers may ask for 4 GiB): the kernel's own limit is lower still. */
+#define DICT_MAX (256ull << 20)
+
+enum kind { KIND_GZIP, KIND_XZ, KIND_LZMA, KIND_ZSTD, KIND_LZ4, KIND_BZIP2 };
+static const char *const kind_name[] = {"gzip", "xz", "lzma", "zstd", "lz4", "bzip2"};
+
+/* The compression a segment's first bytes name, by the magic numbers of
+ * the kernel's decompress_method() (lib/decompress.c); -1 for none. */
+static int kind_of(const unsigned char *p, size_t n)
+{
+	static const struct {
+		unsigned char magic[6];
+		size_t len;
+		enum kind kind;
+	} tab[] = {
+	    {{0x1f, 0x8b}, 2, KIND_GZIP},
+	    {{0x1f, 0x9e}, 2, KIND_GZIP}, /* old gzip, as the kernel lists it */
+	    {{0xfd, '7', 'z', 'X', 'Z', 0}, 6, KIND_XZ},
+	    {{0x28, 0xb5, 0x2f, 0xfd}, 4, KIND_ZSTD},
+	    {{0x02, 0x21, 0x4c, 0x18}, 4, KIND_LZ4},
+	    {{'B', 'Z', 'h'}, 3, KIND_BZIP2},
+	    {{0x5d, 0, 0}, 3, KIND_LZMA},
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (n >= tab[i].len && memcmp(p, tab[i].magic, tab[i].len) == 0)
+			return (int)tab[i].kind;
+	return -1;
+}
+
+static int count_out(struct walker *w, size_t n)
+{
+	w->bytes += n;
+	return w->bytes > IMAGE_MAX_BYTES ? -E2BIG : 0;
+}
+
+/* gzip: zlib, member after member (RFC 1952 2.2: members may be
+ * concatenated; libarchive's gzip filter reads them as one stream). */
+static int end_gzip(struct walker *w, unsigned char *out, const unsigned char *p, size_t len, size_t *end)
+{
+	size_t o = 0;
+	int r = 0;
+
+	do {
+		z_stream z;
+		int zr = Z_OK;
+
+		memset(&z, 0, sizeof(z));
+		if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+			return -ENOMEM;
+		z.next_in = (unsigned char *)(uintptr_t)(p + o);
+		z.avail_in = len - o > UINT_MAX ? UINT_MAX : (unsigned)(len - o);
+		while (r == 0 && zr == Z_OK) {
+			z.next_out = out;
+			z.avail_out = SCRATCH;
+			zr = inflate(&z, Z_NO_FLUSH);
+			r = count_out(w, SCRATCH - z.avail_out);
+			if (zr == Z_BUF_ERROR && z.avail_in == 0 && o + z.total_in < len) {
+				/* past 4 GiB of input: the next slice */
+				z.next_in = (unsigned char *)(uintptr_t)(p + o + z.total_in);
+				z.avail_in =
+				    len - o - z.total_in > UINT_MAX ? UINT_MAX : (unsigned)(len - o - z.total_in);
+				zr = Z_OK;
+			}
+		}
+		o += z.total_in;
+		inflateEnd(&z);
+		if (r == 0 && zr != Z_STREAM_END)
+			r = -EINVAL; /* corrupt, or truncated (Z_BUF_ERROR at the end of input) */
+	} while (r == 0 && len - o >= 2 && p[o] == 0x1f && p[o + 1] == 0x8b);
+	*end = o;
+	return r;
+}
+
+/* zstd: libzstd's frame sizes, frames (and skippable frames) back to back
+ * (RFC 8878 3: a zstd stream is a sequence of frames). No decoding. */
+static int end_zstd(const unsigned char *p, size_t len, size_t *end)
+{
+	size_t o = 0;
+
+	do {
+		size_t n = ZSTD_findFrameCompressedSize(p + o, len - o);
+
+		if (ZSTD_isError(n) || n == 0 || n > len - o)
+			return -EINVAL;
+		o += n;
+	} while (len - o >= 4 &&
+		 (p[o + 3] == 0xfd ? memcmp(p + o, "\x28\xb5\x2f\xfd", 4) == 0
+				   : (p[o] & 0xf0) == 0x50 && memcmp(p + o + 1, "\x2a\x4d\x18", 3) == 0));
+	*end = o;
 	return 0;
 }
 
-/* The cpio archives inside the compressed segment @seg. */
-static int walk_compressed(struct walker *w, const unsigned char *seg, size_t len)
+/* xz (one stream, LZMA_CONCATENATED off: the next stream is the next
+ * segment, after its stream padding) and lzma-alone: liblzma's decoder
+ * stops at the stream's end and tells the bytes it used (in_pos). */
+static int end_lzma(struct walker *w, unsigned char *out, const unsigned char *p, size_t len, bool xz, size_t *end)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	lzma_ret lr = xz ? lzma_stream_decoder(&z, DICT_MAX, 0) : lzma_alone_decoder(&z, DICT_MAX);
+	int r = 0;
+
+	if (lr != LZMA_OK)
+		return -ENOMEM;
+	z.next_in = p;
+	z.avail_in = len;
+	while (r == 0 && lr == LZMA_OK) {
+		z.next_out = out;
+		z.avail_out = SCRATCH;
+		lr = lzma_code(&z, LZMA_FINISH);
+		r = count_out(w, SCRATCH - z.avail_out);
+	}
+	*end = (size_t)z.total_in;
+	lzma_end(&z);
+	if (r == 0 && lr == LZMA_MEMLIMIT_ERROR)
+		return -E2BIG;
+	return r ? r : lr == LZMA_STREAM_END ? 0 : -EINVAL;
+}
+
+/* bzip2: libbz2 stops at the stream's end-of-stream marker. */
+static int end_bzip2(struct walker *w, unsigned char *out, const unsigned char *p, size_t len, size_t *end)
+{
+	bz_stream z;
+	unsigned long long used = 0;
+	int br = BZ_OK, r = 0;
+
+	memset(&z, 0, sizeof(z));
+	if (BZ2_bzDecompressInit(&z, 0, 0) != BZ_OK)
+		return -ENOMEM;
+	z.next_in = (char *)(uintptr_t)p;
+	z.avail_in = len > UINT_MAX ? UINT_MAX : (unsigned)len;
+	while (r == 0 && br == BZ_OK) {
+		z.next_out = (char *)out;
+		z.avail_out = SCRATCH;
+		br = BZ2_bzDecompress(&z);
+		r = count_out(w, SCRATCH - z.avail_out);
+		used = ((unsigned long long)z.total_in_hi32 << 32) | z.total_in_lo32;
+		if (br == BZ_OK && z.avail_in == 0) {
+			if (used == len) {
+				br = BZ_UNEXPECTED_EOF;
+				break;
+			}
+			z.next_in = (char *)(uintptr_t)(p + used);
+			z.avail_in = len - used > UINT_MAX ? UINT_MAX : (unsigned)(len - used);
+		}
+	}
+	BZ2_bzDecompressEnd(&z);
+	*end = (size_t)used;
+	return r ? r : br == BZ_STREAM_END ? 0 : -EINVAL;
+}
+
+/* lz4 legacy frames (lz4 -l, what kbuild and the generators write): liblz4
+ * reads blocks, not this framing, and the framing has no end marker (the
+ * stream ends where the input does: lib/decompress_unlz4.c), so its end is
+ * where its chunk sizes stop making sense and whatever follows is not read. */
+static size_t end_lz4(const unsigned char *p, size_t len)
+{
+	size_t o = 4; /* the magic */
+
+	while (len - o >= 4) {
+		uint32_t n =
+		    (uint32_t)p[o] | (uint32_t)p[o + 1] << 8 | (uint32_t)p[o + 2] << 16 | (uint32_t)p[o + 3] << 24;
+
+		if (n == 0x184c2102) { /* the magic again: a new stream of chunks */
+			o += 4;
+			continue;
+		}
+		if (n == 0 || n > LZ4_LEGACY_BOUND || n > len - o - 4)
+			break;
+		o += 4 + n;
+	}
+	return o;
+}
+
+/* Where the compressed stream of kind @k at @seg ends: *@end bytes on. */
+static int stream_end(struct walker *w, enum kind k, const unsigned char *seg, size_t len, size_t *end)
+{
+	unsigned char *out;
+	int r;
+
+	if (k == KIND_ZSTD)
+		return end_zstd(seg, len, end);
+	if (k == KIND_LZ4) {
+		*end = end_lz4(seg, len);
+		return 0;
+	}
+	out = malloc(SCRATCH);
+	if (out == NULL)
+		return -ENOMEM;
+	if (k == KIND_GZIP)
+		r = end_gzip(w, out, seg, len, end);
+	else if (k == KIND_BZIP2)
+		r = end_bzip2(w, out, seg, len, end);
+	else
+		r = end_lzma(w, out, seg, len, k == KIND_XZ, end);
+	free(out);
+	return r;
+}
+
+/* The cpio archives inside the compressed segment @seg. *@complete: how
+ * many were read to their TRAILER!!!. */
+static int walk_compressed(struct walker *w, const unsigned char *seg, size_t len, unsigned *complete)
 {
 	struct source s;
 	int r = source_open(&s, w, seg, len, true);
-	bool any = false;
 
+	*complete = 0;
 	while (r == 0 && source_skip_nuls(&s)) {
 		r = walk_one_archive(&s, w);
-		any = true;
+		if (r == 0)
+			(*complete)++;
 	}
 	if (r == 0)
-		r = s.err ? s.err : any ? 0 : -ENOEXEC;
+		r = s.err ? s.err : *complete ? 0 : -ENOEXEC;
 	source_close(&s);
 	return r;
 }
@@ -350,20 +540,31 @@ static bool is_cpio(const unsigned char *p, size_t n)
 	return n >= 6 && memcmp(p, "07070", 5) == 0 && (p[5] == '1' || p[5] == '2');
 }
 
+static bool all_nul(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 int cpio_walk_memory(const void *buf, size_t len, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx,
-		     char *what, size_t whatlen)
+		     struct image_layout *layout)
 {
 	struct walker w = {want, cb, ctx, 0, 0};
 	const unsigned char *p = buf;
+	char *what = layout ? layout->what : NULL;
+	size_t whatlen = layout ? sizeof(layout->what) : 0;
 	size_t o = 0;
 
-	if (what && whatlen)
-		what[0] = '\0';
-	if (what && whatlen == 0)
-		what = NULL;
+	if (layout) {
+		layout->what[0] = '\0';
+		layout->unread = NULL;
+	}
 	for (;;) {
 		size_t seglen;
-		int r;
+		unsigned complete;
+		int r, k;
 
 		while (o < len && p[o] == 0)
 			o++;
@@ -380,28 +581,46 @@ int cpio_walk_memory(const void *buf, size_t len, int (*want)(void *ctx, const c
 			source_close(&s);
 			if (r != 0)
 				return r;
-		} else {
-			r = compressed_length(&w, p + o, len - o, &seglen, what, whatlen);
-			if (r == 0)
-				r = walk_compressed(&w, p + o, seglen);
-			if (r != 0)
-				return r;
+			if (seglen == 0 || seglen > len - o)
+				return -EINVAL;
+			o += seglen;
+			continue;
 		}
+		k = kind_of(p + o, len - o);
+		if (k < 0)
+			return -ENOEXEC;
+		if (what)
+			str_append(what, whatlen, "%s%s", what[0] ? " + " : "", kind_name[k]);
+		r = stream_end(&w, (enum kind)k, p + o, len - o, &seglen);
+		if (r != 0)
+			return r;
 		if (seglen == 0 || seglen > len - o)
 			return -EINVAL;
+		r = walk_compressed(&w, p + o, seglen, &complete);
+		if (k == KIND_LZ4 && complete > 0 &&
+		    (r == -EINVAL || r == -ENOEXEC || !all_nul(p + o + seglen, len - o - seglen))) {
+			/* Past its end as far as the framing tells: not ours to guess. */
+			if (layout)
+				layout->unread = kind_name[k];
+			return 0;
+		}
+		if (r != 0)
+			return r;
 		o += seglen;
 	}
 }
 
-int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx, char *what,
-		    size_t whatlen)
+int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx,
+		    struct image_layout *layout)
 {
 	struct stat st;
 	void *m;
 	int fd, r;
 
-	if (what && whatlen)
-		what[0] = '\0';
+	if (layout) {
+		layout->what[0] = '\0';
+		layout->unread = NULL;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -419,7 +638,7 @@ int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), 
 	close(fd);
 	if (r < 0)
 		return r;
-	r = cpio_walk_memory(m, (size_t)st.st_size, want, cb, ctx, what, whatlen);
+	r = cpio_walk_memory(m, (size_t)st.st_size, want, cb, ctx, layout);
 	munmap(m, (size_t)st.st_size);
 	return r;
 }

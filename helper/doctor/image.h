@@ -9,6 +9,10 @@
  * mkinitcpio's microcode hook, initramfs-tools' early-initramfs) and one
  * compressed archive holds the rest: gzip, xz, zstd, lz4 (legacy frames),
  * lzma or bzip2; several compressed segments back to back are read too.
+ * Where each compressed stream ends is told by its own library (zlib,
+ * libzstd, liblzma, libbz2), as the kernel's decompressors report it;
+ * lz4's legacy framing has no end, so nothing after an lz4 stream is read
+ * (struct image_layout's @unread says so when something was there).
  *
  * libarchive does the reading, in-process (archive_read_support_format_cpio
  * and its gzip, xz, lzma, zstd, lz4 and bzip2 filters, the code bsdtar and
@@ -37,20 +41,32 @@
 typedef int (*cpio_cb)(void *ctx, const char *name, mode_t mode, const unsigned char *data, size_t size);
 
 /**
+ * struct image_layout - what a walk saw of the image as a whole.
+ * @what:   one word per segment, e.g. "cpio + zstd + gzip".
+ * @unread: NULL, or the compression ("lz4") after whose stream more than
+ *          NUL padding followed that was not read: its members are not
+ *          among those the walk reported (not an error: the walk returns 0).
+ */
+struct image_layout {
+	char what[64];
+	const char *unread;
+};
+
+/**
  * cpio_walk_memory() - every member of the initramfs image in @buf.
  * @buf, @len: the whole image, as the boot loader hands it to the kernel.
  * @want: which members' content @cb wants (NULL: none); asked once per
  *        member, with the name @cb gets.
- * @what: receives a short description of the layout, one word per
- *        segment, e.g. "cpio + zstd" (@whatlen bytes; may be NULL).
- * Return: 0 when the walk reached the end; the first non-zero value of
- * @cb; -EINVAL when a header or a compressed stream is malformed or
- * truncated; -ENOEXEC when a segment is neither cpio nor a compression
- * read here, or a decompressed segment holds no cpio; -E2BIG past
- * IMAGE_MAX_BYTES or IMAGE_MAX_ENTRIES; -ENOMEM.
+ * @layout: receives the layout (may be NULL); set on every return.
+ * Return: 0 when the walk reached the end (only NUL bytes after the last
+ * segment); the first non-zero value of @cb; -EINVAL when a header or a
+ * compressed stream is malformed or truncated; -ENOEXEC when a segment is
+ * neither cpio nor a compression read here, or a decompressed segment
+ * holds no cpio; -E2BIG past IMAGE_MAX_BYTES or IMAGE_MAX_ENTRIES, or an
+ * xz/lzma dictionary over 256 MiB; -ENOMEM.
  */
 int cpio_walk_memory(const void *buf, size_t len, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx,
-		     char *what, size_t whatlen);
+		     struct image_layout *layout);
 
 /**
  * cpio_walk_image() - cpio_walk_memory() on the image file at @path
@@ -58,5 +74,5 @@ int cpio_walk_memory(const void *buf, size_t len, int (*want)(void *ctx, const c
  * Return: as cpio_walk_memory(); also -ENOENT, -EACCES (any open(2),
  * fstat(2) or mmap(2) error, negated).
  */
-int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx, char *what,
-		    size_t whatlen);
+int cpio_walk_image(const char *path, int (*want)(void *ctx, const char *name), cpio_cb cb, void *ctx,
+		    struct image_layout *layout);
