@@ -58,7 +58,113 @@ struct source {
 	unsigned long long served; /* bytes handed to the current cpio reader */
 	bool eof;
 	int err;
+	struct guard {
+		enum { G_HEADER, G_NAME, G_SKIP, G_DONE, G_BAD } state;
+		unsigned char hdr[110];
+		char name[11]; /* enough to tell "TRAILER!!!" */
+		size_t have;
+		unsigned long namesize;
+		unsigned long long skip; /* name padding, content, its padding */
+		unsigned long headers;
+		int err; /* why G_BAD */
+	} guard;
 };
+
+/* libarchive's cpio reader allocates a name or a symlink target as large as
+ * its header says (up to 4 GiB); the kernel refuses either over PATH_MAX
+ * (init/initramfs.c, do_header()). So the headers of the newc archive a
+ * cpio reader is handed are checked here first, as its bytes go by. */
+#define CPIO_NAME_MAX 4096u
+
+static unsigned long hex8(const unsigned char *p)
+{
+	unsigned long v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		int c = p[i], d = c >= '0' && c <= '9'	 ? c - '0'
+				  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+							 : -1;
+
+		if (d < 0)
+			return ULONG_MAX;
+		v = v << 4 | (unsigned long)d;
+	}
+	return v;
+}
+
+/* How many of the @n bytes at @p pass the guard @g; fewer than @n when a
+ * header among them is refused (or not newc at all). */
+static size_t guard_pass(struct guard *g, const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && g->state != G_DONE) {
+		size_t k;
+
+		switch (g->state) {
+		case G_HEADER:
+			k = sizeof(g->hdr) - g->have < n - i ? sizeof(g->hdr) - g->have : n - i;
+			memcpy(g->hdr + g->have, p + i, k);
+			g->have += k;
+			if (g->have < sizeof(g->hdr)) {
+				i += k;
+				break;
+			}
+			/* newc: magic, ino, mode, uid, gid, nlink, mtime, filesize,
+			 * devmajor, devminor, rdevmajor, rdevminor, namesize, check */
+			{
+				unsigned long mode = hex8(g->hdr + 14), size = hex8(g->hdr + 54);
+				bool hex = true;
+
+				/* every field hex, or libarchive would scan on for
+				 * the next thing that looks like a header */
+				for (size_t f = 6; f < sizeof(g->hdr); f += 8)
+					hex &= hex8(g->hdr + f) != ULONG_MAX;
+				g->namesize = hex8(g->hdr + 94);
+				if (memcmp(g->hdr, "07070", 5) != 0 || (g->hdr[5] != '1' && g->hdr[5] != '2') || !hex ||
+				    g->namesize == 0 || g->namesize > CPIO_NAME_MAX ||
+				    (S_ISLNK(mode) && size > CPIO_NAME_MAX)) {
+					/* no cpio at all, or a broken one */
+					g->state = G_BAD;
+					g->err =
+					    g->headers == 0 && memcmp(g->hdr, "07070", 5) != 0 ? -ENOEXEC : -EINVAL;
+					return i;
+				}
+				g->skip = (4 - (sizeof(g->hdr) + g->namesize) % 4) % 4 + size + (4 - size % 4) % 4;
+			}
+			i += k;
+			g->have = 0;
+			g->headers++;
+			g->state = G_NAME;
+			break;
+		case G_NAME:
+			k = g->namesize - g->have < n - i ? g->namesize - g->have : n - i;
+			for (size_t j = 0; j < k; j++)
+				if (g->have + j < sizeof(g->name))
+					g->name[g->have + j] = (char)p[i + j];
+			g->have += k;
+			i += k;
+			if (g->have == g->namesize) {
+				bool trailer = g->namesize == sizeof(g->name) && memcmp(g->name, "TRAILER!!!", 11) == 0;
+
+				g->have = 0;
+				g->state = trailer ? G_DONE : G_SKIP;
+			}
+			break;
+		case G_SKIP:
+			k = g->skip < n - i ? (size_t)g->skip : n - i;
+			g->skip -= k;
+			i += k;
+			if (g->skip == 0)
+				g->state = G_HEADER;
+			break;
+		default:
+			return i;
+		}
+	}
+	return g->state == G_DONE ? n : i;
+}
 
 #define SOURCE_BLOCK (64u << 10)
 
@@ -208,11 +314,16 @@ static la_ssize_t source_read_cb(struct archive *a, void *data, const void **p)
 		}
 		return 0;
 	}
-	n = s->blklen - s->off;
+	n = guard_pass(&s->guard, s->blk + s->off, s->blklen - s->off);
+	if (n == 0) {
+		s->err = s->guard.err;
+		archive_set_error(a, -s->err, "cpio header refused");
+		return -1;
+	}
 	*p = s->blk + s->off;
 	s->last_off = s->off;
 	s->last_len = n;
-	s->off = s->blklen;
+	s->off += n;
 	s->pos += n;
 	s->served += n;
 	return (la_ssize_t)n;
@@ -271,6 +382,7 @@ static int walk_one_archive(struct source *s, struct walker *w)
 	if (a == NULL)
 		return -ENOMEM;
 	s->served = 0;
+	memset(&s->guard, 0, sizeof(s->guard));
 	if (archive_read_support_format_cpio(a) != ARCHIVE_OK) {
 		archive_read_free(a);
 		return -ENOMEM;
