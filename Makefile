@@ -118,6 +118,8 @@ clean:
 # STATIC_LIBC=glibc links Debian's liblzma.a and libblkid.a and comes out
 # near 1.5 MB, 650 KB of it glibc's own static printf, iconv and string
 # functions, 300 KB libblkid's probers; and its getpwnam would dlopen NSS.
+# The host program alone links libarchive (doctor's image reader), built
+# there too, with zlib, bzip2 and lz4 (and the zstd and xz above).
 STATIC_MAX_BYTES ?= 1048576
 # What an image carries (helper/cmd/boot.c): 500 KiB. It was 450 KiB
 # until libmount read the mount tables (+58 KB measured: its table parser

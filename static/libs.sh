@@ -29,6 +29,10 @@
 #                             the libblkid it links. Only the tables'
 #                             parsers are used (mountinfo, swaps, fstab);
 #                             --gc-sections drops the mount context.
+#   libarchive libarchive     always, host program only (doctor's image
+#   libz      zlib            reader): the cpio reader and the gzip, bzip2,
+#   libbz2    bzip2           lz4, zstd and xz/lzma filters, each through
+#   liblz4    lz4             its library; see the block below.
 #
 # Every image pays for these bytes, and they decode a few hundred KB of
 # modules once per boot: CFLAGS defaults to -Os, not -O2.
@@ -264,6 +268,80 @@ done
 rm -f "$dir/lib/libkmod.a"
 ar rcs "$dir/lib/libkmod.a" "$dir"/obj/kmod/*.o
 cp "$k/libkmod/libkmod.h" "$dir/include/"
+
+# ---- libarchive and the compression libraries it reads with: doctor's
+# image reader (helper/doctor/image.c), so the host program only; the boot
+# flavour links none of these (tests/programs.sh checks that). Built for
+# both libcs from Debian's source packages; libarchive with its cpio reader
+# and decompression filters in mind: no xml2/expat (xar), no crypto
+# (OpenSSL, Nettle, mbed TLS: mtree hashes, zip encryption), no ACLs,
+# xattrs, iconv, regex, LZO or BLAKE2. zlib, bzip2 and lz4 are their
+# library sources compiled as they are (their Makefiles do nothing else).
+fetch zlib
+step "building libz.a with $cc"
+zl=$src/zlib
+rm -rf "$dir/obj/zlib"
+mkdir -p "$dir/obj/zlib"
+for f in adler32 crc32 inffast inflate inftrees zutil deflate trees compress uncompr; do
+	# Word splitting of $cflags is intended.
+	# shellcheck disable=SC2086
+	$cc $cflags -DHAVE_UNISTD_H -c -o "$dir/obj/zlib/$f.o" "$zl/$f.c" >>"$log" 2>&1 || die "compiling zlib $f.c; see $log"
+done
+rm -f "$dir/lib/libz.a"
+ar rcs "$dir/lib/libz.a" "$dir"/obj/zlib/*.o
+cp "$zl/zlib.h" "$zl/zconf.h" "$dir/include/"
+
+fetch bzip2
+step "building libbz2.a with $cc"
+bz=$src/bzip2
+rm -rf "$dir/obj/bzip2"
+mkdir -p "$dir/obj/bzip2"
+for f in blocksort huffman crctable randtable compress decompress bzlib; do
+	# shellcheck disable=SC2086
+	$cc $cflags -c -o "$dir/obj/bzip2/$f.o" "$bz/$f.c" >>"$log" 2>&1 || die "compiling bzip2 $f.c; see $log"
+done
+rm -f "$dir/lib/libbz2.a"
+ar rcs "$dir/lib/libbz2.a" "$dir"/obj/bzip2/*.o
+cp "$bz/bzlib.h" "$dir/include/"
+
+fetch lz4
+step "building liblz4.a with $cc"
+l4=$src/lz4/lib
+rm -rf "$dir/obj/lz4"
+mkdir -p "$dir/obj/lz4"
+for f in lz4 lz4hc lz4frame xxhash; do
+	# shellcheck disable=SC2086
+	$cc $cflags -c -o "$dir/obj/lz4/$f.o" "$l4/$f.c" >>"$log" 2>&1 || die "compiling lz4 $f.c; see $log"
+done
+rm -f "$dir/lib/liblz4.a"
+ar rcs "$dir/lib/liblz4.a" "$dir"/obj/lz4/*.o
+cp "$l4/lz4.h" "$l4/lz4hc.h" "$l4/lz4frame.h" "$dir/include/"
+
+fetch libarchive
+a=$src/libarchive
+args=(CC="$cc" CFLAGS="$cflags" CPPFLAGS="-I$dir/include" LDFLAGS="-L$dir/lib"
+	--disable-shared --enable-static --disable-bsdtar --disable-bsdcat --disable-bsdcpio
+	--disable-acl --disable-xattr --disable-posix-regex-lib --without-iconv --without-libiconv-prefix
+	--without-xml2 --without-expat --without-openssl --without-nettle --without-mbedtls
+	--without-cng --without-libb2 --without-lzo2
+	--with-zlib --with-bz2lib --with-lz4 --with-zstd --with-lzma)
+if ! configured libarchive "${args[@]}"; then
+	step "building libarchive.a with $cc (configure: about a minute)"
+	autotools_freeze "$a"
+	(cd "$a" && ./configure "${args[@]}" && make -j"$jobs" libarchive.la) >>"$log" 2>&1 ||
+		die "building libarchive; see $log"
+	echo "${args[*]}" >"$a/.built"
+fi
+# Each reader the image walk needs must have its library, or libarchive
+# would run the external program instead (image.c only uses such filters).
+for h in HAVE_ZLIB_H HAVE_BZLIB_H HAVE_LZ4_H HAVE_ZSTD_H HAVE_LZMA_H; do
+	grep -q "^#define $h 1" "$a/config.h" || die "libarchive configured without $h; see $log"
+done
+cp "$a/.libs/libarchive.a" "$dir/lib/"
+cp "$a/libarchive/archive.h" "$a/libarchive/archive_entry.h" "$dir/include/"
+for v in zlib bzip2 lz4 libarchive; do
+	(cd "$src/$v.dl" && printf '%s ' *.dsc)
+done | sed 's/\.dsc / /g; s/^/libs.sh: from /; s/ $/\n/' >&2
 
 for v in kmod libzstd xz-utils util-linux; do
 	[ -d "$src/$v" ] || continue

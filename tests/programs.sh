@@ -52,6 +52,17 @@ for o in "${host_only[@]}"; do
 		test -z "$in_boot"
 done
 
+# libarchive (doctor's image reader) is the host program's alone: the boot
+# flavour neither needs it nor carries its code (a static link would).
+needs() { readelf -dW "$1" 2>/dev/null | grep -q "NEEDED.*$2"; }
+not_needs() { ! needs "$@"; }
+check "host: links libarchive (doctor's image reader)" needs "$host" libarchive
+check "boot: does not link libarchive" not_needs "$boot" libarchive
+refs() { nm "$1" 2>/dev/null | grep -q " [UT] $2"; } # calls or carries a function
+not_refs() { ! refs "$@"; }
+check "host: calls archive_read_new" refs "$host" archive_read_new
+check "boot: neither calls nor carries an archive_* function" not_refs "$boot" archive_
+
 # What each table answers.
 rc_is() { # RC COMMAND...: the exit code is RC
 	local want=$1
