@@ -203,10 +203,13 @@ arch_depends() {
 	rm -rf "$work/arch-x" && mkdir -p "$work/arch-x" && bsdtar -xf "$pkg" -C "$work/arch-x" usr/bin/vfiobind
 	needed=$(readelf -dW "$work/arch-x/usr/bin/vfiobind" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort | paste -sd' ' -)
 	echo "NEEDED: $needed; depends: $(pkginfo depend)"
-	# Arch: libc.so.6 is glibc, libkmod.so.2 kmod, libblkid.so.1 and libmount.so.1 util-linux-libs.
-	[ "$needed" = "libblkid.so.1 libc.so.6 libkmod.so.2 libmount.so.1" ] && [ "$(pkginfo depend)" = "glibc kmod util-linux-libs" ]
+	# Arch: libc.so.6 is glibc, libkmod.so.2 kmod, libblkid.so.1 and libmount.so.1
+	# util-linux-libs, libarchive.so.13 libarchive, libbz2.so.1.0 bzip2,
+	# liblzma.so.5 xz, libz.so.1 zlib, libzstd.so.1 zstd.
+	[ "$needed" = "libarchive.so.13 libblkid.so.1 libbz2.so.1.0 libc.so.6 libkmod.so.2 liblzma.so.5 libmount.so.1 libz.so.1 libzstd.so.1" ] &&
+		[ "$(pkginfo depend)" = "bzip2 glibc kmod libarchive util-linux-libs xz zlib zstd" ]
 }
-check "arch: depends are what the binary links (glibc kmod util-linux-libs)" arch_depends
+check "arch: depends are what the binary links (glibc kmod util-linux-libs libarchive zstd xz zlib bzip2)" arch_depends
 check "arch: optdepends qemu and swtpm" bash -c '[[ "$1" == *qemu-system-x86:* && "$1" == *swtpm:* ]]' sh "$(pkginfo optdepend)"
 check "arch: vfiobind.install says how to add vfiobind to HOOKS" \
 	bash -c 'bsdtar -xOf "$1" .INSTALL | grep -q "HOOKS=(base udev vfiobind"' sh "$pkg"
@@ -229,7 +232,9 @@ check "rpm: the dracut module under /usr/lib/dracut/modules.d/90vfiobind" bash -
 
 # ---- the .deb in a fresh Debian 12 root -----------------------------------------
 root_tar=$work/root-bookworm.tar
-timed mkdebian "$here/mkdebian.sh" "$root_tar" linux-image-amd64 initramfs-tools zstd ||
+# libarchive13: the host program's image reader (the rest it links is in
+# every Debian root).
+timed mkdebian "$here/mkdebian.sh" "$root_tar" linux-image-amd64 initramfs-tools zstd libarchive13 ||
 	bail "no Debian 12 root (mkdebian.sh failed; see $work/mkdebian.log)"
 
 # The root is unpacked once (WORK/root-lower, remade when the tarball
