@@ -348,10 +348,15 @@ static int walk_entries(struct archive *a, struct walker *w)
 		name = archive_entry_pathname(e);
 		if (name == NULL)
 			name = "";
-		while (name[0] == '.' && name[1] == '/')
-			name += 2;
-		while (name[0] == '/')
-			name++;
+		/* "/./x", ".//x": x, as path lookup from / makes them */
+		for (;;) {
+			if (name[0] == '.' && name[1] == '/')
+				name += 2;
+			else if (name[0] == '/')
+				name++;
+			else
+				break;
+		}
 		size = archive_entry_size(e);
 		if (size < 0)
 			size = 0;
