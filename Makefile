@@ -349,12 +349,19 @@ KPARAM_OBJS := $(BUILD)/helper/system/modprobe.o $(BUILD)/helper/basic/sysfs.o $
 $(BUILD)/test-kparam: tests/unit/test-kparam.c $(KPARAM_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(KPARAM_OBJS)
 
-check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio $(BUILD)/test-kparam
+# Where a handed file is recorded (tmpfs or not) and what it is known by;
+# needs root for its scratch roots (skips otherwise).
+$(BUILD)/test-handover: tests/unit/test-handover.c $(LIB)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(KMOD_LIBS) $(LDLIBS)
+
+check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio $(BUILD)/test-kparam \
+            $(BUILD)/test-handover
 	$(BUILD)/test-parse
 	$(BUILD)/test-vmconf
 	$(BUILD)/test-json
 	$(BUILD)/test-fileio
 	$(BUILD)/test-kparam
+	$(BUILD)/test-handover
 
 # ---- real boots ------------------------------------------------------------
 # The images get the boot flavour (VFIOBIND_BOOT), as the hooks put it in;

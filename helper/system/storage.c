@@ -409,7 +409,9 @@ static bool vg_lv_names(const char *spec, const char *dm_name)
 
 /* The kernel name a /dev path leads to through the links under the root
  * (/dev/disk/by-id/..., /dev/VG/LV, /dev/md/NAME, /dev/root is not one),
- * or "" when it leads nowhere in /dev. */
+ * or "" when it leads nowhere in /dev. Not libblkid's blkid_evaluate_spec()
+ * or libmount's cache: they resolve through the host's /dev and udev
+ * database, not the root prefix, and before udev there is neither. */
 static void dev_link_to_name(const char *spec, char *out, size_t len)
 {
 	char path[PATH_MAX], devdir[PATH_MAX];
@@ -862,7 +864,9 @@ static int fstab_needs(struct storage *st, const struct pci_list *pci)
  * implementing the Boot Loader Interface) put its partition UUID in the
  * EFI variable LoaderDevicePartUUID, UTF-16LE after 4 bytes of attributes
  * (systemd: docs/BOOT_LOADER_INTERFACE.md). An /efi that systemd's
- * gpt-auto generator automounts shows up nowhere else. */
+ * gpt-auto generator automounts shows up nowhere else. No library reads
+ * it: systemd's efivars code is not a library; the format is 4 bytes and
+ * a NUL-terminated UTF-16LE string of ASCII hex and dashes. */
 static int esp_needs(struct storage *st, const struct pci_list *pci)
 {
 	char path[PATH_MAX], spec[64] = "PARTUUID=";

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,17 +33,38 @@
 #define RAMFS_MAGIC 0x858458f6
 #endif
 
-/* Whether the filesystem holding @st (fstatfs of @fd, or statfs of @path)
- * outlives a reboot: not tmpfs, not ramfs. devtmpfs is a tmpfs (or ramfs
+/* Whether the filesystem holding @fd outlives a reboot: not tmpfs, not ramfs. devtmpfs is a tmpfs (or ramfs
  * without CONFIG_TMPFS) and reports its magic (drivers/base/devtmpfs.c).
  * Unknown (statfs failed): persistent, the safe side. */
-static bool fs_persistent(int fd, const char *path)
+static bool fs_persistent(int fd)
 {
 	struct statfs sf;
 
-	if ((fd >= 0 ? fstatfs(fd, &sf) : statfs(path, &sf)) < 0)
+	if (fstatfs(fd, &sf) < 0)
 		return true;
 	return sf.f_type != TMPFS_MAGIC && sf.f_type != RAMFS_MAGIC;
+}
+
+/* The identity a handed file is checked by, with its inode number: st_dev
+ * on tmpfs and ramfs, which a reboot empties anyway; elsewhere the
+ * filesystem's ID from statfs(2) f_fsid, which ext4, btrfs (per
+ * subvolume), f2fs and bcachefs derive from the filesystem's UUID: a
+ * reboot may number the devices (dm-N, loopN, btrfs' anonymous st_dev)
+ * differently, and the record under /var/lib must still know the file
+ * (fs/ext4/super.c, fs/btrfs/super.c ext4_statfs/btrfs_statfs; xfs uses
+ * the device number, as st_dev). fstatfs(2) takes O_PATH descriptors
+ * (open(2), since Linux 3.12). Return: false when fstatfs fails. */
+static bool file_identity(int fd, const struct stat *st, dev_t *id)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	if (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC)
+		*id = st->st_dev;
+	else
+		*id = (dev_t)((uint64_t)(uint32_t)sf.f_fsid.__val[0] | (uint64_t)(uint32_t)sf.f_fsid.__val[1] << 32);
+	return true;
 }
 
 int handed_record_path(char *buf, size_t len, const char *name, bool persistent)
@@ -56,18 +78,26 @@ int hand_vfio_group_stat(int group, struct handed *h)
 {
 	struct stat st;
 
+	int fd, r = 0;
+
 	memset(h, 0, sizeof(*h));
 	if (root_path(h->path, sizeof(h->path), "/dev/vfio/%d", group) < 0)
 		return -ENAMETOOLONG;
-	if (lstat(h->path, &st) < 0)
+	/* O_PATH: opening a VFIO group for real would claim it. */
+	fd = open(h->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	h->uid = st.st_uid;
-	h->gid = st.st_gid;
-	h->mode = st.st_mode;
-	h->dev = st.st_dev;
-	h->ino = st.st_ino;
-	h->persistent = fs_persistent(-1, h->path);
-	return 0;
+	if (fstat(fd, &st) < 0 || !file_identity(fd, &st, &h->dev)) {
+		r = -errno;
+	} else {
+		h->uid = st.st_uid;
+		h->gid = st.st_gid;
+		h->mode = st.st_mode;
+		h->ino = st.st_ino;
+		h->persistent = fs_persistent(fd);
+	}
+	close(fd);
+	return r;
 }
 
 bool path_dirs_secure(const char *real, size_t skip, char *why, size_t whylen)
@@ -124,7 +154,7 @@ int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen)
 	fd = open_disk(real);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0 || !file_identity(fd, &st, &h->dev)) {
 		r = -errno;
 	} else if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
 		r = -EINVAL;
@@ -133,24 +163,26 @@ int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen)
 		h->uid = st.st_uid;
 		h->gid = st.st_gid;
 		h->mode = st.st_mode;
-		h->dev = st.st_dev;
 		h->ino = st.st_ino;
 		h->disk = true;
-		h->persistent = fs_persistent(fd, real);
+		h->persistent = fs_persistent(fd);
 	}
 	close(fd);
 	return r;
 }
 
-/* The file noted in @h: same device, inode and type. A record of an
- * older vfiobind has no type (mode & S_IFMT 0): a link is still refused. */
-static bool same_file(const struct stat *st, const struct handed *h)
+/* The file noted in @h, open as @fd: same identity (file_identity()),
+ * inode and type. A record of an older vfiobind has no type (mode & S_IFMT
+ * 0): a link is still refused. */
+static bool same_file(int fd, const struct stat *st, const struct handed *h)
 {
+	dev_t id;
+
 	if (S_ISLNK(st->st_mode))
 		return false;
 	if ((h->mode & S_IFMT) && (st->st_mode & S_IFMT) != (h->mode & S_IFMT))
 		return false;
-	return st->st_dev == h->dev && st->st_ino == h->ino;
+	return file_identity(fd, st, &id) && id == h->dev && st->st_ino == h->ino;
 }
 
 /* The file at @path, never a link's target: O_PATH opens without reading
@@ -169,7 +201,7 @@ static int open_noted(const struct handed *h)
 		close(fd);
 		return r;
 	}
-	if (!same_file(&st, h)) {
+	if (!same_file(fd, &st, h)) {
 		close(fd);
 		return -ESTALE;
 	}
@@ -211,7 +243,7 @@ int hand_apply(const struct handed *h, const struct vmuser *u)
 		return fd;
 	if (fstat(fd, &st) < 0)
 		r = -errno;
-	else if (!same_file(&st, h))
+	else if (!same_file(fd, &st, h))
 		r = -ESTALE;
 	else if (fchown(fd, u->uid, (gid_t)-1) < 0 || fchmod(fd, (st.st_mode & 0660) | 0600) < 0)
 		r = -errno;

@@ -5,7 +5,10 @@
  *
  * The original owner and mode of every file are written to a record
  * (root's, 0600, one "uid gid mode dev ino path" line per file: mode is
- * st_mode in octal, the file type with the permissions; path without the
+ * st_mode in octal, the file type with the permissions; dev the file
+ * system's identity, st_dev on tmpfs and ramfs, statfs(2) f_fsid elsewhere
+ * (derived from the file system's UUID by ext4, btrfs, f2fs, bcachefs: it
+ * survives a reboot that numbers devices differently); path without the
  * root prefix) and synced before the first one changes hands. Two records,
  * by where the file lives:
  *   /run/vfiobind/vm/NAME/handed       files on tmpfs or ramfs (devtmpfs is
@@ -38,9 +41,9 @@ struct handed {
 	char path[PATH_MAX]; /* root-prefixed */
 	uid_t uid;
 	gid_t gid;
-	mode_t mode; /* st_mode: file type and permissions */
-	dev_t dev;   /* the file's identity, checked before each change */
-	ino_t ino;
+	mode_t mode;	 /* st_mode: file type and permissions */
+	dev_t dev;	 /* its file system (st_dev or f_fsid, above) and */
+	ino_t ino;	 /* inode: checked before each change */
 	bool disk;	 /* a declared disk (owner and mode as for a disk) */
 	bool persistent; /* outlives a reboot: recorded under /var/lib */
 };
@@ -80,9 +83,10 @@ int hand_apply(const struct handed *h, const struct vmuser *u);
 
 /**
  * hand_restore() - put owner and mode back, if the file at the path is
- * still the one noted: opened O_PATH|O_NOFOLLOW, its st_dev, st_ino and
- * file type compared with @h, then fchownat(AT_EMPTY_PATH) and chmod(2)
- * through /proc/self/fd/N (fchmod(2) refuses O_PATH descriptors, open(2)).
+ * still the one noted: opened O_PATH|O_NOFOLLOW, its file system's
+ * identity, st_ino and file type compared with @h, then
+ * fchownat(AT_EMPTY_PATH) and chmod(2) through /proc/self/fd/N (fchmod(2)
+ * refuses O_PATH descriptors, open(2)).
  * A link or another file put at the path is never touched.
  * Return: 0; -ENOENT the file is gone; -ESTALE a link or another file is
  * there now; -EIO /proc is not mounted; another -errno (a real error:

@@ -38,6 +38,8 @@
 #           under /var/lib/vfiobind brings the original owner and mode
 #           back at the next start, not nobody; a link put in the image's
 #           place is not followed (ExecStopPost after such a "reboot")
+#   renumbered the same with the image on a loop-mounted ext4 that comes
+#           back on another device number: given back all the same
 #
 # Run it with the ASan+UBSan build too (make check-vm-asan): any
 # sanitizer report in a launcher's log fails the last test point.
@@ -113,6 +115,12 @@ stop-timeout = 2
 user = nobody
 qemu = $work/hostile-qemu.sh quiet $work/serial/crash.fds
 disk = /var/lib/t/c.img
+stop-timeout = 2
+
+[vm moved]
+user = nobody
+qemu = $work/hostile-qemu.sh quiet $work/serial/moved.fds
+disk = /var/lib/t/lm/m.img
 stop-timeout = 2
 
 [vm g0]
@@ -291,7 +299,7 @@ check "deaf: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/deaf/
 # The tree is under $TMPDIR: not a tmpfs here (bail otherwise), so both
 # /dev/vfio/2 (a plain file in the tree) and the image are recorded under
 # /var/lib/vfiobind; on a real host /dev/vfio/2 is on devtmpfs and stays
-# in /run (handover.h; the unit test covers that split).
+# in /run (handover.h; tests/unit/test-handover.c covers that split).
 case $(stat -f -c %T "$root/var/lib/t") in
 tmpfs | ramfs) bail "the test tree $root is on a tmpfs: set TMPDIR to a disk-backed directory" ;;
 esac
@@ -351,6 +359,50 @@ rm -f "$root/var/lib/t/c.img" "$root/var/lib/t/victim"
 mv "$root/var/lib/t/c.img.moved" "$root/var/lib/t/c.img"
 chown 4321:4322 "$root/var/lib/t/c.img"
 chmod 0644 "$root/var/lib/t/c.img"
+
+# ---- renumbered --------------------------------------------------------------
+# The same crash, with the image on an ext4 that comes back on another
+# device number after the "reboot" (a loop device, as dm-N or btrfs'
+# anonymous numbers may): the record knows the file by its file system's
+# UUID-derived ID (statfs f_fsid) and inode, not st_dev, and gives it back.
+# Needs loop devices (losetup): said and skipped without them.
+renumbered() {
+	local fs=$work/lm.ext4 mnt=$root/var/lib/t/lm spacer=$work/spacer dev_before dev_after sp
+	truncate -s 16M "$fs" "$spacer" && mkfs.ext4 -q -F "$fs" >/dev/null 2>&1 && mkdir -p "$mnt" &&
+		mount -o loop "$fs" "$mnt" 2>/dev/null || return 1
+	chmod 0755 "$mnt"
+	: >"$mnt/m.img"
+	chown 4321:4322 "$mnt/m.img"
+	chmod 0644 "$mnt/m.img"
+	dev_before=$(stat -c %d "$mnt/m.img")
+	check "renumbered: VM moved starts with its image on a loop-mounted ext4" start moved
+	check "renumbered: the image is nobody's" expect "owner" "$(stat -c %u "$mnt/m.img")" "$nobody_uid"
+	crash moved
+	umount "$mnt"
+	# Take the loop device the image had, so that it comes back on another.
+	sp=$(losetup -f --show "$spacer")
+	mount -o loop "$fs" "$mnt"
+	dev_after=$(stat -c %d "$mnt/m.img")
+	check "renumbered: after the reboot the file system has another st_dev ($dev_before, now $dev_after)" \
+		test "$dev_before" != "$dev_after"
+	check "renumbered: the next start" start moved
+	check "renumbered: ... gave the image back first, from the persistent record" \
+		logged moved "/var/lib/t/lm/m.img given back to uid 4321"
+	check "renumbered: ... and recorded its real owner again, not nobody" \
+		grep -q '^4321 4322 0100644 [0-9]* [0-9]* /var/lib/t/lm/m.img$' "$root/var/lib/vfiobind/moved.handed"
+	kill -TERM "$(launcher moved)" 2>/dev/null || :
+	finished
+	check "renumbered: after that run the image is 4321:4322 0644 again" \
+		expect "owner and mode" "$(stat -c '%u:%g %a' "$mnt/m.img")" "4321:4322 644"
+	umount "$mnt"
+	losetup -d "$sp"
+	return 0
+}
+if command -v losetup >/dev/null && losetup -f >/dev/null 2>&1; then
+	renumbered || check "renumbered: an ext4 on a loop device mounted" false
+else
+	echo "# renumbered: skipped, no free loop device (losetup -f)"
+fi
 
 t1=$(date +%s%N)
 timings+=("launcher cases $(((t1 - t0) / 1000000000)) s")
