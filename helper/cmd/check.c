@@ -221,9 +221,9 @@ static void check_summary(const char *name, const struct conf *c)
 	for (size_t i = 0; c->vms && i < c->vms->n; i++) {
 		const struct vm *vm = &c->vms->vm[i];
 
-		printf("[vm %s] user %s, %s, %s%s, poweroff %s\n", vm->name, vm->user,
+		printf("[vm %s] user %s, %s, %s%s, poweroff %s%s\n", vm->name, vm->user,
 		       vm->ndev ? "devices as listed" : "every declared function", vm->qemu.n ? vm->qemu.v[0] : "-",
-		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no");
+		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no", vm->no_sandbox ? ", no sandbox" : "");
 	}
 }
 

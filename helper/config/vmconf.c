@@ -18,7 +18,7 @@
 
 #include "basic/str.h"
 
-#define KEYS "user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, stop-timeout"
+#define KEYS "user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, sandbox, stop-timeout"
 
 static void trim(const char **s, size_t *len)
 {
@@ -478,6 +478,23 @@ static int key_poweroff(struct ctx *x, const char *v, size_t vl)
 	return 0;
 }
 
+static int key_sandbox(struct ctx *x, const char *v, size_t vl)
+{
+	char q[96];
+
+	if (!once(x, &x->vm->sandbox_line))
+		return 0;
+	if (str_span_eq(v, vl, "yes"))
+		x->vm->no_sandbox = false;
+	else if (str_span_eq(v, vl, "no"))
+		x->vm->no_sandbox = true;
+	else {
+		str_quote(v, vl, q, sizeof(q));
+		return err(x, "sandbox: '%s' is neither yes nor no", q);
+	}
+	return 0;
+}
+
 static int key_stop_timeout(struct ctx *x, const char *v, size_t vl)
 {
 	char num[16], *end, q[96];
@@ -502,11 +519,17 @@ static const struct {
 	const char *key;
 	int (*fn)(struct ctx *x, const char *v, size_t vl);
 } keys[] = {
-    {"user", key_user},		{"qemu", key_qemu},
-    {"args", key_args},		{"devices", key_devices},
-    {"romfile", key_romfile},	{"bus", key_bus},
-    {"tpm", key_tpm},		{"disk", key_disk},
-    {"poweroff", key_poweroff}, {"stop-timeout", key_stop_timeout},
+    {"user", key_user},
+    {"qemu", key_qemu},
+    {"args", key_args},
+    {"devices", key_devices},
+    {"romfile", key_romfile},
+    {"bus", key_bus},
+    {"tpm", key_tpm},
+    {"disk", key_disk},
+    {"poweroff", key_poweroff},
+    {"sandbox", key_sandbox},
+    {"stop-timeout", key_stop_timeout},
 };
 
 static int parse_key(struct ctx *x, const char *s, size_t len)

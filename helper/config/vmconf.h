@@ -13,6 +13,7 @@
  *   tpm          = /var/lib/vfiobind/win11/tpm
  *   disk         = /dev/Data/windows     # repeatable; 'force': see below
  *   poweroff     = yes                   # default no
+ *   sandbox      = no                    # default yes: QEMU's -sandbox
  *   stop-timeout = 120                   # seconds, default 120
  *
  * Words are separated by blanks; there is no quoting, so values with
@@ -84,9 +85,11 @@ struct vm {
 	struct strv disk;	 /* disk = paths, in order */
 	struct vm_disk *disk_at; /* disk_at[i]: line and force of disk.v[i] */
 	bool poweroff;
+	/* sandbox = no: QEMU without the launcher's -sandbox (seccomp). */
+	bool no_sandbox;
 	unsigned stop_timeout; /* seconds */
 	/* Line of each single-valued key, 0 while unset ("given twice"). */
-	unsigned user_line, qemu_line, tpm_line, poweroff_line, stop_line;
+	unsigned user_line, qemu_line, tpm_line, poweroff_line, sandbox_line, stop_line;
 	/* This section's errors (also in struct vmconf.errs): the VM
 	 * commands refuse this VM for them, and only this one. */
 	struct diags errs;

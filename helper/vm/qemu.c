@@ -85,6 +85,27 @@ static int own_opts(struct strv *av, const char *tpm_sock)
 	return r;
 }
 
+/* QEMU's seccomp filter as libvirt's seccomp_sandbox = 1 asks for it
+ * (qemu-options.hx, -sandbox): no obsolete system calls, no set*uid or
+ * set*gid, no fork or exec (nothing a guest-reachable bug could run), no
+ * scheduler or CPU affinity calls (pinning is the launcher's, from
+ * outside). Left out with sandbox = no, or when args bring a -sandbox of
+ * the user's: QEMU would install both filters, the stricter winning. */
+#define QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+
+static int sandbox_opts(const struct vm *vm, struct strv *av)
+{
+	int r;
+
+	if (vm->no_sandbox)
+		return 0;
+	for (size_t i = 0; i < av->n; i++)
+		if (strcmp(av->v[i], "-sandbox") == 0 || strcmp(av->v[i], "--sandbox") == 0)
+			return 0;
+	r = strv_pushf(av, "-sandbox");
+	return r == 0 ? strv_pushf(av, QEMU_SANDBOX) : r;
+}
+
 /* The user's command and arguments, ours after them (later options win
  * in QEMU, so -display none overrides a -display of the user's), then
  * the -device arguments of the VM's functions. */
@@ -97,6 +118,8 @@ static int build_argv(struct launch *L, struct strv *av, const char *tpm_sock)
 		r = strv_push(av, vm->qemu.v[i], strlen(vm->qemu.v[i]));
 	for (size_t i = 0; i < vm->args.n && r == 0; i++)
 		r = strv_push(av, vm->args.v[i], strlen(vm->args.v[i]));
+	if (r == 0)
+		r = sandbox_opts(vm, av);
 	if (r == 0)
 		r = own_opts(av, tpm_sock);
 	if (r == 0)

@@ -157,6 +157,26 @@ static void close_others(const struct spawn_fd *fds, size_t nfds)
 /* In the child: never returns. Messages go to stderr, the only channel
  * left; stdio is not async-signal-safe, but this child is single-threaded
  * and execs or exits right after. */
+/* Empty the capability bounding set while still root (it needs
+ * CAP_SETPCAP; capabilities(7)), and the ambient set: the user's processes
+ * can then never hold a capability again, whatever they exec. A
+ * capability the bounding set already lacks is skipped; one that cannot
+ * be dropped (a unit without CAP_SETPCAP) is said and left:
+ * PR_SET_NO_NEW_PRIVS below still keeps execve(2) from granting it. */
+static void drop_bounding_set(void)
+{
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (unsigned long cap = 0; cap < 64; cap++) {
+		int have = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+		if (have < 0)
+			break; /* EINVAL: past CAP_LAST_CAP of this kernel */
+		if (have == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			fprintf(stderr, "vfiobind: capability %lu stays in the bounding set: %s\n", cap,
+				strerror(errno));
+	}
+}
+
 static void child(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds,
 		  size_t nfds, pid_t parent)
 {
@@ -189,6 +209,7 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 		dup2(null, 0);
 	close_others(fds, nfds);
 
+	drop_bounding_set();
 	if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {
 		fprintf(stderr, "vfiobind: cannot become %s (uid %u): %s\n", u->name, (unsigned)u->uid,
 			strerror(errno));
@@ -197,6 +218,13 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 	/* Paranoia, as su and doas do: root must be gone for good. */
 	if (getuid() != u->uid || geteuid() != u->uid || setuid(0) == 0) {
 		fprintf(stderr, "vfiobind: dropping root to %s failed\n", u->name);
+		_exit(127);
+	}
+	/* No privilege to gain from here on: set-user-ID and file
+	 * capabilities are ignored by execve(2) (prctl(2),
+	 * PR_SET_NO_NEW_PRIVS), for QEMU, swtpm and whatever they could run. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		fprintf(stderr, "vfiobind: PR_SET_NO_NEW_PRIVS: %s\n", strerror(errno));
 		_exit(127);
 	}
 	/* After setuid: a credential change clears the parent-death signal. */

@@ -56,6 +56,10 @@ struct spawn_fd {
  * @fds:   descriptors to pass, @nfds of them; stdin is /dev/null, stdout
  *         and stderr are the launcher's (the journal, under systemd).
  *
+ * The child runs in a session of its own, with an empty capability
+ * bounding set and ambient set (dropped as root, before setuid) and
+ * PR_SET_NO_NEW_PRIVS (prctl(2)): nothing it execs gains a privilege.
+ *
  * Return: the child's pid, or -errno from fork(2). A failure in the child
  * (dropping privileges, exec) is reported on stderr and the child exits
  * with 127, which the caller sees as the child's exit.

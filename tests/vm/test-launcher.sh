@@ -8,7 +8,8 @@
 # (test-vm.sh); this is the quick loop for the QMP and process logic:
 #
 #   start   QMP answers on the launcher's and root's monitors, QEMU and
-#           swtpm run as nobody, /dev/vfio/<group> and the disk are
+#           swtpm run as nobody with no_new_privs and no capability in
+#           their bounding set, QEMU under its -sandbox seccomp filter, /dev/vfio/<group> and the disk are
 #           nobody's (0600), the launcher state names the group
 #   twice   a second launcher of the same VM is refused
 #   stop    SIGTERM: system_powerdown, the guest powers off; result
@@ -218,6 +219,18 @@ check "start: QEMU runs as nobody ($nobody_uid), never root" \
 swtpm_pid=$(pgrep -P "$(launcher t)" -x swtpm || :)
 check "start: swtpm runs as nobody" \
 	expect "swtpm uids" "$(uids "${swtpm_pid:-0}")" "$nobody_uid $nobody_uid $nobody_uid $nobody_uid"
+# status PID FIELD: a line of /proc/PID/status, its value alone.
+status() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
+check "start: QEMU runs under its seccomp filter (-sandbox: Seccomp 2)" \
+	expect "QEMU Seccomp" "$(status "${qpid:-0}" Seccomp)" 2
+check "start: ... with no_new_privs" expect "QEMU NoNewPrivs" "$(status "${qpid:-0}" NoNewPrivs)" 1
+check "start: ... and an empty capability bounding set" \
+	expect "QEMU CapBnd" "$(status "${qpid:-0}" CapBnd)" 0000000000000000
+check "start: swtpm too: no_new_privs, empty bounding set" \
+	expect "swtpm NoNewPrivs CapBnd" "$(status "${swtpm_pid:-0}" NoNewPrivs) $(status "${swtpm_pid:-0}" CapBnd)" \
+	"1 0000000000000000"
+check "start: the launcher logged QEMU's command with the sandbox" \
+	logged t "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 check "start: /dev/vfio/2 handed to nobody, mode 600" \
 	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$nobody_uid 600"
 check "start: the declared disk handed to nobody" \
