@@ -461,38 +461,34 @@ static int key_disk(struct ctx *x, const char *v, size_t vl)
 	return 0;
 }
 
-static int key_poweroff(struct ctx *x, const char *v, size_t vl)
+/* A "yes" or "no" value of @key into *@out; anything else is an error. */
+static int yes_no(struct ctx *x, const char *key, const char *v, size_t vl, bool *out)
 {
 	char q[96];
 
-	if (!once(x, &x->vm->poweroff_line))
+	if (str_span_eq(v, vl, "yes") || str_span_eq(v, vl, "no")) {
+		*out = str_span_eq(v, vl, "yes");
 		return 0;
-	if (str_span_eq(v, vl, "yes"))
-		x->vm->poweroff = true;
-	else if (str_span_eq(v, vl, "no"))
-		x->vm->poweroff = false;
-	else {
-		str_quote(v, vl, q, sizeof(q));
-		return err(x, "poweroff: '%s' is neither yes nor no", q);
 	}
-	return 0;
+	str_quote(v, vl, q, sizeof(q));
+	return err(x, "%s: '%s' is neither yes nor no", key, q);
+}
+
+static int key_poweroff(struct ctx *x, const char *v, size_t vl)
+{
+	return once(x, &x->vm->poweroff_line) ? yes_no(x, "poweroff", v, vl, &x->vm->poweroff) : 0;
 }
 
 static int key_sandbox(struct ctx *x, const char *v, size_t vl)
 {
-	char q[96];
+	bool on = true;
+	int r;
 
 	if (!once(x, &x->vm->sandbox_line))
 		return 0;
-	if (str_span_eq(v, vl, "yes"))
-		x->vm->no_sandbox = false;
-	else if (str_span_eq(v, vl, "no"))
-		x->vm->no_sandbox = true;
-	else {
-		str_quote(v, vl, q, sizeof(q));
-		return err(x, "sandbox: '%s' is neither yes nor no", q);
-	}
-	return 0;
+	r = yes_no(x, "sandbox", v, vl, &on);
+	x->vm->no_sandbox = !on;
+	return r;
 }
 
 static int key_stop_timeout(struct ctx *x, const char *v, size_t vl)
