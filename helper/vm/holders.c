@@ -100,6 +100,20 @@ int vm_launcher_lock(const char *name, pid_t *other)
 	return -EBUSY;
 }
 
+bool vfio_group_busy(int group)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (root_path(path, sizeof(path), "/dev/vfio/%d", group) < 0)
+		return false;
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == EBUSY;
+	close(fd);
+	return false;
+}
+
 /* The same device node (a character device has its number, whatever
  * inode names it), or the same file (the fake trees of the tests). */
 static bool same_node(const struct stat *a, const struct stat *b)

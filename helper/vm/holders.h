@@ -50,6 +50,16 @@ void launcher_parse_text(const char *data, size_t len, int group, pid_t *pid, bo
 int vfio_group_holders(int group, const char *skip_vm, char *buf, size_t len);
 
 /**
+ * vfio_group_busy() - whether <root>/dev/vfio/@group is open elsewhere:
+ * the kernel lets one file at a time open a VFIO group
+ * (vfio_group_fops_open() in drivers/vfio/group.c, -EBUSY), so opening
+ * it and closing it at once tells, with no capability to read other
+ * processes' /proc/PID/fd (the launcher's unit lacks CAP_SYS_PTRACE). A
+ * plain file (fake trees) or a failure to open is "not busy".
+ */
+bool vfio_group_busy(int group);
+
+/**
  * vm_launcher_lock() - become the launcher of VM @name: create and lock
  * <root>/run/vfiobind/vm/NAME/launcher. A tester's shared lock held for an
  * instant (vfio_group_holders()) is waited out, for up to a second.

@@ -18,6 +18,7 @@
 
 #include "config/vmconf.h"
 #include "vm/devices.h"
+#include "vm/devns.h"
 #include "vm/handover.h"
 #include "vm/qmp.h"
 #include "vm/spawn.h"
@@ -45,7 +46,9 @@ struct launch {
 	struct vmuser user;
 	char dir[PATH_MAX];	  /* its runtime state directory */
 	char tpm_sock[PATH_MAX];  /* swtpm's control socket, "" without tpm */
-	struct handed *handed;	  /* one per group and disk, all noted */
+	struct devns qemu_dev;	  /* the /dev QEMU gets (devns.h) */
+	struct devns tpm_dev;	  /* and swtpm */
+	struct handed *handed;	  /* the image-file disks, all noted */
 	size_t nhanded, napplied; /* noted; changed so far */
 	int sigfd;
 	int lockfd; /* the locked launcher file */

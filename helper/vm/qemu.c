@@ -176,7 +176,7 @@ int launch_qemu(struct launch *L)
 
 		log_argv(vm, &av);
 		snprintf(envvm, sizeof(envvm), "VFIOBIND_VM=%s", vm->name);
-		L->qemu = spawn_as(&L->user, av.v, env, fds, 2);
+		L->qemu = spawn_as(&L->user, av.v, env, fds, 2, &L->qemu_dev);
 		if (L->qemu < 0) {
 			r = L->qemu;
 			L->qemu = 0;

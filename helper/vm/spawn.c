@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "basic/sysfs.h"
+#include "vm/devns.h"
 
 static void add_group(struct vmuser *u, gid_t g)
 {
@@ -178,7 +179,7 @@ static void drop_bounding_set(void)
 }
 
 static void child(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds,
-		  size_t nfds, pid_t parent)
+		  size_t nfds, const struct devns *ns, pid_t parent)
 {
 	char *envp[32], home[300], user[80], logname[80], lang[128];
 	int null, k = 0, moved[16];
@@ -209,6 +210,19 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 		dup2(null, 0);
 	close_others(fds, nfds);
 
+	/* Root's work first: the namespace needs CAP_SYS_ADMIN and
+	 * CAP_MKNOD, which the bounding set loses next. */
+	if (ns) {
+		char what[600];
+		int r = devns_enter(ns, what, sizeof(what));
+
+		if (r < 0) {
+			fprintf(stderr, "vfiobind: cannot give %s its own /dev: %s: %s%s\n", argv[0], what,
+				strerror(-r),
+				r == -EPERM ? " (under systemd: a device the unit's DeviceAllow= does not list?)" : "");
+			_exit(127);
+		}
+	}
 	drop_bounding_set();
 	if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {
 		fprintf(stderr, "vfiobind: cannot become %s (uid %u): %s\n", u->name, (unsigned)u->uid,
@@ -254,7 +268,8 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 	_exit(127);
 }
 
-pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds, size_t nfds)
+pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds, size_t nfds,
+	       const struct devns *ns)
 {
 	pid_t parent = getpid(), pid;
 
@@ -263,6 +278,6 @@ pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], co
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		child(u, argv, env, fds, nfds, parent);
+		child(u, argv, env, fds, nfds, ns, parent);
 	return pid;
 }

@@ -41,6 +41,8 @@ struct vmuser {
  */
 int vmuser_lookup(const char *name, struct vmuser *u);
 
+struct devns;
+
 /* A descriptor the child keeps: @fd moved to @target. */
 struct spawn_fd {
 	int fd;
@@ -55,6 +57,8 @@ struct spawn_fd {
  *         PATH, HOME, USER, LOGNAME and LANG.
  * @fds:   descriptors to pass, @nfds of them; stdin is /dev/null, stdout
  *         and stderr are the launcher's (the journal, under systemd).
+ * @ns:    the /dev the child gets (devns.h), built in a mount namespace
+ *         of its own before root is dropped; NULL: the host's.
  *
  * The child runs in a session of its own, with an empty capability
  * bounding set and ambient set (dropped as root, before setuid) and
@@ -64,4 +68,5 @@ struct spawn_fd {
  * (dropping privileges, exec) is reported on stderr and the child exits
  * with 127, which the caller sees as the child's exit.
  */
-pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds, size_t nfds);
+pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds, size_t nfds,
+	       const struct devns *ns);

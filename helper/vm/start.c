@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,26 +81,53 @@ static void restore_handed(struct launch *L)
 	L->handed = NULL;
 }
 
-/* Note every file as it is now: /dev/vfio/<group> of every group, and
- * the declared disks. Nothing changes hands yet. */
+/* Whether @real (root-prefixed) is a path under <root>/dev; then @rel
+ * is it without the prefix. */
+static bool under_dev(const char *real, const char **rel)
+{
+	size_t n = strlen(root_get());
+
+	*rel = real + n;
+	return strncmp(real, root_get(), n) == 0 && strncmp(*rel, "/dev/", 5) == 0;
+}
+
+/* A block-device disk goes into QEMU's /dev, for the user, under the
+ * name the config gives and the one it resolves to; the host's node
+ * stays as it is. Return: 1 when it did, 0 when the disk is a file to
+ * hand over, -errno. */
+static int disk_in_devns(struct launch *L, size_t i, const struct handed *h)
+{
+	const char *disk = L->vm->disk.v[i], *rel;
+	char why[PATH_MAX + 128];
+	int r;
+
+	if (!S_ISBLK(h->mode) || !under_dev(h->path, &rel))
+		return 0;
+	r = devns_add(&L->qemu_dev, rel, true, false, why, sizeof(why));
+	if (r == 0 && strcmp(rel, disk) != 0 && strncmp(disk, "/dev/", 5) == 0)
+		r = devns_add(&L->qemu_dev, disk, true, false, why, sizeof(why));
+	if (r < 0) {
+		ERR("VM %s: disk %s: %s", L->vm->name, disk, why[0] ? why : strerror(-r));
+		return r;
+	}
+	INF("VM %s: disk %s (%s) in QEMU's /dev for %s, mode 0600; the host's node stays as it is", L->vm->name, disk,
+	    rel, L->user.name);
+	return 1;
+}
+
+/* Note every file to hand over as it is now: the declared disks that are
+ * files (a block device goes into QEMU's /dev instead). Nothing changes
+ * hands yet. */
 static int note_files(struct launch *L)
 {
 	char why[PATH_MAX + 64];
-	size_t n = L->d->ngroups + L->vm->disk.n;
+	size_t n = L->vm->disk.n;
 	int r;
 
 	L->handed = calloc(n ? n : 1, sizeof(*L->handed));
 	if (L->handed == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < L->d->ngroups; i++, L->nhanded++) {
-		r = hand_vfio_group_stat(L->d->groups[i], &L->handed[L->nhanded]);
-		if (r < 0) {
-			ERR("VM %s: cannot hand /dev/vfio/%d to %s: %s", L->vm->name, L->d->groups[i], L->user.name,
-			    strerror(-r));
-			return r;
-		}
-	}
-	for (size_t i = 0; i < L->vm->disk.n; i++, L->nhanded++) {
+	for (size_t i = 0; i < L->vm->disk.n; i++) {
 		r = hand_disk_stat(L->vm->disk.v[i], &L->handed[L->nhanded], why, sizeof(why));
 		if (r < 0) {
 			ERR("VM %s: cannot hand disk %s to %s: %s%s%s", L->vm->name, L->vm->disk.v[i], L->user.name,
@@ -107,6 +135,58 @@ static int note_files(struct launch *L)
 			    why[0] ? ": " : "", why);
 			return r;
 		}
+		r = disk_in_devns(L, i, &L->handed[L->nhanded]);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			L->nhanded++;
+	}
+	return 0;
+}
+
+/* Stage "devices": what QEMU's /dev holds (devns.h), and swtpm's. The
+ * VM's IOMMU groups are the user's there; /dev/kvm, the VFIO container,
+ * /dev/userfaultfd and (for a tap) /dev/net/tun as the host has them,
+ * when it has them; then every /dev path of the user's command. */
+static int make_devns(struct launch *L)
+{
+	static const char *const optional[] = {"/dev/kvm", "/dev/vfio/vfio", "/dev/userfaultfd"};
+	char stage[PATH_MAX], why[PATH_MAX + 320];
+	int r;
+
+	if (snprintf(stage, sizeof(stage), "%s/dev", L->dir) >= (int)sizeof(stage))
+		return -ENAMETOOLONG;
+	if (mkdir(stage, 0700) < 0 && errno != EEXIST) {
+		ERR("VM %s: cannot create %s: %s", L->vm->name, stage, strerror(errno));
+		return -errno;
+	}
+	r = devns_init(&L->tpm_dev, stage, L->user.uid, L->user.gid);
+	if (r == 0)
+		r = devns_init(&L->qemu_dev, stage, L->user.uid, L->user.gid);
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]) && r == 0; i++)
+		r = devns_add(&L->qemu_dev, optional[i], false, true, why, sizeof(why));
+	if (r == 0 && (devns_uses_tap(&L->vm->qemu) || devns_uses_tap(&L->vm->args)))
+		r = devns_add(&L->qemu_dev, "/dev/net/tun", false, false, why, sizeof(why));
+	for (size_t i = 0; i < L->d->ngroups && r == 0; i++) {
+		char group[32];
+
+		snprintf(group, sizeof(group), "/dev/vfio/%d", L->d->groups[i]);
+		r = devns_add(&L->qemu_dev, group, true, false, why, sizeof(why));
+	}
+	if (r < 0) {
+		ERR("VM %s: %s", L->vm->name, why[0] ? why : strerror(-r));
+		return r;
+	}
+	r = devns_add_args(&L->qemu_dev, &L->vm->qemu, why, sizeof(why));
+	if (r < 0) {
+		ERR("VM %s: qemu: %s (%s:%u)", L->vm->name, why[0] ? why : strerror(-r), L->vm->file, L->vm->qemu_line);
+		return r;
+	}
+	r = devns_add_args(&L->qemu_dev, &L->vm->args, why, sizeof(why));
+	if (r < 0) {
+		ERR("VM %s: args: %s (%s, in [vm %s] at line %u)", L->vm->name, why[0] ? why : strerror(-r),
+		    L->vm->file, L->vm->name, L->vm->line);
+		return r;
 	}
 	return 0;
 }
@@ -118,7 +198,9 @@ static int hand_over(struct launch *L)
 {
 	int r;
 
-	r = note_files(L);
+	r = make_devns(L);
+	if (r == 0)
+		r = note_files(L);
 	if (r < 0)
 		return r;
 	r = write_records(L->vm->name, L->handed, L->nhanded);
@@ -137,10 +219,7 @@ static int hand_over(struct launch *L)
 			    r == -ESTALE ? "it changed while being handed over" : strerror(-r));
 			return r;
 		}
-		if (i < L->d->ngroups)
-			INF("VM %s: /dev/vfio/%d handed to %s (mode 0600)", L->vm->name, L->d->groups[i], L->user.name);
-		else
-			INF("VM %s: disk %s handed to %s", L->vm->name, L->vm->disk.v[i - L->d->ngroups], L->user.name);
+		INF("VM %s: disk %s handed to %s", L->vm->name, h->path + strlen(root_get()), L->user.name);
 	}
 	/* vfio pins every page of guest RAM (vfio_container_dma_map ... -12
 	 * without this); LimitMEMLOCK=infinity in the unit does the same. */
@@ -278,6 +357,12 @@ static int prepare(struct launch *L)
 			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, L->d->groups[i], holders);
 			return -EBUSY;
 		}
+		if (vfio_group_busy(L->d->groups[i])) {
+			ERR("VM %s: IOMMU group %d is open in a process the launcher cannot see (another user's "
+			    "QEMU?)",
+			    vm->name, L->d->groups[i]);
+			return -EBUSY;
+		}
 	}
 	return 0;
 }
@@ -350,6 +435,8 @@ static void give_back(struct launch *L)
 	launch_close_qmp(L, NULL);
 	launch_stop_swtpm(L);
 	restore_handed(L);
+	devns_free(&L->qemu_dev);
+	devns_free(&L->tpm_dev);
 	vm_state_remove(L->vm->name, "qmp.sock");
 	if (L->lockfd >= 0) {
 		/* Emptied, not removed: a launcher starting now may already

@@ -9,8 +9,13 @@
 #
 #   start   QMP answers on the launcher's and root's monitors, QEMU and
 #           swtpm run as nobody with no_new_privs and no capability in
-#           their bounding set, QEMU under its -sandbox seccomp filter, /dev/vfio/<group> and the disk are
-#           nobody's (0600), the launcher state names the group
+#           their bounding set, QEMU under its -sandbox seccomp filter;
+#           each in a /dev of its own: QEMU's holds the pseudo devices and
+#           vfio/<group> (nobody's, 0600) and nothing else of the host's,
+#           swtpm's only the pseudo devices; the host's /dev/vfio/<group>
+#           stays root's; the disk image is nobody's (0600); the launcher
+#           state names the group; a /dev path in args that is no device
+#           node is refused
 #   twice   a second launcher of the same VM is refused
 #   stop    SIGTERM: system_powerdown, the guest powers off; result
 #           "stopped" and no power-off, files given back
@@ -127,6 +132,12 @@ stop-timeout = 2
 [vm g0]
 user = vbgid0
 qemu = $work/hostile-qemu.sh quiet $work/serial/g0.fds
+
+[vm badnode]
+user = nobody
+qemu = $work/hostile-qemu.sh quiet $work/serial/badnode.fds
+args = -drive file=/dev/vfio,format=raw
+disk = /var/lib/t/h.img
 EOF
 chmod 0644 "$root/etc/vfiobind.conf"
 : >"$root/var/lib/t/h.img"
@@ -212,6 +223,9 @@ decision() { # VM TEXT: vm poweroff's verdict
 # ---- start ------------------------------------------------------------------
 t0=$(date +%s%N)
 vfio_before=$(owner_mode "$root/dev/vfio/2")
+# Another VM's group and a disk of the host's: not in VM t's /dev.
+: >"$root/dev/vfio/7"
+: >"$root/dev/sdz"
 check "start: the launcher starts VM t and QMP answers" start t
 qpid=$(qemu_pid t)
 check "start: QEMU runs as nobody ($nobody_uid), never root" \
@@ -231,8 +245,20 @@ check "start: swtpm too: no_new_privs, empty bounding set" \
 	"1 0000000000000000"
 check "start: the launcher logged QEMU's command with the sandbox" \
 	logged t "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
-check "start: /dev/vfio/2 handed to nobody, mode 600" \
-	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$nobody_uid 600"
+check "start: the host's /dev/vfio/2 stays root's, as it was" \
+	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$vfio_before"
+check "start: QEMU's own /dev has vfio/2 for nobody, mode 600" \
+	expect "owner and mode" "$(owner_mode "/proc/${qpid:-0}/root/dev/vfio/2")" "$nobody_uid 600"
+# devls PID: what that process sees in /dev, one line.
+devls() { (cd "/proc/$1/root/dev" 2>/dev/null && find . -mindepth 1 -maxdepth 2 | sort | tr '\n' ' '); }
+qemu_dev="./fd ./full ./null ./ptmx ./pts ./pts/ptmx ./random ./shm ./stderr ./stdin ./stdout ./tty ./urandom ./vfio ./vfio/2 ./zero "
+check "start: QEMU's /dev holds only what the VM needs (no vfio/7 of another group, no sdz)" \
+	expect "QEMU's /dev" "$(devls "${qpid:-0}")" "$qemu_dev"
+check "start: swtpm's /dev holds only the pseudo devices" \
+	expect "swtpm's /dev" "$(devls "${swtpm_pid:-0}")" "${qemu_dev/.\/vfio .\/vfio\/2 /}"
+check "start: QEMU's /dev/null is the host's device (1:3), /dev/ptmx its own devpts" \
+	expect "null, ptmx" "$(stat -c '%t:%T' "/proc/${qpid:-0}/root/dev/null") $(readlink "/proc/${qpid:-0}/root/dev/ptmx")" \
+	"1:3 pts/ptmx"
 check "start: the declared disk handed to nobody" \
 	expect "owner" "$(stat -c %u "$root/var/lib/t/boot.img")" "$nobody_uid"
 check "start: the launcher file names group 2" \
@@ -273,10 +299,15 @@ check "stop: system_powerdown, and the guest powered itself off" \
 	logged t "the guest powered itself off (as asked: the launcher is stopping)"
 check "stop: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/t/result")" stopped
 check "stop: no host power-off" decision t "no host power-off: the VM was stopped"
-check "stop: /dev/vfio/2 given back as it was" \
+check "stop: /dev/vfio/2 still as it was" \
 	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$vfio_before"
 check "stop: swtpm ended with QEMU" test ! -e "/proc/${swtpm_pid:-0}"
 check "stop: the launcher file is unlocked and empty" test ! -s "$root/run/vfiobind/vm/t/launcher"
+check "badnode: a /dev path in args that is no device node is refused, named" \
+	refused "args: argument 'file=/dev/vfio,format=raw': /dev/vfio is a directory, not a device node or a hugetlbfs mount" \
+	vb vm run badnode
+check "badnode: ... before anything was handed over" \
+	expect "owner" "$(stat -c %u "$root/var/lib/t/h.img")" 0
 
 # ---- guest ------------------------------------------------------------------
 rm -f "$work/serial/t.log"
@@ -365,7 +396,7 @@ check "crash: ... said so" grep -q "c.img is a link or another file since it was
 	"$work/crash-poweroff.log"
 check "crash: ... and the moved image was not touched either" \
 	expect "owner" "$(stat -c %u "$root/var/lib/t/c.img.moved")" "$nobody_uid"
-check "crash: ... while /dev/vfio/2, still itself, was given back from the same record" \
+check "crash: ... while /dev/vfio/2 was never anyone's but root's" \
 	expect "owner and mode" "$(owner_mode "$root/dev/vfio/2")" "$vfio_before"
 check "crash: ... and the record is gone (the link's line dropped, logged)" test ! -e "$persist"
 rm -f "$root/var/lib/t/c.img" "$root/var/lib/t/victim"
