@@ -437,8 +437,10 @@ static void give_back(struct launch *L)
 	restore_handed(L);
 	devns_free(&L->qemu_dev);
 	devns_free(&L->tpm_dev);
-	vm_state_remove(L->vm->name, "qmp.sock");
 	if (L->lockfd >= 0) {
+		/* Only the launcher holding the lock: a second one, refused,
+		 * must not take the running one's monitor away. */
+		vm_state_remove(L->vm->name, "qmp.sock");
 		/* Emptied, not removed: a launcher starting now may already
 		 * have it open, waiting for the lock. */
 		if (ftruncate(L->lockfd, 0) < 0)

@@ -16,6 +16,7 @@
 #           stays root's; the disk image is nobody's (0600); the launcher
 #           state names the group; a /dev path in args that is no device
 #           node is refused
+#   sandbox QMP migrate to exec: runs nothing: QEMU's filter kills it
 #   twice   a second launcher of the same VM is refused
 #   stop    SIGTERM: system_powerdown, the guest powers off; result
 #           "stopped" and no power-off, files given back
@@ -288,6 +289,7 @@ refused() { # TEXT COMMAND...: the command fails, saying TEXT
 check "start: release refuses the group while VM t holds it" \
 	refused "in use by VM t (launcher pid" vb release 0000:01:00.1
 check "twice: a second launcher of VM t is refused" refused "already running (launcher pid" vb vm run t
+check "twice: ... and root's QMP monitor of VM t still answers after it" answers '"return"' vb vm qmp t query-status
 
 # ---- stop -------------------------------------------------------------------
 # The power button means nothing to a guest still in its firmware.
@@ -339,6 +341,19 @@ check "deaf: terminated after stop-timeout, launcher exits 0" expect "exit" "$rc
 check "deaf: the log says the guest did not power off in time" \
 	logged deaf "the guest did not power off within 2 s (stop-timeout); terminating QEMU"
 check "deaf: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/deaf/result")" stopped
+
+# ---- sandbox ----------------------------------------------------------------
+# QEMU's -sandbox spawn=deny: a migration to an exec: URI would run a
+# program as the user. QEMU's filter kills the process that tries
+# (SECCOMP_RET_KILL_PROCESS, qemu-seccomp.c), as under libvirt's
+# seccomp_sandbox = 1: nothing runs, the VM ends.
+spawned=$work/serial/spawned
+check "sandbox: VM t starts" start t
+vb vm qmp t "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:touch $spawned\"}}" >"$work/migrate.out" 2>&1 || :
+finished
+check "sandbox: migrate to exec: ran nothing" test ! -e "$spawned"
+check "sandbox: ... QEMU was killed by its seccomp filter (SIGSYS)" logged t "QEMU was killed by signal 31"
+check "sandbox: ... result 'exited', no power-off" expect result "$(cat "$root/run/vfiobind/vm/t/result")" exited
 # ---- crash ------------------------------------------------------------------
 # The tree is under $TMPDIR: not a tmpfs here (bail otherwise), so both
 # /dev/vfio/2 (a plain file in the tree) and the image are recorded under
