@@ -23,13 +23,17 @@
 #   running   (after boot: the card bound by the initramfs, 01:00.3 taken
 #             from the built-in serial driver, logged as built-in)
 #             QEMU as the unprivileged user with no memlock limit, swtpm
-#             too, /dev/vfio/2 and the disk the user's (0600), QMP
+#             too, each in a /dev of its own: QEMU's has vfio/2 for the
+#             user (0600), no block device; the host's /dev/vfio/2 stays
+#             root's; QEMU under seccomp, no_new_privs, no capability;
+#             the disk image the user's, QMP
 #             query-pci shows the card's four functions, query-tpm the
 #             TPM, vfiobind doctor ok but for the host's own image,
 #             release refuses the held group
 #   stop      systemctl stop: the guest powers down via ACPI, no power-off
 #   flag      /run/vfiobind/no-poweroff: a guest shutdown keeps the host up
-#   kill      QEMU killed: no power-off
+#   kill      QMP migrate to exec: runs nothing: QEMU's seccomp filter
+#             kills QEMU; no power-off
 #   novfio    01:00.2 released to xhci_hcd: the VM refuses to start,
 #             naming it; bound again with vfiobind bind
 #   poweroff  the guest shuts down on its own: the host powers off; if it
@@ -38,7 +42,8 @@ set -u
 
 unit=vfiobind-vm@e2e.service
 vm_user=vfiobind-e2e
-inner_log=/tmp/vfiobind-e2e-inner.log
+# Not in /tmp: the unit has a private one (PrivateTmp=yes).
+inner_log=/var/lib/vfiobind-e2e/serial/inner.log
 say() {
 	echo "VFIOBIND-E2E: $*"
 }
@@ -135,6 +140,21 @@ qemu_pid() {
 		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = qemu-system-x86 ] && echo "$pid" && return 0
 	done <"/sys/fs/cgroup$cg/cgroup.procs"
 	return 1
+}
+
+# status_of PID FIELD: one field of /proc/PID/status.
+status_of() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# qemu_dev_clean PID: its /dev has no block device and no node of the
+# host's beyond the allowed ones; the listing is shown either way.
+qemu_dev_clean() {
+	local d=/proc/$1/root/dev
+	echo "QEMU's /dev: $(cd "$d" && find . -mindepth 1 -maxdepth 2 | sort | tr '\n' ' ')"
+	[ -d "$d/vfio" ] && [ -z "$(find "$d" -type b)" ] &&
+		[ -z "$(cd "$d" && find . -mindepth 1 -maxdepth 1 -printf '%f\n' |
+			grep -vxE 'fd|full|kvm|null|ptmx|pts|random|shm|stderr|stdin|stdout|tty|urandom|userfaultfd|vfio|zero')" ]
 }
 
 uids_of() {
@@ -312,8 +332,20 @@ phase_main() {
 		grep -q '^Max locked memory *unlimited *unlimited' "/proc/${qpid:-0}/limits"
 	spid=$(pgrep -x swtpm | head -n 1)
 	observe running "swtpm runs as $vm_user" expect "swtpm uids" "$(uids_of "${spid:-0}")" "4242 4242 4242 4242"
-	observe running "/dev/vfio/$group belongs to $vm_user, mode 600" \
-		expect "owner mode" "$(stat -c '%U %a' "/dev/vfio/$group")" "$vm_user 600"
+	observe running "the host's /dev/vfio/$group stays root's, mode 600" \
+		expect "owner mode" "$(stat -c '%U %a' "/dev/vfio/$group")" "root 600"
+	observe running "QEMU's own /dev has vfio/$group for $vm_user, mode 600" \
+		expect "owner mode" "$(stat -c '%U %a' "/proc/${qpid:-0}/root/dev/vfio/$group")" "$vm_user 600"
+	observe running "QEMU's /dev/vfio holds the container and its group alone" \
+		expect "vfio/" "$(find "/proc/${qpid:-0}/root/dev/vfio" -mindepth 1 -printf '%f\n' | sort | tr '\n' ' ')" "$group vfio "
+	observe running "QEMU's /dev holds no block device (the host has $(find /dev -maxdepth 1 -type b | wc -l))" \
+		qemu_dev_clean "$qpid"
+	observe running "the nested QEMU runs under its seccomp filter, no_new_privs, no capability" \
+		expect "Seccomp NoNewPrivs CapBnd" "$(status_of "${qpid:-0}" Seccomp) $(status_of "${qpid:-0}" NoNewPrivs) $(status_of "${qpid:-0}" CapBnd)" \
+		"2 1 0000000000000000"
+	observe running "swtpm: no_new_privs, no capability, a /dev without vfio" \
+		expect "NoNewPrivs CapBnd vfio" "$(status_of "${spid:-0}" NoNewPrivs) $(status_of "${spid:-0}" CapBnd) $(ls -d "/proc/${spid:-0}/root/dev/vfio" 2>/dev/null || echo none)" \
+		"1 0000000000000000 none"
 	# The image is 0644 on the host: the launcher keeps the group's read
 	# and takes the world's.
 	observe running "the declared disk belongs to $vm_user, no world access" \
@@ -363,11 +395,16 @@ phase_main() {
 	elapsed flag "$t0"
 
 	# ---- kill -----------------------------------------------------------
+	# QEMU killed, by its own seccomp filter: a migration to an exec: URI
+	# would run a program; -sandbox spawn=deny kills QEMU instead
+	# (SECCOMP_RET_KILL_PROCESS), and nothing runs.
 	t0=$(now)
 	c=$(cursor)
 	observe kill "the VM starts again" start_vm
-	kill -KILL "$(qemu_pid)"
+	vfiobind vm qmp e2e '{"execute": "migrate", "arguments": {"uri": "exec:touch /var/lib/vfiobind-e2e/serial/spawned"}}' >/dev/null 2>&1
 	wait_for 60 ended
+	observe kill "migrate to exec: ran nothing" test ! -e /var/lib/vfiobind-e2e/serial/spawned
+	observe kill "QEMU was killed by its seccomp filter (SIGSYS)" journal_has "$c" "QEMU was killed by signal 31"
 	observe kill "QEMU killed: the unit ends failed" expect ActiveState "$(state)" failed
 	observe kill "the power-off decision: no clean shutdown, the host stays up" \
 		journal_has "$c" "no host power-off: QEMU ended without a clean guest shutdown"

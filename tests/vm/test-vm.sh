@@ -58,6 +58,9 @@ else
 fi
 [ -f "$stage/usr/lib/systemd/system/vfiobind-vm@.service" ] || bail "the stage has no vfiobind-vm@.service"
 install -d -m 0755 "$stage/var/lib/vfiobind-e2e" "$stage/usr/lib/vfiobind-e2e" "$stage/etc/systemd/system"
+# The inner guest's serial output: QEMU (the VM's user, 4242 in
+# init-vm.sh) writes it; not in /tmp, which the unit has private.
+install -d -o 4242 -g 4242 -m 0755 "$stage/var/lib/vfiobind-e2e/serial"
 "$here/mkboot.sh" "$stage/var/lib/vfiobind-e2e/boot.img"
 # The RX 7000 way: a ROM file of nothing, so the firmware runs no ROM.
 head -c 65536 /dev/zero >"$stage/var/lib/vfiobind-e2e/dummy.rom"
@@ -71,7 +74,7 @@ cat >"$stage/etc/vfiobind.conf" <<'EOF'
 user     = vfiobind-e2e
 qemu     = qemu-system-x86_64 -machine q35 -accel tcg,tb-size=32 -m 64 -nodefaults
 args     = -drive file=/var/lib/vfiobind-e2e/boot.img,format=raw,if=ide
-args     = -serial file:/tmp/vfiobind-e2e-inner.log
+args     = -serial file:/var/lib/vfiobind-e2e/serial/inner.log
 disk     = /var/lib/vfiobind-e2e/boot.img
 romfile  = 0000:01:00.0 /var/lib/vfiobind-e2e/dummy.rom
 tpm      = /var/lib/vfiobind-e2e/tpm
