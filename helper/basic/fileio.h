@@ -104,7 +104,10 @@ int write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /**
  * fs_mkdir_p() - create a directory and its parents with mode @mode
- * (masked by the umask, as mkdir(2) does).
- * Return: 0 (also when it exists), -ENAMETOOLONG, or -errno from mkdir(2).
+ * exactly, whatever the umask (the launcher's unit has UMask=0077, and
+ * QEMU, another user, must still reach its swtpm socket below the state
+ * directory); one that exists is left as it is.
+ * Return: 0 (also when it exists), -ENAMETOOLONG, or -errno from mkdir(2)
+ * or chmod(2).
  */
 int fs_mkdir_p(const char *path, unsigned mode);

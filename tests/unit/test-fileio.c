@@ -265,6 +265,17 @@ static void test_mkdir(void)
 	check(r == 0, "fs_mkdir_p: an existing directory is fine", r);
 	r = fs_mkdir_p(at("old/sub"), 0755);
 	check(r == -ENOTDIR, "fs_mkdir_p: a file on the way is -ENOTDIR", r);
+	/* The launcher's unit has UMask=0077; QEMU must still get through. */
+	{
+		mode_t old = umask(077);
+		struct stat st2;
+
+		r = fs_mkdir_p(at("m/n"), 0755);
+		umask(old);
+		check(r == 0 && stat(at("m"), &st) == 0 && stat(at("m/n"), &st2) == 0 && (st.st_mode & 07777) == 0755 &&
+			  (st2.st_mode & 07777) == 0755,
+		      "fs_mkdir_p: under umask 077 the new directories are 0755 all the same", r);
+	}
 }
 
 static int rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
