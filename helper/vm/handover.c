@@ -74,32 +74,6 @@ int handed_record_path(char *buf, size_t len, const char *name, bool persistent)
 	return root_path(buf, len, VM_RUN_DIR "/%s/handed", name);
 }
 
-int hand_vfio_group_stat(int group, struct handed *h)
-{
-	struct stat st;
-
-	int fd, r = 0;
-
-	memset(h, 0, sizeof(*h));
-	if (root_path(h->path, sizeof(h->path), "/dev/vfio/%d", group) < 0)
-		return -ENAMETOOLONG;
-	/* O_PATH: opening a VFIO group for real would claim it. */
-	fd = open(h->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !file_identity(fd, &st, &h->dev)) {
-		r = -errno;
-	} else {
-		h->uid = st.st_uid;
-		h->gid = st.st_gid;
-		h->mode = st.st_mode;
-		h->ino = st.st_ino;
-		h->persistent = fs_persistent(fd);
-	}
-	close(fd);
-	return r;
-}
-
 bool path_dirs_secure(const char *real, size_t skip, char *why, size_t whylen)
 {
 	char dir[PATH_MAX];

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * handover.h - the files the launcher hands to the VM's user
- * (/dev/vfio/<group>, declared disks) and the record that gives them back.
+ * handover.h - the files the launcher hands to the VM's user (declared
+ * disks that are image files; a block device and the VM's IOMMU groups
+ * get nodes of their own in QEMU's /dev instead, devns.h, and the host's
+ * stay root's) and the record that gives them back.
  *
  * The original owner and mode of every file are written to a record
  * (root's, 0600, one "uid gid mode dev ino path" line per file: mode is
@@ -12,9 +14,9 @@
  * root prefix) and synced before the first one changes hands. Two records,
  * by where the file lives:
  *   /run/vfiobind/vm/NAME/handed       files on tmpfs or ramfs (devtmpfs is
- *                                      one of them: /dev/vfio/<group>, a
- *                                      disk's /dev node), gone at a reboot
- *                                      together with the record;
+ *                                      one of them: the /dev/vfio/<group>
+ *                                      an older vfiobind handed over), gone
+ *                                      at a reboot together with the record;
  *   /var/lib/vfiobind/NAME.handed      every other file (an image file on
  *                                      ext4, btrfs, ...), which outlives a
  *                                      host crash, so its record must too.
@@ -51,13 +53,6 @@ struct handed {
 #define HANDED_LIB_DIR "/var/lib/vfiobind"
 
 /**
- * hand_vfio_group_stat() - what <root>/dev/vfio/@group is now, into @h,
- * with whether its filesystem outlives a reboot (not tmpfs or ramfs).
- * Return: 0 or -errno from lstat(2); -ENAMETOOLONG.
- */
-int hand_vfio_group_stat(int group, struct handed *h);
-
-/**
  * hand_disk_stat() - resolve @path (a block device, or a raw image file)
  * and note what it is now, into @h, with whether its filesystem outlives
  * a reboot (not tmpfs or ramfs, fstatfs(2)).
@@ -72,11 +67,11 @@ int hand_vfio_group_stat(int group, struct handed *h);
 int hand_disk_stat(const char *path, struct handed *h, char *why, size_t whylen);
 
 /**
- * hand_apply() - give @h's file to @u: owner @u, mode 0600 for a VFIO
- * group (/dev is devtmpfs, root's alone, and opening a VFIO group would
- * claim it, so the path is changed directly); for a disk the owner @u,
- * world access removed, the group's kept, through a descriptor opened
- * with O_NOFOLLOW.
+ * hand_apply() - give @h's file to @u: for a disk the owner @u, world
+ * access removed, the group's kept, through a descriptor opened with
+ * O_NOFOLLOW; for anything else (no caller since QEMU's /dev holds its
+ * own nodes) owner @u, mode 0600, through O_PATH, which opens a device
+ * node without claiming it.
  * Return: 0; -ESTALE when the file is no longer the one noted; -errno.
  */
 int hand_apply(const struct handed *h, const struct vmuser *u);
