@@ -186,8 +186,14 @@ static int cmd_vm_check(const struct vmcmd_opts *o, const char *name)
 		if (!o->quiet)
 			printf("VM %s: user %s, %zu function%s in %zu IOMMU group%s\n", L.vm->name, L.vm->user,
 			       L.devs.n, L.devs.n == 1 ? "" : "s", L.devs.ngroups, L.devs.ngroups == 1 ? "" : "s");
+		char dev[PATH_MAX + 800];
+
 		if (vmdevs_check(L.vm, &L.devs, &L.pci, o->quiet ? NULL : stdout, &why) > 0)
 			rc = EXIT_PARTIAL;
+		if (vm_dev_check(L.vm, dev, sizeof(dev)) < 0) {
+			diags_add(&why, "VM %s: %s", L.vm->name, dev);
+			rc = EXIT_PARTIAL;
+		}
 		print_diags(&why);
 	}
 	if (fflush(stdout) != 0)

@@ -144,6 +144,24 @@ static int note_files(struct launch *L)
 	return 0;
 }
 
+/* The /dev paths the VM's qemu and args words name, into @ns; a refusal
+ * in @why with the key, the file and the line. */
+static int add_words(struct devns *ns, const struct vm *vm, char *why, size_t whylen)
+{
+	char part[PATH_MAX + 320];
+	int r = devns_add_args(ns, &vm->qemu, part, sizeof(part));
+
+	if (r < 0) {
+		snprintf(why, whylen, "qemu: %s (%s:%u)", part[0] ? part : strerror(-r), vm->file, vm->qemu_line);
+		return r;
+	}
+	r = devns_add_args(ns, &vm->args, part, sizeof(part));
+	if (r < 0)
+		snprintf(why, whylen, "args: %s (%s, in [vm %s] at line %u)", part[0] ? part : strerror(-r), vm->file,
+			 vm->name, vm->line);
+	return r;
+}
+
 /* Stage "devices": what QEMU's /dev holds (devns.h), and swtpm's. The
  * VM's IOMMU groups are the user's there; /dev/kvm, the VFIO container,
  * /dev/userfaultfd and (for a tap) /dev/net/tun as the host has them,
@@ -151,7 +169,7 @@ static int note_files(struct launch *L)
 static int make_devns(struct launch *L)
 {
 	static const char *const optional[] = {"/dev/kvm", "/dev/vfio/vfio", "/dev/userfaultfd"};
-	char stage[PATH_MAX], why[PATH_MAX + 320];
+	char stage[PATH_MAX], why[PATH_MAX + 800];
 	int r;
 
 	if (snprintf(stage, sizeof(stage), "%s/dev", L->dir) >= (int)sizeof(stage))
@@ -177,18 +195,23 @@ static int make_devns(struct launch *L)
 		ERR("VM %s: %s", L->vm->name, why[0] ? why : strerror(-r));
 		return r;
 	}
-	r = devns_add_args(&L->qemu_dev, &L->vm->qemu, why, sizeof(why));
-	if (r < 0) {
-		ERR("VM %s: qemu: %s (%s:%u)", L->vm->name, why[0] ? why : strerror(-r), L->vm->file, L->vm->qemu_line);
-		return r;
-	}
-	r = devns_add_args(&L->qemu_dev, &L->vm->args, why, sizeof(why));
-	if (r < 0) {
-		ERR("VM %s: args: %s (%s, in [vm %s] at line %u)", L->vm->name, why[0] ? why : strerror(-r),
-		    L->vm->file, L->vm->name, L->vm->line);
-		return r;
-	}
-	return 0;
+	r = add_words(&L->qemu_dev, L->vm, why, sizeof(why));
+	if (r < 0)
+		ERR("VM %s: %s", L->vm->name, why);
+	return r;
+}
+
+int vm_dev_check(const struct vm *vm, char *why, size_t whylen)
+{
+	struct devns ns;
+	int r = devns_init(&ns, "/", 0, 0);
+
+	if (r < 0)
+		snprintf(why, whylen, "cannot read the host's /dev: %s", strerror(-r));
+	else
+		r = add_words(&ns, vm, why, whylen);
+	devns_free(&ns);
+	return r;
 }
 
 /* Stage "hand over": note, record (synced), then change each file. The

@@ -72,6 +72,15 @@ int vm_run(const struct vm *vm, const struct vmdevs *d);
 void vm_notify(const char *msg);
 
 /**
+ * vm_dev_check() - whether every /dev path @vm's qemu and args words name
+ * can be in QEMU's /dev (devns_add_args(): a device node, a hugetlbfs
+ * mount, or under /dev/shm), as vm_run() will require.
+ * @why: the refusal, naming the key, the argument, the file and line.
+ * Return: 0, or the -errno of devns_add_args().
+ */
+int vm_dev_check(const struct vm *vm, char *why, size_t whylen);
+
+/**
  * vm_restore_left() - give back the files a killed launcher of VM @name
  * left handed over (handover.h), unless a launcher runs. ExecStopPost runs
  * it before vm_poweroff(); vm_run() does the same when it starts.

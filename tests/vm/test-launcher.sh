@@ -308,6 +308,8 @@ check "stop: the launcher file is unlocked and empty" test ! -s "$root/run/vfiob
 check "badnode: a /dev path in args that is no device node is refused, named" \
 	refused "args: argument 'file=/dev/vfio,format=raw': /dev/vfio is a directory, not a device node or a hugetlbfs mount" \
 	vb vm run badnode
+check "badnode: vm check says the same before any start" \
+	refused "VM badnode: args: argument 'file=/dev/vfio,format=raw': /dev/vfio is a directory" vb vm check badnode
 check "badnode: ... before anything was handed over" \
 	expect "owner" "$(stat -c %u "$root/var/lib/t/h.img")" 0
 
