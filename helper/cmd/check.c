@@ -20,8 +20,10 @@
 #include "config/conf.h"
 #include "config/vmconf.h"
 #include "plan/plan.h"
+#include "system/cpu.h"
 #include "system/record.h"
 #include "system/storage.h"
+#include "system/vmcpu.h"
 #include "system/vmdisk.h"
 
 /* The host as the image build sees it. */
@@ -214,6 +216,45 @@ static int check_vm_disks(const struct opts *o, const struct conf *c)
 	return o->devices_only ? 0 : (int)refused;
 }
 
+/* Every VM's cpus = and emulator-cpus = against this host's CPUs
+ * (vmcpu.h): a CPU that is absent or offline is an error, printed as a
+ * warning by the image build's --devices-only as the other VM errors are;
+ * CPU 0, split SMT siblings, two L3s or two nodes are warnings. Without
+ * a readable /sys (an image built in a chroot) only a warning that they
+ * were not checked. Return: the errors. */
+static int check_vm_cpus(const struct opts *o, const struct conf *c)
+{
+	struct diags errs = {0}, warns = {0};
+	struct cpu_topo t;
+	size_t refused = 0;
+	bool any = false;
+	int r;
+
+	for (size_t i = 0; c->vms && i < c->vms->n; i++)
+		any = any || c->vms->vm[i].cpus || c->vms->vm[i].emulator_cpus;
+	if (!any)
+		return 0;
+	r = cpu_topo_read(&t);
+	if (r < 0) {
+		fprintf(stderr, "warning: cannot read this host's CPUs (%s): cpus = not checked against them\n",
+			strerror(-r));
+		cpu_topo_free(&t);
+		return 0;
+	}
+	for (size_t i = 0; i < c->vms->n; i++)
+		refused += vmcpu_check(&c->vms->vm[i], &t, &errs, &warns);
+	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
+		fprintf(stderr, "warning: %s\n", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
+	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
+		fprintf(stderr, "%s%s%s\n", o->devices_only ? "warning: " : "",
+			errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)",
+			o->devices_only ? " (the VM launcher will refuse this VM)" : "");
+	cpu_topo_free(&t);
+	diags_free(&errs);
+	diags_free(&warns);
+	return o->devices_only ? 0 : (int)refused;
+}
+
 /* One line per declared VM. */
 static void check_summary(const char *name, const struct conf *c)
 {
@@ -289,6 +330,8 @@ int cmd_check(const struct opts *o, int argc, char **argv)
 		r += check_vms(o, &c);
 	if (r >= 0)
 		r += check_vm_disks(o, &c);
+	if (r >= 0)
+		r += check_vm_cpus(o, &c);
 	if (r == 0)
 		check_machine(&c);
 	if (r == 0 && o->record) {

@@ -84,7 +84,8 @@ static int l3_index(struct cpu_topo *t, const struct cpuset *set)
 }
 
 /* CPU @c's L3: the cache/indexK whose level is 3 (the index numbers are
- * the kernel's order of the CPUID leaves, not a promise). */
+ * the kernel's order of the CPUID leaves, not a promise; none is skipped
+ * for a gap). */
 static int read_l3(struct cpu_topo *t, unsigned c)
 {
 	struct cpuset set;
@@ -93,8 +94,6 @@ static int read_l3(struct cpu_topo *t, unsigned c)
 		unsigned long level;
 		int r = read_ulong(&level, "/sys/devices/system/cpu/cpu%u/cache/index%u/level", c, k);
 
-		if (r == -ENOENT)
-			break;
 		if (r < 0 || level != 3)
 			continue;
 		r = read_list(&set, "/sys/devices/system/cpu/cpu%u/cache/index%u/shared_cpu_list", c, k);
@@ -112,6 +111,8 @@ static int read_cpus(struct cpu_topo *t)
 	r = read_list(&t->online, "/sys/devices/system/cpu/online");
 	if (r < 0)
 		return r;
+	if (read_list(&t->present, "/sys/devices/system/cpu/present") < 0)
+		t->present = t->online;
 	for (int c = cpuset_next(&t->online, -1); c >= 0; c = cpuset_next(&t->online, c))
 		last = c;
 	t->ncpu = (unsigned)(last + 1);

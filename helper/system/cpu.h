@@ -10,7 +10,7 @@
  *
  * Sources (Documentation/ABI/stable/sysfs-devices-system-cpu,
  * Documentation/admin-guide/mm/hugetlbpage.rst):
- *   /sys/devices/system/cpu/online
+ *   /sys/devices/system/cpu/online, present
  *   /sys/devices/system/cpu/cpuN/topology/thread_siblings_list
  *   /sys/devices/system/cpu/cpuN/cache/indexK/{level,shared_cpu_list}
  *   /sys/devices/system/node/nodeN/cpulist
@@ -43,6 +43,7 @@ struct cpu_hugepool {
 };
 
 struct cpu_topo {
+	struct cpuset present; /* cpu/present; cpu/online when it is missing */
 	struct cpuset online;
 	unsigned ncpu;	      /* entries of @cpu: highest online CPU + 1 */
 	struct cpu_info *cpu; /* indexed by CPU number */
