@@ -336,9 +336,9 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
 
-# The CPU-list parser, the -smp derivation and cpu_topo_read() on a
-# scratch sysfs under $TMPDIR.
-CPU_OBJS := $(BUILD)/helper/system/cpu.o $(BUILD)/helper/basic/sysfs.o $(BASIC_OBJS)
+# The CPU-list parser, the -smp derivation, the -m and -smp a VM gets,
+# and cpu_topo_read() on a scratch sysfs under $TMPDIR.
+CPU_OBJS := $(BUILD)/helper/system/cpu.o $(BUILD)/helper/system/vmcpu.o $(BUILD)/helper/basic/sysfs.o $(UNIT_OBJS)
 $(BUILD)/test-cpu: tests/unit/test-cpu.c $(CPU_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CPU_OBJS)
 

@@ -203,3 +203,43 @@ void vmcpu_describe(const struct vm *vm, const struct cpu_topo *t, char *buf, si
 	if (k == 0)
 		str_append(buf, len, "; NUMA node unknown");
 }
+
+int vmcpu_qemu_args(const struct vm *vm, const struct cpu_topo *t, struct strv *av, unsigned *order, size_t norder)
+{
+	struct cpu_smp smp;
+	unsigned long long mib = vm->memory_mib;
+	int r = 0;
+
+	if (vm->memory_emit) {
+		r = strv_pushf(av, "-m");
+		if (r == 0 && mib % (1024 * 1024) == 0)
+			r = strv_pushf(av, "%lluT", mib / (1024 * 1024));
+		else if (r == 0 && mib % 1024 == 0)
+			r = strv_pushf(av, "%lluG", mib / 1024);
+		else if (r == 0)
+			r = strv_pushf(av, "%lluM", mib);
+	}
+	if (r < 0 || vm->cpus == NULL)
+		return r;
+	if (t) {
+		r = cpu_smp_derive(t, vm->cpus, &smp, order, order ? norder : 0);
+		if (r == -ENOSPC && order == NULL)
+			r = 0;
+	} else {
+		unsigned n = 0;
+
+		smp = (struct cpu_smp){.cpus = cpuset_count(vm->cpus), .cores = cpuset_count(vm->cpus), .threads = 1};
+		for (int c = cpuset_next(vm->cpus, -1); order && c >= 0; c = cpuset_next(vm->cpus, c), n++)
+			if (n < norder)
+				order[n] = (unsigned)c;
+		r = order && n > norder ? -ENOSPC : 0;
+	}
+	if (r < 0 || vm->smp_given)
+		return r;
+	r = strv_pushf(av, "-smp");
+	if (r == 0 && t)
+		r = strv_pushf(av, "%u,sockets=1,cores=%u,threads=%u", smp.cpus, smp.cores, smp.threads);
+	else if (r == 0)
+		r = strv_pushf(av, "%u", smp.cpus);
+	return r;
+}

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "basic/diags.h"
+#include "basic/strv.h"
 #include "config/vmconf.h"
 #include "system/cpu.h"
 
@@ -32,3 +33,16 @@ size_t vmcpu_check(const struct vm *vm, const struct cpu_topo *t, struct diags *
  * 6+18 7+19 ...; L3 6-11,18-23; NUMA node 0". Cut to fit.
  */
 void vmcpu_describe(const struct vm *vm, const struct cpu_topo *t, char *buf, size_t len);
+
+/**
+ * vmcpu_qemu_args() - the QEMU options the performance keys add to @av:
+ * "-m SIZE" for memory = when the QEMU words have no -m (vm->memory_emit;
+ * "16G", "1536M"), and for cpus = without a -smp of the user's,
+ * "-smp N,sockets=1,cores=C,threads=T" from cpu_smp_derive() on @t.
+ * @t:     cpu_topo_read() of this host, or NULL when it could not be
+ *         read: then "-smp N" alone (N CPUs of cpus =, one core each).
+ * @order: when not NULL, @norder entries for each vCPU's host CPU (what
+ *         the launcher pins vCPU i to); the list order without @t.
+ * Return: 0, -ENOMEM, or -ENOSPC when @norder is short.
+ */
+int vmcpu_qemu_args(const struct vm *vm, const struct cpu_topo *t, struct strv *av, unsigned *order, size_t norder);

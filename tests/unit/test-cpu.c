@@ -16,7 +16,9 @@
 #include "basic/cpulist.h"
 #include "basic/str.h"
 #include "basic/sysfs.h"
+#include "config/conf.h"
 #include "system/cpu.h"
+#include "system/vmcpu.h"
 
 static int passed, failed;
 
@@ -159,6 +161,51 @@ static void test_smp(void)
 	cpu_topo_free(&t);
 }
 
+/* The words vmcpu_qemu_args() adds for the [vm t] of @text, joined. */
+static void qemu_args(const struct cpu_topo *t, const char *text, const char *want, const char *order)
+{
+	struct conf c = {0};
+	struct diags errs = {0};
+	struct strv av = {0};
+	char got[256] = "", ord[128] = "", what[512];
+	unsigned o[32];
+	const struct vm *vm;
+	int r;
+
+	conf_parse_buffer(text, strlen(text), "t.conf", &c, &errs);
+	vm = vmconf_find(c.vms, "t");
+	r = vm && vm->errs.n == 0 ? vmcpu_qemu_args(vm, t, &av, o, 32) : -EINVAL;
+	for (size_t i = 0; i < av.n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", av.v[i]);
+	for (unsigned i = 0; r == 0 && vm->cpus && i < cpuset_count(vm->cpus); i++)
+		snprintf(ord + strlen(ord), sizeof(ord) - strlen(ord), "%s%u", i ? "," : "", o[i]);
+	snprintf(what, sizeof(what), "qemu args '%s', vCPUs on '%s'", want, order);
+	check(r == 0 && strcmp(got, want) == 0 && strcmp(ord, order) == 0, what);
+	if (r || strcmp(got, want) || strcmp(ord, order))
+		printf("# got %d '%s' on '%s'\n", r, got, ord);
+	strv_free(&av);
+	conf_free(&c);
+	diags_free(&errs);
+}
+
+static void test_qemu_args(void)
+{
+	struct cpu_topo t;
+
+	ryzen(&t);
+	qemu_args(&t, "[vm t]\nuser = u\nqemu = q\nmemory = 16G\ncpus = 6-11,18-23\n",
+		  "-m 16G -smp 12,sockets=1,cores=6,threads=2", "6,18,7,19,8,20,9,21,10,22,11,23");
+	qemu_args(&t, "[vm t]\nuser = u\nqemu = q\nmemory = 1536M\n", "-m 1536M", "");
+	qemu_args(&t, "[vm t]\nuser = u\nqemu = q\nmemory = 2T\n", "-m 2T", "");
+	/* The user's -m and -smp stand: nothing added, the order still given. */
+	qemu_args(&t, "[vm t]\nuser = u\nqemu = q\nargs = -m 8G -smp 4\nmemory = 8G\ncpus = 1,13,2,14\n", "",
+		  "1,13,2,14");
+	/* Without the topology: -smp N, vCPUs in list order. */
+	qemu_args(NULL, "[vm t]\nuser = u\nqemu = q\ncpus = 1,13,2,14\n", "-smp 4", "1,2,13,14");
+	qemu_args(&t, "[vm t]\nuser = u\nqemu = q\n", "", "");
+	cpu_topo_free(&t);
+}
+
 static void put(const char *root, const char *rel, const char *text)
 {
 	char path[4096], *slash;
@@ -234,6 +281,7 @@ int main(void)
 {
 	test_parse();
 	test_smp();
+	test_qemu_args();
 	test_read();
 	printf("1..%d\n# %d passed, %d failed\n", passed + failed, passed, failed);
 	return failed ? 1 : 0;
