@@ -14,6 +14,7 @@
 
 #include "basic/exitcode.h"
 #include "basic/log.h"
+#include "basic/str.h"
 #include "basic/sysfs.h"
 #include "cmd/command.h"
 #include "cmd/input.h"
@@ -261,10 +262,23 @@ static void check_summary(const char *name, const struct conf *c)
 	printf("%s: %zu selector%s, no errors\n", name, c->n, c->n == 1 ? "" : "s");
 	for (size_t i = 0; c->vms && i < c->vms->n; i++) {
 		const struct vm *vm = &c->vms->vm[i];
+		char res[256] = "", list[128];
 
-		printf("[vm %s] user %s, %s, %s%s, poweroff %s%s\n", vm->name, vm->user,
+		/* The performance keys, when given: what the launcher will do. */
+		if (vm->memory_mib % 1024 == 0 && vm->memory_mib)
+			str_append(res, sizeof(res), ", memory %lluG", vm->memory_mib / 1024);
+		else if (vm->memory_mib)
+			str_append(res, sizeof(res), ", memory %lluM", vm->memory_mib);
+		if (vm->cpus) {
+			cpulist_format(vm->cpus, list, sizeof(list));
+			str_append(res, sizeof(res), ", cpus %s%s", list, vm->isolate ? " isolated" : "");
+		}
+		if (vm->hugepages_kb)
+			str_append(res, sizeof(res), ", hugepages %s%s",
+				   vm->hugepages_kb == VM_HUGE_1G_KB ? "1G" : "2M", vm->keep_hugepages ? " kept" : "");
+		printf("[vm %s] user %s, %s, %s%s, poweroff %s%s%s\n", vm->name, vm->user,
 		       vm->ndev ? "devices as listed" : "every declared function", vm->qemu.n ? vm->qemu.v[0] : "-",
-		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no", vm->no_sandbox ? ", no sandbox" : "");
+		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no", vm->no_sandbox ? ", no sandbox" : "", res);
 	}
 }
 
