@@ -167,17 +167,14 @@ static int entry(struct lp *p, struct cpuset *out)
 			p->i++;
 			if ((r = number(p, from, &used)) < 0)
 				return r;
-			if (entry_end(p) || p->s[p->i] != '/') {
-				entry_quote(p, from, q, sizeof(q));
-				return fail(p, -EINVAL, "'%s': a group is A-B:USED/GROUP, e.g. 0-7:1/2", q);
-			}
+			if (entry_end(p) || p->s[p->i] != '/')
+				return fail(p, -EINVAL, "a group is A-B:USED/GROUP, e.g. 0-7:1/2");
 			p->i++;
 			if ((r = number(p, from, &group)) < 0)
 				return r;
-			if (group == 0 || used == 0 || used > group) {
-				entry_quote(p, from, q, sizeof(q));
-				return fail(p, -EINVAL, "'%s': USED must be from 1 to GROUP, and GROUP at least 1", q);
-			}
+			if (group == 0 || used == 0 || used > group)
+				return fail(p, -EINVAL, "in %u-%u:%u/%u, USED must be from 1 to GROUP", a, b, used,
+					    group);
 		}
 	}
 	if (!entry_end(p)) {
