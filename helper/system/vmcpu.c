@@ -156,7 +156,7 @@ void vmcpu_describe(const struct vm *vm, const struct cpu_topo *t, char *buf, si
 	struct cpuset pin;
 	struct cpu_smp smp;
 	unsigned order[256];
-	char a[LIST_LEN];
+	char a[LIST_LEN], list[CPU_NODES_MAX];
 	unsigned k;
 	int r;
 
@@ -198,8 +198,10 @@ void vmcpu_describe(const struct vm *vm, const struct cpu_topo *t, char *buf, si
 
 		cpuset_and(&in, &pin, &t->node[i]);
 		if (cpuset_count(&in))
-			str_append(buf, len, "%s%u", k++ ? "," : "; NUMA node ", i);
+			list[k++] = (char)i; /* a node number below CPU_NODES_MAX */
 	}
+	for (unsigned i = 0; i < k; i++)
+		str_append(buf, len, "%s%d", i ? "," : k > 1 ? "; NUMA nodes " : "; NUMA node ", list[i]);
 	if (k == 0)
 		str_append(buf, len, "; NUMA node unknown");
 }

@@ -120,9 +120,10 @@ static int vload_disks(struct vload *L, bool run)
 }
 
 /* cpus = and emulator-cpus = against this host (vmcpu.h): an absent or
- * offline CPU refuses the VM, the rest are warnings. A host whose CPUs
+ * offline CPU refuses the VM, the rest are warnings; on @out (vm check)
+ * what the vCPUs get. A host whose CPUs
  * cannot be read is a system error when they are needed. */
-static int vload_cpus(struct vload *L, bool run)
+static int vload_cpus(struct vload *L, bool run, FILE *out)
 {
 	struct diags errs = {0}, warns = {0};
 	struct cpu_topo t;
@@ -143,6 +144,13 @@ static int vload_cpus(struct vload *L, bool run)
 	print_diags(&errs);
 	if (refused && run)
 		ERR("VM %s not started: its CPUs (above)", L->vm->name);
+	if (!refused && out && L->vm->cpus) {
+		char what[1024], list[128];
+
+		cpulist_format(L->vm->cpus, list, sizeof(list));
+		vmcpu_describe(L->vm, &t, what, sizeof(what));
+		fprintf(out, "VM %s: cpus %s: %s\n", L->vm->name, list, what);
+	}
 	cpu_topo_free(&t);
 	diags_free(&errs);
 	diags_free(&warns);
@@ -213,7 +221,7 @@ static int cmd_vm_check(const struct vmcmd_opts *o, const char *name)
 	if (rc == EXIT_OK)
 		rc = vload_disks(&L, false);
 	if (rc == EXIT_OK)
-		rc = vload_cpus(&L, false);
+		rc = vload_cpus(&L, false, o->quiet ? NULL : stdout);
 	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
 	if (rc == EXIT_OK) {
@@ -253,7 +261,7 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 	if (rc == EXIT_OK)
 		rc = vload_disks(&L, true);
 	if (rc == EXIT_OK)
-		rc = vload_cpus(&L, true);
+		rc = vload_cpus(&L, true, NULL);
 	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
 	if (rc == EXIT_OK) {

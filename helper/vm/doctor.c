@@ -309,6 +309,12 @@ static void check_hugepages(struct findings *fs, const struct vm *vm, const stru
 		page_name(t->pool[i].kb, name, sizeof(name));
 		str_append(pools, sizeof(pools), "%s%s %lu of %lu", i ? ", " : "", name, t->pool[i].free,
 			   t->pool[i].total);
+		/* Pages are reserved on the node of the vCPUs: with more
+		 * than one, where the free ones are matters. */
+		for (unsigned n = 0; t->nnodes > 1 && n < t->nnodes && n < CPU_NODES_MAX; n++)
+			if (t->pool[i].node_free[n] >= 0)
+				str_append(pools, sizeof(pools), "%snode %u: %ld%s", n ? ", " : " (", n,
+					   t->pool[i].node_free[n], n + 1 == t->nnodes ? ")" : "");
 	}
 	findings_add(fs, FINDING_INFO, id, NULL, "VM %s: free hugepages: %s", vm->name,
 		     t->npool ? pools : "none (no /sys/kernel/mm/hugepages)");
