@@ -325,6 +325,7 @@ install-hooks: $(BUILD)/vfiobind-boot
 
 # ---- unit tests ----------------------------------------------------------
 BASIC_OBJS := $(BUILD)/helper/basic/diags.o $(BUILD)/helper/basic/fileio.o $(BUILD)/helper/basic/str.o \
+              $(BUILD)/helper/basic/cpulist.o \
               $(BUILD)/helper/basic/strv.o
 UNIT_OBJS := $(BUILD)/helper/config/selector.o $(BUILD)/helper/config/conf.o $(BUILD)/helper/config/cmdline.o \
              $(BUILD)/helper/config/vmconf.o $(BASIC_OBJS)
@@ -334,6 +335,12 @@ $(BUILD)/test-parse: tests/unit/test-parse.c $(UNIT_OBJS)
 
 $(BUILD)/test-vmconf: tests/unit/test-vmconf.c $(UNIT_OBJS)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS)
+
+# The CPU-list parser, the -smp derivation, the -m and -smp a VM gets,
+# and cpu_topo_read() on a scratch sysfs under $TMPDIR.
+CPU_OBJS := $(BUILD)/helper/system/cpu.o $(BUILD)/helper/system/vmcpu.o $(BUILD)/helper/basic/sysfs.o $(UNIT_OBJS)
+$(BUILD)/test-cpu: tests/unit/test-cpu.c $(CPU_OBJS)
+	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CPU_OBJS)
 
 JSON_OBJS := $(BUILD)/helper/basic/jsonread.o $(BUILD)/helper/vm/qmp.o $(BUILD)/helper/basic/str.o \
              $(BUILD)/helper/basic/jsonwrite.o $(BUILD)/helper/basic/utf8.o
@@ -355,9 +362,10 @@ $(BUILD)/test-handover: tests/unit/test-handover.c $(LIB)
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(KMOD_LIBS) $(LDLIBS)
 
 check-unit: $(BUILD)/test-parse $(BUILD)/test-vmconf $(BUILD)/test-json $(BUILD)/test-fileio $(BUILD)/test-kparam \
-            $(BUILD)/test-handover
+            $(BUILD)/test-handover $(BUILD)/test-cpu
 	$(BUILD)/test-parse
 	$(BUILD)/test-vmconf
+	$(BUILD)/test-cpu
 	$(BUILD)/test-json
 	$(BUILD)/test-fileio
 	$(BUILD)/test-kparam

@@ -14,14 +14,17 @@
 
 #include "basic/exitcode.h"
 #include "basic/log.h"
+#include "basic/str.h"
 #include "basic/sysfs.h"
 #include "cmd/command.h"
 #include "cmd/input.h"
 #include "config/conf.h"
 #include "config/vmconf.h"
 #include "plan/plan.h"
+#include "system/cpu.h"
 #include "system/record.h"
 #include "system/storage.h"
+#include "system/vmcpu.h"
 #include "system/vmdisk.h"
 
 /* The host as the image build sees it. */
@@ -214,16 +217,68 @@ static int check_vm_disks(const struct opts *o, const struct conf *c)
 	return o->devices_only ? 0 : (int)refused;
 }
 
+/* Every VM's cpus = and emulator-cpus = against this host's CPUs
+ * (vmcpu.h): a CPU that is absent or offline is an error, printed as a
+ * warning by the image build's --devices-only as the other VM errors are;
+ * CPU 0, split SMT siblings, two L3s or two nodes are warnings. Without
+ * a readable /sys (an image built in a chroot) only a warning that they
+ * were not checked. Return: the errors. */
+static int check_vm_cpus(const struct opts *o, const struct conf *c)
+{
+	struct diags errs = {0}, warns = {0};
+	struct cpu_topo t;
+	size_t refused = 0;
+	bool any = false;
+	int r;
+
+	for (size_t i = 0; c->vms && i < c->vms->n; i++)
+		any = any || c->vms->vm[i].cpus || c->vms->vm[i].emulator_cpus;
+	if (!any)
+		return 0;
+	r = cpu_topo_read(&t);
+	if (r < 0) {
+		fprintf(stderr, "warning: cannot read this host's CPUs (%s): cpus = not checked against them\n",
+			strerror(-r));
+		cpu_topo_free(&t);
+		return 0;
+	}
+	for (size_t i = 0; i < c->vms->n; i++)
+		refused += vmcpu_check(&c->vms->vm[i], &t, &errs, &warns);
+	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
+		fprintf(stderr, "warning: %s\n", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
+	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
+		fprintf(stderr, "%s%s%s\n", o->devices_only ? "warning: " : "",
+			errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)",
+			o->devices_only ? " (the VM launcher will refuse this VM)" : "");
+	cpu_topo_free(&t);
+	diags_free(&errs);
+	diags_free(&warns);
+	return o->devices_only ? 0 : (int)refused;
+}
+
 /* One line per declared VM. */
 static void check_summary(const char *name, const struct conf *c)
 {
 	printf("%s: %zu selector%s, no errors\n", name, c->n, c->n == 1 ? "" : "s");
 	for (size_t i = 0; c->vms && i < c->vms->n; i++) {
 		const struct vm *vm = &c->vms->vm[i];
+		char res[256] = "", list[128];
 
-		printf("[vm %s] user %s, %s, %s%s, poweroff %s%s\n", vm->name, vm->user,
+		/* The performance keys, when given: what the launcher will do. */
+		if (vm->memory_mib % 1024 == 0 && vm->memory_mib)
+			str_append(res, sizeof(res), ", memory %lluG", vm->memory_mib / 1024);
+		else if (vm->memory_mib)
+			str_append(res, sizeof(res), ", memory %lluM", vm->memory_mib);
+		if (vm->cpus) {
+			cpulist_format(vm->cpus, list, sizeof(list));
+			str_append(res, sizeof(res), ", cpus %s%s", list, vm->isolate ? " isolated" : "");
+		}
+		if (vm->hugepages_kb)
+			str_append(res, sizeof(res), ", hugepages %s%s",
+				   vm->hugepages_kb == VM_HUGE_1G_KB ? "1G" : "2M", vm->keep_hugepages ? " kept" : "");
+		printf("[vm %s] user %s, %s, %s%s, poweroff %s%s%s\n", vm->name, vm->user,
 		       vm->ndev ? "devices as listed" : "every declared function", vm->qemu.n ? vm->qemu.v[0] : "-",
-		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no", vm->no_sandbox ? ", no sandbox" : "");
+		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no", vm->no_sandbox ? ", no sandbox" : "", res);
 	}
 }
 
@@ -289,6 +344,8 @@ int cmd_check(const struct opts *o, int argc, char **argv)
 		r += check_vms(o, &c);
 	if (r >= 0)
 		r += check_vm_disks(o, &c);
+	if (r >= 0)
+		r += check_vm_cpus(o, &c);
 	if (r == 0)
 		check_machine(&c);
 	if (r == 0 && o->record) {

@@ -11,6 +11,7 @@
 #include "config/vmconf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 
 #include "basic/str.h"
 
-#define KEYS "user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, sandbox, stop-timeout"
+#define KEYS                                                                                                  \
+	"user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, sandbox, stop-timeout, memory, cpus, " \
+	"emulator-cpus, isolate, hugepages, keep-hugepages"
 
 static void trim(const char **s, size_t *len)
 {
@@ -251,8 +254,17 @@ static int key_qemu(struct ctx *x, const char *v, size_t vl)
 	return push_words(x, &x->vm->qemu, v, vl);
 }
 
+/* Each word with its line, for the messages about -m and -smp. */
 static int key_args(struct ctx *x, const char *v, size_t vl)
 {
+	size_t n = x->vm->args.n + count_words(v, vl);
+	unsigned *at = realloc(x->vm->args_line, (n ? n : 1) * sizeof(*at));
+
+	if (at == NULL)
+		return -ENOMEM;
+	x->vm->args_line = at;
+	for (size_t i = x->vm->args.n; i < n; i++)
+		at[i] = x->line;
 	return push_words(x, &x->vm->args, v, vl);
 }
 
@@ -511,6 +523,144 @@ static int key_stop_timeout(struct ctx *x, const char *v, size_t vl)
 	return 0;
 }
 
+/* "16G": a number and a binary unit K, M, G or T (either case) into
+ * bytes; with @mib_default a bare number is MiB, as QEMU's -m reads it
+ * (qemu_strtosz_MiB()). Return: 0, -EINVAL (not a number, junk after it,
+ * or no unit without @mib_default), -ERANGE past 2^64 bytes. */
+static int parse_size(const char *v, size_t vl, bool mib_default, unsigned long long *bytes)
+{
+	unsigned long long n = 0;
+	unsigned shift;
+	size_t i = 0;
+
+	while (i < vl && v[i] >= '0' && v[i] <= '9') {
+		if (n > (ULLONG_MAX - 9) / 10)
+			return -ERANGE;
+		n = n * 10 + (unsigned long long)(v[i++] - '0');
+	}
+	if (i == 0)
+		return -EINVAL;
+	if (i == vl) {
+		if (!mib_default)
+			return -EINVAL;
+		shift = 20;
+	} else if (i + 1 == vl) {
+		switch (v[i]) {
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
+		case 't':
+		case 'T':
+			shift = 40;
+			break;
+		default:
+			return -EINVAL;
+		}
+	} else {
+		return -EINVAL;
+	}
+	if (n > (ULLONG_MAX >> shift))
+		return -ERANGE;
+	*bytes = n << shift;
+	return 0;
+}
+
+/* MiB in the shortest exact unit: "16G", "1536M". */
+static void size_format(unsigned long long mib, char *buf, size_t len)
+{
+	if (mib && mib % (1024ULL * 1024) == 0)
+		snprintf(buf, len, "%lluT", mib / (1024ULL * 1024));
+	else if (mib && mib % 1024 == 0)
+		snprintf(buf, len, "%lluG", mib / 1024);
+	else
+		snprintf(buf, len, "%lluM", mib);
+}
+
+static int key_memory(struct ctx *x, const char *v, size_t vl)
+{
+	unsigned long long bytes = 0;
+	char q[96];
+	int r;
+
+	if (!once(x, &x->vm->memory_line))
+		return 0;
+	str_quote(v, vl, q, sizeof(q));
+	r = parse_size(v, vl, false, &bytes);
+	if (r == -ERANGE)
+		return err(x, "memory: '%s' is too large", q);
+	if (r < 0 && vl > 0 && v[vl - 1] >= '0' && v[vl - 1] <= '9' && count_words(v, vl) == 1)
+		return err(x, "memory: '%s' has no unit; write it with K, M, G or T, e.g. 16G or 16384M", q);
+	if (r < 0)
+		return err(x, "memory: '%s' is not a size; write a number and K, M, G or T, e.g. 16G", q);
+	if (bytes == 0 || bytes % (1024 * 1024))
+		return err(x, "memory: '%s' is not a whole number of MiB (at least 1M)", q);
+	x->vm->memory_mib = bytes >> 20;
+	return 0;
+}
+
+/* cpus = and emulator-cpus =: a kernel CPU list (basic/cpulist.h). */
+static int cpu_key(struct ctx *x, unsigned *line, struct cpuset **out, const char *v, size_t vl)
+{
+	struct cpuset set;
+	char e[256];
+
+	if (!once(x, line))
+		return 0;
+	if (cpulist_parse(v, vl, &set, e, sizeof(e)) < 0)
+		return err(x, "%s: %s", x->key, e);
+	*out = malloc(sizeof(**out));
+	if (*out == NULL)
+		return -ENOMEM;
+	**out = set;
+	return 0;
+}
+
+static int key_cpus(struct ctx *x, const char *v, size_t vl)
+{
+	return cpu_key(x, &x->vm->cpus_line, &x->vm->cpus, v, vl);
+}
+
+static int key_emulator_cpus(struct ctx *x, const char *v, size_t vl)
+{
+	return cpu_key(x, &x->vm->emu_line, &x->vm->emulator_cpus, v, vl);
+}
+
+static int key_isolate(struct ctx *x, const char *v, size_t vl)
+{
+	return once(x, &x->vm->isolate_line) ? yes_no(x, "isolate", v, vl, &x->vm->isolate) : 0;
+}
+
+static int key_hugepages(struct ctx *x, const char *v, size_t vl)
+{
+	char q[96];
+
+	if (!once(x, &x->vm->huge_line))
+		return 0;
+	if (str_span_eq(v, vl, "2M"))
+		x->vm->hugepages_kb = VM_HUGE_2M_KB;
+	else if (str_span_eq(v, vl, "1G"))
+		x->vm->hugepages_kb = VM_HUGE_1G_KB;
+	else if (!str_span_eq(v, vl, "no")) {
+		str_quote(v, vl, q, sizeof(q));
+		return err(x, "hugepages: '%s' is not 2M, 1G or no", q);
+	}
+	return 0;
+}
+
+static int key_keep_hugepages(struct ctx *x, const char *v, size_t vl)
+{
+	return once(x, &x->vm->keep_line) ? yes_no(x, "keep-hugepages", v, vl, &x->vm->keep_hugepages) : 0;
+}
+
 static const struct {
 	const char *key;
 	int (*fn)(struct ctx *x, const char *v, size_t vl);
@@ -526,6 +676,12 @@ static const struct {
     {"poweroff", key_poweroff},
     {"sandbox", key_sandbox},
     {"stop-timeout", key_stop_timeout},
+    {"memory", key_memory},
+    {"cpus", key_cpus},
+    {"emulator-cpus", key_emulator_cpus},
+    {"isolate", key_isolate},
+    {"hugepages", key_hugepages},
+    {"keep-hugepages", key_keep_hugepages},
 };
 
 static int parse_key(struct ctx *x, const char *s, size_t len)
@@ -617,6 +773,192 @@ static bool vm_names(const struct vm *vm, const struct pci_addr *a, bool slot)
 	return false;
 }
 
+/* The value of the last -@opt (or --@opt) among the QEMU words, the
+ * program's own after it and then args = (QEMU takes the last: both are
+ * merged option lists, later keys winning). Return: the value, or NULL;
+ * *@line is its line. */
+static const char *qemu_opt(const struct vm *vm, const char *opt, unsigned *line)
+{
+	const char *val = NULL;
+
+	for (size_t i = 1; i + 1 < vm->qemu.n; i++) {
+		const char *w = vm->qemu.v[i];
+
+		if (w[0] == '-' && strcmp(w + 1 + (w[1] == '-'), opt) == 0) {
+			val = vm->qemu.v[i + 1];
+			*line = vm->qemu_line;
+		}
+	}
+	for (size_t i = 0; i + 1 < vm->args.n; i++) {
+		const char *w = vm->args.v[i];
+
+		if (w[0] == '-' && strcmp(w + 1 + (w[1] == '-'), opt) == 0) {
+			val = vm->args.v[i + 1];
+			*line = vm->args_line[i];
+		}
+	}
+	return val;
+}
+
+/* The size of a -m value ("[size=]SIZE[,slots=N,maxmem=SIZE]", a bare
+ * number in MiB), rounded up to MiB. Return: 0, or -EINVAL. */
+static int qemu_m_size(const char *v, unsigned long long *mib)
+{
+	size_t first = 1;
+
+	while (*v) {
+		size_t l = strcspn(v, ",");
+		const char *sz = NULL;
+		size_t szl = 0;
+
+		if (first && memchr(v, '=', l) == NULL) {
+			sz = v;
+			szl = l;
+		} else if (l > 5 && strncmp(v, "size=", 5) == 0) {
+			sz = v + 5;
+			szl = l - 5;
+		}
+		if (sz) {
+			unsigned long long b;
+
+			if (parse_size(sz, szl, true, &b) < 0 || b == 0)
+				return -EINVAL;
+			*mib = (b + (1ULL << 20) - 1) >> 20;
+			return 0;
+		}
+		first = 0;
+		v += l + (v[l] == ',');
+	}
+	return -EINVAL;
+}
+
+/* The vCPU count of a -smp value ("[cpus=]N[,maxcpus=M][,sockets=S]
+ * [,cores=C][,threads=T]..."): cpus, else maxcpus, else the product of
+ * the topology given (QEMU's smp_parse(), missing ones 1). Return: the
+ * count, or 0 when it cannot be read. */
+static unsigned long qemu_smp_count(const char *v)
+{
+	static const char *const topo[] = {
+	    "drawers=", "books=", "sockets=", "dies=", "clusters=", "modules=", "cores=", "threads="};
+	unsigned long cpus = 0, maxcpus = 0, product = 1;
+	bool first = true;
+
+	while (*v) {
+		size_t l = strcspn(v, ",");
+		unsigned long n = 0;
+		const char *num = v, *eq = memchr(v, '=', l);
+		char *end;
+
+		if (eq)
+			num = eq + 1;
+		if (*num < '0' || *num > '9')
+			return 0;
+		errno = 0;
+		n = strtoul(num, &end, 10);
+		if (errno || end != v + l || n > 65536)
+			return 0;
+		if (eq == NULL && first)
+			cpus = n;
+		else if (eq && (size_t)(eq - v) == 4 && strncmp(v, "cpus", 4) == 0)
+			cpus = n;
+		else if (eq && (size_t)(eq - v) == 7 && strncmp(v, "maxcpus", 7) == 0)
+			maxcpus = n;
+		else
+			for (size_t k = 0; k < sizeof(topo) / sizeof(topo[0]); k++)
+				if (strncmp(v, topo[k], strlen(topo[k])) == 0 &&
+				    (size_t)(eq + 1 - v) == strlen(topo[k]))
+					product *= n;
+		first = false;
+		v += l + (v[l] == ',');
+	}
+	return cpus ? cpus : maxcpus ? maxcpus : product;
+}
+
+/* memory, cpus, hugepages and their -m and -smp (vmconf.h). */
+static void check_resources(struct ctx *x, struct vm *vm)
+{
+	unsigned m_line = 0, smp_line = 0;
+	const char *m = qemu_opt(vm, "m", &m_line), *smp = qemu_opt(vm, "smp", &smp_line);
+	unsigned long long m_mib = 0;
+	char a[24], b[24], list[128], mq[96] = "", sq[96] = "";
+	bool m_ok = m && qemu_m_size(m, &m_mib) == 0;
+
+	if (m)
+		str_quote(m, strlen(m), mq, sizeof(mq));
+	if (smp)
+		str_quote(smp, strlen(smp), sq, sizeof(sq));
+
+	vm->smp_given = smp != NULL;
+	vm->memory_emit = vm->memory_mib && m == NULL;
+	if (vm->memory_mib && m) {
+		x->line = vm->memory_line;
+		size_format(vm->memory_mib, a, sizeof(a));
+		if (!m_ok)
+			err(x,
+			    "memory = %s, and -m '%s' (line %u) is not a size to compare it with; give only one of "
+			    "them",
+			    a, mq, m_line);
+		else if (m_mib != vm->memory_mib)
+			err(x, "memory = %s, but -m %s (line %u) says otherwise; give only one of them", a, mq, m_line);
+	} else if (m_ok) {
+		vm->memory_mib = m_mib;
+	}
+	if (vm->hugepages_kb) {
+		unsigned long long page_mib = vm->hugepages_kb / 1024;
+
+		x->line = vm->huge_line;
+		size_format(page_mib, b, sizeof(b));
+		if (vm->memory_mib == 0 && m)
+			err(x,
+			    "hugepages = %s needs the guest's memory size, and -m '%s' (line %u) is not one; write "
+			    "memory = SIZE",
+			    b, mq, m_line);
+		else if (vm->memory_mib == 0)
+			err(x, "hugepages = %s needs the guest's memory size: add memory = SIZE (or -m to args)", b);
+		else if (vm->memory_mib % page_mib) {
+			size_format(vm->memory_mib, a, sizeof(a));
+			err(x, "hugepages = %s: the guest's memory %s is not a whole number of %s pages", b, a, b);
+		}
+	}
+	if (vm->keep_hugepages && vm->hugepages_kb == 0) {
+		x->line = vm->keep_line;
+		err(x, "keep-hugepages = yes keeps nothing: this VM has no hugepages = 2M or 1G");
+	}
+	if (vm->cpus && smp) {
+		unsigned long n = qemu_smp_count(smp);
+		unsigned have = cpuset_count(vm->cpus);
+
+		x->line = vm->cpus_line;
+		cpulist_format(vm->cpus, list, sizeof(list));
+		if (n == 0)
+			err(x,
+			    "cpus = %s, and -smp '%s' (line %u) is not a vCPU count to compare it with; drop -smp, the "
+			    "launcher derives it from cpus",
+			    list, sq, smp_line);
+		else if (n != have)
+			err(x, "cpus = %s names %u CPU%s, but -smp %s (line %u) asks for %lu vCPU%s; one vCPU per CPU",
+			    list, have, have == 1 ? "" : "s", sq, smp_line, n, n == 1 ? "" : "s");
+	}
+	if (vm->cpus && vm->emulator_cpus) {
+		struct cpuset both;
+
+		cpuset_and(&both, vm->cpus, vm->emulator_cpus);
+		if (cpuset_count(&both)) {
+			x->line = vm->emu_line;
+			cpulist_format(&both, list, sizeof(list));
+			err(x,
+			    "emulator-cpus: %s %s also in cpus (line %u); QEMU's other threads must keep off the "
+			    "vCPUs' "
+			    "CPUs",
+			    list, cpuset_count(&both) == 1 ? "is" : "are", vm->cpus_line);
+		}
+	}
+	if (vm->isolate && vm->cpus == NULL) {
+		x->line = vm->isolate_line;
+		err(x, "isolate = yes needs cpus = LIST: the CPUs to keep the host's own work off");
+	}
+}
+
 void vmconf_finish(struct vmconf *vc)
 {
 	for (size_t i = 0; vc && i < vc->n; i++) {
@@ -628,6 +970,7 @@ void vmconf_finish(struct vmconf *vc)
 			err(&x, "[vm %s] has no 'user =' line: the unprivileged user QEMU runs as", vm->name);
 		if (!vm->qemu_line)
 			err(&x, "[vm %s] has no 'qemu =' line: the QEMU program or script to run", vm->name);
+		check_resources(&x, vm);
 		if (vm->ndev == 0)
 			continue;
 		for (size_t k = 0; k < vm->nrom; k++) {
@@ -658,6 +1001,9 @@ void vmconf_free(struct vmconf *vc)
 		strv_free(&vm->args);
 		strv_free(&vm->disk);
 		free(vm->disk_at);
+		free(vm->args_line);
+		free(vm->cpus);
+		free(vm->emulator_cpus);
 		free(vm->dev);
 		for (size_t k = 0; k < vm->nrom; k++)
 			free(vm->rom[k].path);

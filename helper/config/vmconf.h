@@ -15,6 +15,12 @@
  *   poweroff     = yes                   # default no
  *   sandbox      = no                    # default yes: QEMU's -sandbox
  *   stop-timeout = 120                   # seconds, default 120
+ *   memory       = 16G                   # emits -m; K/M/G/T, binary
+ *   cpus         = 6-11,18-23            # host CPUs of the vCPUs
+ *   emulator-cpus = 0,12                 # QEMU's other threads
+ *   isolate      = yes                   # default no; needs cpus
+ *   hugepages    = 1G                    # 2M, 1G or no (default)
+ *   keep-hugepages = yes                 # default no; needs hugepages
  *
  * Words are separated by blanks; there is no quoting, so values with
  * blanks belong in the user's own script (qemu = /path/to/qemu.sh). '#'
@@ -27,6 +33,14 @@
  * refusing a disk that holds what the host needs, for every path of that
  * line.
  *
+ * memory, cpus and the -m and -smp of the QEMU words (qemu = after the
+ * program, then args =) are held together when the section ends: a -m is
+ * the size when memory is absent, and must agree with it when both are
+ * there; a -smp must count as many vCPUs as cpus names; hugepages needs a
+ * size that is a whole number of its pages; emulator-cpus and cpus must
+ * not share a CPU; isolate needs cpus. Whether the CPUs exist and are
+ * online is for system/vmcpu.h, against the host.
+ *
  * VM errors are collected apart from the device list's ("FILE:LINE:
  * message" in struct vmconf.errs), because the initramfs binds devices
  * and must not stop at a typo in a launcher setting; `vfiobind check`
@@ -37,6 +51,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "basic/cpulist.h"
 #include "basic/diags.h"
 #include "basic/strv.h"
 #include "config/selector.h"
@@ -47,6 +62,9 @@
 #define VM_STOP_TIMEOUT_MAX 3600
 #define VM_QEMU_ID_MAX	    32
 #define VM_USER_MAX	    32
+/* hugepages = 2M | 1G, as the kernel names the pools (hugepages-SIZEkB). */
+#define VM_HUGE_2M_KB 2048UL
+#define VM_HUGE_1G_KB 1048576UL
 
 struct vm_romfile {
 	struct pci_addr addr; /* one function */
@@ -88,8 +106,20 @@ struct vm {
 	/* sandbox = no: QEMU without the launcher's -sandbox (seccomp). */
 	bool no_sandbox;
 	unsigned stop_timeout; /* seconds */
+	unsigned *args_line;   /* args_line[i]: the line of args.v[i] */
+	/* memory =, or the -m of the QEMU words when it is absent: the
+	 * guest's RAM in MiB; 0 when neither says (or -m cannot be read). */
+	unsigned long long memory_mib;
+	bool memory_emit;	      /* memory = given and no -m: emit -m */
+	struct cpuset *cpus;	      /* cpus =, or NULL */
+	struct cpuset *emulator_cpus; /* emulator-cpus =, or NULL */
+	bool smp_given;		      /* a -smp among the QEMU words */
+	bool isolate;
+	unsigned long hugepages_kb; /* VM_HUGE_2M_KB, VM_HUGE_1G_KB, or 0 (no) */
+	bool keep_hugepages;
 	/* Line of each single-valued key, 0 while unset ("given twice"). */
 	unsigned user_line, qemu_line, tpm_line, poweroff_line, sandbox_line, stop_line;
+	unsigned memory_line, cpus_line, emu_line, isolate_line, huge_line, keep_line;
 	/* This section's errors (also in struct vmconf.errs): the VM
 	 * commands refuse this VM for them, and only this one. */
 	struct diags errs;

@@ -17,9 +17,11 @@
 #include "config/load.h"
 #include "config/vmconf.h"
 #include "report/report.h"
+#include "system/cpu.h"
 #include "system/kmodule.h"
 #include "system/pci.h"
 #include "system/storage.h"
+#include "system/vmcpu.h"
 #include "system/vmdisk.h"
 #include "vm/devices.h"
 #include "vm/holders.h"
@@ -117,6 +119,44 @@ static int vload_disks(struct vload *L, bool run)
 	return refused ? EXIT_CONFIG : EXIT_OK;
 }
 
+/* cpus = and emulator-cpus = against this host (vmcpu.h): an absent or
+ * offline CPU refuses the VM, the rest are warnings; on @out (vm check)
+ * what the vCPUs get. A host whose CPUs
+ * cannot be read is a system error when they are needed. */
+static int vload_cpus(struct vload *L, bool run, FILE *out)
+{
+	struct diags errs = {0}, warns = {0};
+	struct cpu_topo t;
+	size_t refused;
+	int r;
+
+	if (L->vm->cpus == NULL && L->vm->emulator_cpus == NULL)
+		return EXIT_OK;
+	r = cpu_topo_read(&t);
+	if (r < 0) {
+		cpu_topo_free(&t);
+		ERR("VM %s: cannot read this host's CPUs: %s", L->vm->name, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	refused = vmcpu_check(L->vm, &t, &errs, &warns);
+	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
+		WRN("%s", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
+	print_diags(&errs);
+	if (refused && run)
+		ERR("VM %s not started: its CPUs (above)", L->vm->name);
+	if (!refused && out && L->vm->cpus) {
+		char what[1024], list[128];
+
+		cpulist_format(L->vm->cpus, list, sizeof(list));
+		vmcpu_describe(L->vm, &t, what, sizeof(what));
+		fprintf(out, "VM %s: cpus %s: %s\n", L->vm->name, list, what);
+	}
+	cpu_topo_free(&t);
+	diags_free(&errs);
+	diags_free(&warns);
+	return refused ? EXIT_CONFIG : EXIT_OK;
+}
+
 static int vload_devs(struct vload *L)
 {
 	struct diags errs = {0};
@@ -181,6 +221,8 @@ static int cmd_vm_check(const struct vmcmd_opts *o, const char *name)
 	if (rc == EXIT_OK)
 		rc = vload_disks(&L, false);
 	if (rc == EXIT_OK)
+		rc = vload_cpus(&L, false, o->quiet ? NULL : stdout);
+	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
 	if (rc == EXIT_OK) {
 		if (!o->quiet)
@@ -224,6 +266,8 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 		rc = vload_vm(&L, name);
 	if (rc == EXIT_OK)
 		rc = vload_disks(&L, true);
+	if (rc == EXIT_OK)
+		rc = vload_cpus(&L, true, NULL);
 	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
 	if (rc == EXIT_OK) {

@@ -15,8 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/str.h"
 #include "basic/sysfs.h"
 #include "config/vmconf.h"
+#include "system/cpu.h"
+#include "system/vmcpu.h"
 #include "vm/spawn.h"
 
 /* Permission bits that apply to @u for a file of @st, as the kernel picks
@@ -254,7 +257,94 @@ static void check_tpm(struct findings *fs, const struct vm *vm, const struct vmu
 	}
 }
 
-static void check_vm(struct findings *fs, const struct vm *vm)
+/* "2M", "1G": a pool's page size as hugepages = names it. */
+static void page_name(unsigned long kb, char *buf, size_t len)
+{
+	if (kb % (1024 * 1024) == 0)
+		snprintf(buf, len, "%luG", kb / (1024 * 1024));
+	else if (kb % 1024 == 0)
+		snprintf(buf, len, "%luM", kb / 1024);
+	else
+		snprintf(buf, len, "%luK", kb);
+}
+
+/* cpus =: the host-side rules (vmcpu.h) as failures and warnings, then
+ * what the vCPUs get: -smp, SMT pairs, L3 and NUMA domains. */
+static void check_cpus(struct findings *fs, const struct vm *vm, const struct cpu_topo *t, const char *id)
+{
+	struct diags errs = {0}, warns = {0};
+	char what[1024], list[160];
+
+	if (vm->cpus == NULL && vm->emulator_cpus == NULL)
+		return;
+	vmcpu_check(vm, t, &errs, &warns);
+	for (size_t i = 0; i < errs.n && i < errs.cap; i++)
+		findings_add(fs, FINDING_FAIL, id, "fix cpus = (vfiobind check)", "VM %s: %s", vm->name,
+			     errs.msg[i] ? errs.msg[i] : "(message lost)");
+	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
+		findings_add(fs, FINDING_WARN, id, NULL, "VM %s: %s", vm->name,
+			     warns.msg[i] ? warns.msg[i] : "(message lost)");
+	if (vm->cpus) {
+		cpulist_format(vm->cpus, list, sizeof(list));
+		vmcpu_describe(vm, t, what, sizeof(what));
+		findings_add(fs, FINDING_INFO, id, NULL, "VM %s: cpus %s: %s", vm->name, list, what);
+	}
+	diags_free(&errs);
+	diags_free(&warns);
+}
+
+/* hugepages =: every pool's free pages, and whether the VM's size fits in
+ * the free pages of its own; 1G pages are found at run time only on a
+ * host with little used memory, so a shortfall there gets the kernel
+ * command line that reserves them at boot (hugetlbpage.rst). */
+static void check_hugepages(struct findings *fs, const struct vm *vm, const struct cpu_topo *t, const char *id)
+{
+	const struct cpu_hugepool *p;
+	char pools[512] = "", name[24], fix[128];
+	unsigned long long need;
+
+	if (vm->hugepages_kb == 0)
+		return;
+	for (size_t i = 0; i < t->npool; i++) {
+		page_name(t->pool[i].kb, name, sizeof(name));
+		str_append(pools, sizeof(pools), "%s%s %lu of %lu", i ? ", " : "", name, t->pool[i].free,
+			   t->pool[i].total);
+		/* Pages are reserved on the node of the vCPUs: with more
+		 * than one, where the free ones are matters. */
+		for (unsigned n = 0; t->nnodes > 1 && n < t->nnodes && n < CPU_NODES_MAX; n++)
+			if (t->pool[i].node_free[n] >= 0)
+				str_append(pools, sizeof(pools), "%snode %u: %ld%s", n ? ", " : " (", n,
+					   t->pool[i].node_free[n], n + 1 == t->nnodes ? ")" : "");
+	}
+	findings_add(fs, FINDING_INFO, id, NULL, "VM %s: free hugepages: %s", vm->name,
+		     t->npool ? pools : "none (no /sys/kernel/mm/hugepages)");
+	page_name(vm->hugepages_kb, name, sizeof(name));
+	p = cpu_hugepool_find(t, vm->hugepages_kb);
+	if (p == NULL) {
+		findings_add(fs, FINDING_FAIL, id, "hugepages = 2M, or a CPU and kernel with 1G pages (pdpe1gb)",
+			     "VM %s: hugepages = %s, but this host has no %s pool", vm->name, name, name);
+		return;
+	}
+	if (vm->memory_mib == 0)
+		return; /* a config error, reported above */
+	need = vm->memory_mib * 1024 / vm->hugepages_kb;
+	if (p->free >= need) {
+		findings_add(fs, FINDING_OK, id, NULL, "VM %s: hugepages = %s: %llu pages needed, %lu free", vm->name,
+			     name, need, p->free);
+	} else if (vm->hugepages_kb >= 1024 * 1024) {
+		snprintf(fix, sizeof(fix), "hugepagesz=%s hugepages=%llu on the kernel command line", name, need);
+		findings_add(fs, FINDING_WARN, id, fix,
+			     "VM %s: hugepages = %s: %llu pages needed, %lu free; a run-time reservation of %s pages "
+			     "seldom succeeds once memory is fragmented: reserve them at boot",
+			     vm->name, name, need, p->free, name);
+	} else {
+		findings_add(fs, FINDING_INFO, id, NULL,
+			     "VM %s: hugepages = %s: %llu pages needed, %lu free now; the rest are reserved at start",
+			     vm->name, name, need, p->free);
+	}
+}
+
+static void check_vm(struct findings *fs, const struct vm *vm, const struct cpu_topo *t)
 {
 	char id[VM_NAME_MAX + 4];
 	struct vmuser u;
@@ -274,6 +364,10 @@ static void check_vm(struct findings *fs, const struct vm *vm)
 		     nfiles, nfiles == 1 ? "" : "s", vm->user);
 	if (vm->tpm)
 		check_tpm(fs, vm, &u, id);
+	if (t) {
+		check_cpus(fs, vm, t, id);
+		check_hugepages(fs, vm, t, id);
+	}
 	check_unit(fs, vm, id);
 }
 
@@ -286,6 +380,16 @@ void vm_doctor(const struct conf *conf, struct findings *fs)
 	for (size_t i = 0; i < vc->errs.n && i < vc->errs.cap; i++)
 		findings_add(fs, FINDING_FAIL, "vm config", "vfiobind check", "%s",
 			     vc->errs.msg[i] ? vc->errs.msg[i] : "(message lost)");
+	/* Read once for all VMs; without it the CPU checks are skipped. */
+	struct cpu_topo t;
+	int r = cpu_topo_read(&t);
+	bool any = false;
+
 	for (size_t i = 0; i < vc->n; i++)
-		check_vm(fs, &vc->vm[i]);
+		any = any || vc->vm[i].cpus || vc->vm[i].emulator_cpus || vc->vm[i].hugepages_kb;
+	if (r < 0 && any)
+		findings_add(fs, FINDING_INFO, "vm cpus", NULL, "cannot read this host's CPUs: %s", strerror(-r));
+	for (size_t i = 0; i < vc->n; i++)
+		check_vm(fs, &vc->vm[i], r == 0 ? &t : NULL);
+	cpu_topo_free(&t);
 }

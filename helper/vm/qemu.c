@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "basic/log.h"
+#include "system/cpu.h"
+#include "system/vmcpu.h"
 #include "vm/launch.h"
 #include "vm/state.h"
 
@@ -106,6 +108,22 @@ static int sandbox_opts(const struct vm *vm, struct strv *av)
 	return r == 0 ? strv_pushf(av, QEMU_SANDBOX) : r;
 }
 
+/* -m from memory =, -smp derived from cpus = (system/vmcpu.h): after
+ * the user's words, which hold no -m or -smp when these are added. */
+static int resource_opts(const struct vm *vm, struct strv *av)
+{
+	struct cpu_topo t;
+	bool derive = vm->cpus && !vm->smp_given;
+	int r = derive ? cpu_topo_read(&t) : -ENOENT;
+
+	if (derive && r < 0)
+		WRN("VM %s: cannot read this host's CPUs (%s): -smp without SMT threads", vm->name, strerror(-r));
+	r = vmcpu_qemu_args(vm, derive && r == 0 ? &t : NULL, av, NULL, 0);
+	if (derive)
+		cpu_topo_free(&t);
+	return r;
+}
+
 /* The user's command and arguments, ours after them (later options win
  * in QEMU, so -display none overrides a -display of the user's), then
  * the -device arguments of the VM's functions. */
@@ -118,6 +136,8 @@ static int build_argv(struct launch *L, struct strv *av, const char *tpm_sock)
 		r = strv_push(av, vm->qemu.v[i], strlen(vm->qemu.v[i]));
 	for (size_t i = 0; i < vm->args.n && r == 0; i++)
 		r = strv_push(av, vm->args.v[i], strlen(vm->args.v[i]));
+	if (r == 0)
+		r = resource_opts(vm, av);
 	if (r == 0)
 		r = sandbox_opts(vm, av);
 	if (r == 0)

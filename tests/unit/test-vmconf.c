@@ -121,6 +121,33 @@ static const struct bad bad_cases[] = {
     {"[disk x]\n", "unknown section"},
     {"[vm x\n", "is not a section header"},
     {"qemu = ./run.sh\n", "relative path"},
+    {"memory = 16384\n", "has no unit"},
+    {"memory = 16GB\n", "is not a size"},
+    {"memory = 0G\n", "not a whole number of MiB"},
+    {"memory = 99999999999T\n", "is too large"},
+    {"memory = 1G\nmemory = 2G\n", "memory is given twice"},
+    {"memory = 16G\nargs = -m 8G\n", "but -m 8G (line 3) says otherwise"},
+    {"memory = 16G\nargs = -m 16G -m 4096\n", "but -m 4096 (line 3)"},
+    {"args = -m\nargs = 8G\nmemory = 16G\n", "but -m 8G (line 2)"},
+    {"cpus = 3-1\n", "range 3-1 is reversed"},
+    {"cpus = 0-8192\n", "CPU 8192 is beyond 8191"},
+    {"cpus = 1 2\n", "has no blanks"},
+    {"emulator-cpus = x\n", "emulator-cpus: 'x'"},
+    {"cpus = 0-3\nargs = -smp 2\n", "names 4 CPUs, but -smp 2 (line 3) asks for 2 vCPUs"},
+    {"cpus = 0-3\nargs = -smp cpus=8,maxcpus=8\n", "asks for 8 vCPUs"},
+    {"cpus = 0-3\nargs = -smp maxcpus=6\n", "asks for 6 vCPUs"},
+    {"cpus = 0-3\nargs = -smp cores=2,threads=1,sockets=1\n", "asks for 2 vCPUs"},
+    {"cpus = 0-3\nargs = -smp 4x\n", "is not a vCPU count"},
+    {"cpus = 0-3\nemulator-cpus = 3-4\n", "emulator-cpus: 3 is also in cpus (line 2)"},
+    {"isolate = yes\n", "isolate = yes needs cpus"},
+    {"isolate = 1\n", "neither yes nor no"},
+    {"hugepages = 2m\n", "is not 2M, 1G or no"},
+    {"hugepages = 1G\n", "needs the guest's memory size"},
+    {"hugepages = 1G\nargs = -m 1.5G\n", "is not one; write memory"},
+    {"hugepages = 1G\nmemory = 1536M\n", "not a whole number of 1G pages"},
+    {"hugepages = 2M\nmemory = 3M\n", "not a whole number of 2M pages"},
+    {"keep-hugepages = yes\n", "keeps nothing"},
+    {"keep-hugepages = y\n", "neither yes nor no"},
 };
 
 static void test_bad(void)
@@ -215,6 +242,39 @@ static void test_bind_ignores(void)
 	diags_free(&errs);
 }
 
+/* The performance keys and the QEMU words they are read with. */
+static void test_resources(void)
+{
+	static const char text[] = "[vm a]\nuser = u\nqemu = q -m size=8G,slots=2\nhugepages = 2M\n"
+				   "keep-hugepages = yes\n"
+				   "[vm b]\nuser = u\nqemu = q\nmemory = 16G\ncpus = 6-11,18-23\n"
+				   "emulator-cpus = 0,12\nisolate = yes\nhugepages = 1G\n"
+				   "[vm c]\nuser = u\nqemu = q\nmemory = 4096M\nargs = --m 4G --smp 2\ncpus = 2,14\n"
+				   "hugepages = no\n";
+	struct conf c = {0};
+	struct diags errs = {0};
+	const struct vm *a, *b, *v;
+	int r = conf_parse_buffer(text, sizeof(text) - 1, "t.conf", &c, &errs);
+
+	check(r == 0 && c.vms && c.vms->errs.n == 0, "resources: three VMs, no error");
+	if (c.vms && c.vms->errs.n)
+		printf("# %s\n", c.vms->errs.msg[0]);
+	a = vmconf_find(c.vms, "a");
+	b = vmconf_find(c.vms, "b");
+	v = vmconf_find(c.vms, "c");
+	check(a && a->memory_mib == 8192 && !a->memory_emit && a->hugepages_kb == VM_HUGE_2M_KB && a->keep_hugepages &&
+		  a->cpus == NULL && !a->isolate,
+	      "a: the size from qemu's -m size=8G, nothing emitted; 2M pages kept");
+	check(b && b->memory_mib == 16384 && b->memory_emit && b->hugepages_kb == VM_HUGE_1G_KB && b->isolate &&
+		  b->cpus && cpuset_count(b->cpus) == 12 && cpuset_has(b->cpus, 23) && !cpuset_has(b->cpus, 12) &&
+		  b->emulator_cpus && cpuset_count(b->emulator_cpus) == 2 && !b->smp_given,
+	      "b: memory emitted as -m, cpus and emulator-cpus read, no -smp");
+	check(v && v->memory_mib == 4096 && !v->memory_emit && v->smp_given && v->hugepages_kb == 0,
+	      "c: memory = 4096M agrees with --m 4G; --smp 2 counts the two CPUs");
+	conf_free(&c);
+	diags_free(&errs);
+}
+
 int main(void)
 {
 	check(vm_name_valid("win11") && vm_name_valid("a-b_c") && !vm_name_valid("") && !vm_name_valid("a/b") &&
@@ -224,6 +284,7 @@ int main(void)
 	test_bad();
 	test_disk_force();
 	test_bind_ignores();
+	test_resources();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
