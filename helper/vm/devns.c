@@ -270,13 +270,14 @@ static int add_word(struct devns *ns, const char *w, char *why, size_t whylen)
 	return 0;
 }
 
-int devns_add_args(struct devns *ns, const struct strv *av, char *why, size_t whylen)
+int devns_add_args(struct devns *ns, const struct strv *av, size_t *bad, char *why, size_t whylen)
 {
 	why[0] = '\0';
 	for (size_t i = 0; i < av->n; i++) {
 		int r = add_word(ns, av->v[i], why, whylen);
 
 		if (r < 0) {
+			*bad = i;
 			char part[256];
 
 			str_copy(part, sizeof(part), why);

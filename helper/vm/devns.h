@@ -102,9 +102,10 @@ int devns_add(struct devns *ns, const char *path, bool user, bool optional, char
  * path that does not exist yet but whose directory is a hugetlbfs mount
  * (QEMU creates its file there) brings that directory.
  * @why: set on a refusal, naming the argument.
+ * @bad: set on a refusal to the index of that argument in @av.
  * Return: 0, or the first devns_add() error.
  */
-int devns_add_args(struct devns *ns, const struct strv *av, char *why, size_t whylen);
+int devns_add_args(struct devns *ns, const struct strv *av, size_t *bad, char *why, size_t whylen);
 
 /**
  * devns_uses_tap() - whether @av asks for a tap network device (-netdev

@@ -35,6 +35,16 @@
 /* Lines of QEMU's making logged: a burst per window (supervise.c). */
 #define QMP_LOG_BURST	  10
 #define QMP_LOG_WINDOW_MS 5000
+/* QEMU's locked-memory limit above the guest's RAM: vfio pins all of
+ * it, and the 1 GiB libvirt adds for the rest (qemu_domain.c,
+ * qemuDomainGetMemLockLimitBytes(): "guest memory + 1 GiB" whenever VFIO
+ * is used); a RAM size neither memory = nor -m gives is QEMU's default,
+ * 128 MiB on x86 (hw/i386/pc.c). swtpm gets Linux's default (MLOCK_LIMIT,
+ * 8 MiB since 5.16), whatever the unit's LimitMEMLOCK=. */
+#define MEMLOCK_EXTRA_MIB    1024ULL
+#define QEMU_DEFAULT_RAM_MIB 128ULL
+#define SWTPM_MEMLOCK_BYTES  (8ULL << 20)
+
 /* Descriptor numbers QEMU gets, named in its arguments. */
 #define QMP_FD	     3
 #define QMP_ADMIN_FD 4

@@ -193,10 +193,15 @@ int launch_qemu(struct launch *L)
 	r = build_argv(L, &av, L->tpm_sock[0] ? L->tpm_sock : NULL);
 	if (r == 0) {
 		struct spawn_fd fds[] = {{sv[1], QMP_FD}, {admin_fd, QMP_ADMIN_FD}};
+		unsigned long long ram = vm->memory_mib ? vm->memory_mib : QEMU_DEFAULT_RAM_MIB;
+		struct spawn_opts so = {
+		    .env = env, .fds = fds, .nfds = 2, .ns = &L->qemu_dev, .memlock = (ram + MEMLOCK_EXTRA_MIB) << 20};
 
 		log_argv(vm, &av);
 		snprintf(envvm, sizeof(envvm), "VFIOBIND_VM=%s", vm->name);
-		L->qemu = spawn_as(&L->user, av.v, env, fds, 2, &L->qemu_dev);
+		INF("VM %s: QEMU may lock %llu MiB (guest RAM %llu MiB + %llu MiB)", vm->name, ram + MEMLOCK_EXTRA_MIB,
+		    ram, MEMLOCK_EXTRA_MIB);
+		L->qemu = spawn_as(&L->user, av.v, &so);
 		if (L->qemu < 0) {
 			r = L->qemu;
 			L->qemu = 0;

@@ -178,9 +178,12 @@ static void drop_bounding_set(void)
 	}
 }
 
-static void child(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds,
-		  size_t nfds, const struct devns *ns, pid_t parent)
+static void child(const struct vmuser *u, char *const argv[], const struct spawn_opts *o, pid_t parent)
 {
+	char *const *env = o->env;
+	const struct spawn_fd *fds = o->fds;
+	size_t nfds = o->nfds;
+	const struct rlimit memlock = {(rlim_t)o->memlock, (rlim_t)o->memlock};
 	char *envp[32], home[300], user[80], logname[80], lang[128];
 	int null, k = 0, moved[16];
 	sigset_t all;
@@ -212,9 +215,9 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 
 	/* Root's work first: the namespace needs CAP_SYS_ADMIN and
 	 * CAP_MKNOD, which the bounding set loses next. */
-	if (ns) {
+	if (o->ns) {
 		char what[600];
-		int r = devns_enter(ns, what, sizeof(what));
+		int r = devns_enter(o->ns, what, sizeof(what));
 
 		if (r < 0) {
 			fprintf(stderr, "vfiobind: cannot give %s its own /dev: %s: %s%s\n", argv[0], what,
@@ -223,6 +226,10 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 			_exit(127);
 		}
 	}
+	/* As root: raising the hard limit needs CAP_SYS_RESOURCE (the
+	 * unit's LimitMEMLOCK=infinity makes it a lowering there). */
+	if (setrlimit(RLIMIT_MEMLOCK, &memlock) < 0)
+		fprintf(stderr, "vfiobind: cannot set RLIMIT_MEMLOCK to %llu bytes: %s\n", o->memlock, strerror(errno));
 	drop_bounding_set();
 	if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {
 		fprintf(stderr, "vfiobind: cannot become %s (uid %u): %s\n", u->name, (unsigned)u->uid,
@@ -268,8 +275,7 @@ static void child(const struct vmuser *u, char *const argv[], char *const env[],
 	_exit(127);
 }
 
-pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds, size_t nfds,
-	       const struct devns *ns)
+pid_t spawn_as(const struct vmuser *u, char *const argv[], const struct spawn_opts *o)
 {
 	pid_t parent = getpid(), pid;
 
@@ -278,6 +284,6 @@ pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], co
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		child(u, argv, env, fds, nfds, ns, parent);
+		child(u, argv, o, parent);
 	return pid;
 }

@@ -49,24 +49,34 @@ struct spawn_fd {
 	int target;
 };
 
+/* What a child gets besides its program and user. */
+struct spawn_opts {
+	char *const *env;	    /* extra "NAME=value" entries, NULL-terminated, or NULL */
+	const struct spawn_fd *fds; /* descriptors to pass, @nfds of them */
+	size_t nfds;
+	const struct devns *ns; /* its /dev (devns.h), or NULL: the host's */
+	/* RLIMIT_MEMLOCK, soft and hard, in bytes: what it may lock and no
+	 * more, whatever the launcher's own limit. */
+	unsigned long long memlock;
+};
+
 /**
  * spawn_as() - fork and exec @argv as @u.
- * @argv:  program (looked up in SPAWN_PATH when it has no '/') and
- *         arguments, NULL-terminated.
- * @env:   extra "NAME=value" entries (NULL-terminated, or NULL) added to
- *         PATH, HOME, USER, LOGNAME and LANG.
- * @fds:   descriptors to pass, @nfds of them; stdin is /dev/null, stdout
- *         and stderr are the launcher's (the journal, under systemd).
- * @ns:    the /dev the child gets (devns.h), built in a mount namespace
- *         of its own before root is dropped; NULL: the host's.
+ * @argv: program (looked up in SPAWN_PATH when it has no '/') and
+ *        arguments, NULL-terminated.
+ * @o:    its environment (@o->env added to PATH, HOME, USER, LOGNAME and
+ *        LANG), descriptors (stdin is /dev/null, stdout and stderr are the
+ *        launcher's: the journal, under systemd), /dev and memlock limit.
  *
- * The child runs in a session of its own, with an empty capability
- * bounding set and ambient set (dropped as root, before setuid) and
- * PR_SET_NO_NEW_PRIVS (prctl(2)): nothing it execs gains a privilege.
+ * The child runs in a session of its own; when @o->ns is set, in a mount
+ * namespace whose /dev is that list, built before root is dropped; with
+ * its memlock limit set (setrlimit(2), as root: a limit above the
+ * launcher's hard one needs it); with an empty capability bounding set
+ * and ambient set (dropped as root, before setuid) and PR_SET_NO_NEW_PRIVS
+ * (prctl(2)): nothing it execs gains a privilege.
  *
  * Return: the child's pid, or -errno from fork(2). A failure in the child
- * (dropping privileges, exec) is reported on stderr and the child exits
- * with 127, which the caller sees as the child's exit.
+ * (its /dev, dropping privileges, exec) is reported on stderr and the
+ * child exits with 127, which the caller sees as the child's exit.
  */
-pid_t spawn_as(const struct vmuser *u, char *const argv[], char *const env[], const struct spawn_fd *fds, size_t nfds,
-	       const struct devns *ns);
+pid_t spawn_as(const struct vmuser *u, char *const argv[], const struct spawn_opts *o);

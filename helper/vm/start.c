@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -149,16 +148,17 @@ static int note_files(struct launch *L)
 static int add_words(struct devns *ns, const struct vm *vm, char *why, size_t whylen)
 {
 	char part[PATH_MAX + 320];
-	int r = devns_add_args(ns, &vm->qemu, part, sizeof(part));
+	size_t bad = 0;
+	int r = devns_add_args(ns, &vm->qemu, &bad, part, sizeof(part));
 
 	if (r < 0) {
 		snprintf(why, whylen, "qemu: %s (%s:%u)", part[0] ? part : strerror(-r), vm->file, vm->qemu_line);
 		return r;
 	}
-	r = devns_add_args(ns, &vm->args, part, sizeof(part));
+	r = devns_add_args(ns, &vm->args, &bad, part, sizeof(part));
 	if (r < 0)
-		snprintf(why, whylen, "args: %s (%s, in [vm %s] at line %u)", part[0] ? part : strerror(-r), vm->file,
-			 vm->name, vm->line);
+		snprintf(why, whylen, "args: %s (%s:%u)", part[0] ? part : strerror(-r), vm->file,
+			 vm->args_line && bad < vm->args.n ? vm->args_line[bad] : vm->line);
 	return r;
 }
 
@@ -244,11 +244,6 @@ static int hand_over(struct launch *L)
 		}
 		INF("VM %s: disk %s handed to %s", L->vm->name, h->path + strlen(root_get()), L->user.name);
 	}
-	/* vfio pins every page of guest RAM (vfio_container_dma_map ... -12
-	 * without this); LimitMEMLOCK=infinity in the unit does the same. */
-	if (setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){RLIM_INFINITY, RLIM_INFINITY}) < 0)
-		WRN("VM %s: cannot lift RLIMIT_MEMLOCK: %s; QEMU may fail to map guest RAM", L->vm->name,
-		    strerror(errno));
 	return 0;
 }
 

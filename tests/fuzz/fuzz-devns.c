@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct strv av = {0};
 	struct devns ns;
 	char why[1024];
-	size_t start = 0;
+	size_t start = 0, bad = 0;
 	int r;
 
 	make_root();
@@ -86,8 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			start = i + 1;
 		}
 	}
-	r = devns_add_args(&ns, &av, why, sizeof(why));
-	if (r < 0 && why[0] == '\0' && r != -ENOMEM)
+	r = devns_add_args(&ns, &av, &bad, why, sizeof(why));
+	if (r < 0 && ((why[0] == '\0' && r != -ENOMEM) || bad >= av.n))
 		abort();
 	check(&ns);
 	devns_free(&ns);

@@ -244,6 +244,12 @@ check "start: ... and an empty capability bounding set" \
 check "start: swtpm too: no_new_privs, empty bounding set" \
 	expect "swtpm NoNewPrivs CapBnd" "$(status "${swtpm_pid:-0}" NoNewPrivs) $(status "${swtpm_pid:-0}" CapBnd)" \
 	"1 0000000000000000"
+# memlock PID: its RLIMIT_MEMLOCK, soft and hard, in bytes.
+memlock() { awk '/^Max locked memory/ { print $4, $5 }' "/proc/$1/limits" 2>/dev/null; }
+check "start: QEMU may lock its RAM (-m 64) + 1 GiB, no more: 1088 MiB" \
+	expect "QEMU memlock" "$(memlock "${qpid:-0}")" "1140850688 1140850688"
+check "start: swtpm Linux's default, 8 MiB, not the launcher's" \
+	expect "swtpm memlock" "$(memlock "${swtpm_pid:-0}")" "8388608 8388608"
 check "start: the launcher logged QEMU's command with the sandbox" \
 	logged t "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 check "start: the host's /dev/vfio/2 stays root's, as it was" \
