@@ -32,8 +32,8 @@
 #             release refuses the held group
 #   stop      systemctl stop: the guest powers down via ACPI, no power-off
 #   flag      /run/vfiobind/no-poweroff: a guest shutdown keeps the host up
-#   kill      QMP migrate to exec: runs nothing: QEMU's seccomp filter
-#             kills QEMU; no power-off
+#   kill      QMP netdev_add of a bridge with a helper program runs
+#             nothing: QEMU's seccomp filter kills QEMU; no power-off
 #   novfio    01:00.2 released to xhci_hcd: the VM refuses to start,
 #             naming it; bound again with vfiobind bind
 #   poweroff  the guest shuts down on its own: the host powers off; if it
@@ -158,8 +158,8 @@ qemu_dev_clean() {
 }
 
 # spawn_refused CURSOR FILE: QEMU's -sandbox spawn=deny stopped the
-# migration's program: the filter killed QEMU, or failed its clone with
-# EPERM and the migration with it. What QMP said is shown either way.
+# program QEMU was to run: the filter killed QEMU, or failed its clone
+# with EPERM and the command with it. What QMP said is shown either way.
 spawn_refused() {
 	echo "QMP said: $(tr '\n' ' ' <"$2")"
 	journal_since "$1" | grep -qF "QEMU was killed by signal 31" && return 0
@@ -404,18 +404,19 @@ phase_main() {
 	elapsed flag "$t0"
 
 	# ---- kill -----------------------------------------------------------
-	# QEMU killed, by its own seccomp filter: a migration to an exec: URI
-	# would run a program; -sandbox spawn=deny kills QEMU instead
-	# (SECCOMP_RET_KILL_PROCESS), and nothing runs.
+	# QEMU killed, by its own seccomp filter: a bridge netdev runs its
+	# helper program (net/tap.c forks and execs it, before any tap
+	# exists); -sandbox spawn=deny kills QEMU instead, and nothing runs.
+	# (A migration to exec: would spawn too, but VFIO devices block any
+	# migration before that: "VFIO device doesn't support migration".)
 	t0=$(now)
 	c=$(cursor)
 	observe kill "the VM starts again" start_vm
-	vfiobind vm qmp e2e '{"execute": "migrate", "arguments": {"uri": "exec:touch /var/lib/vfiobind-e2e/serial/spawned"}}' >"$pci.migrate" 2>&1
+	vfiobind vm qmp e2e '{"execute": "netdev_add", "arguments": {"type": "bridge", "id": "spawn0", "br": "br0", "helper": "/usr/lib/vfiobind-e2e/spawned.sh"}}' >"$pci.spawn" 2>&1
 	sleep 2
-	vfiobind vm qmp e2e query-migrate >>"$pci.migrate" 2>&1
-	observe kill "migrate to exec: ran nothing" test ! -e /var/lib/vfiobind-e2e/serial/spawned
+	observe kill "a bridge helper to run: nothing ran" test ! -e /var/lib/vfiobind-e2e/serial/spawned
 	observe kill "... refused by QEMU's seccomp filter: QEMU killed (SIGSYS) or the spawn failed" \
-		spawn_refused "$c" "$pci.migrate"
+		spawn_refused "$c" "$pci.spawn"
 	# Killed for good, if the filter only failed the spawn.
 	pkill -KILL -x qemu-system-x86
 	wait_for 60 ended

@@ -65,6 +65,9 @@ install -d -o 4242 -g 4242 -m 0755 "$stage/var/lib/vfiobind-e2e/serial"
 # The RX 7000 way: a ROM file of nothing, so the firmware runs no ROM.
 head -c 65536 /dev/zero >"$stage/var/lib/vfiobind-e2e/dummy.rom"
 install -m 0755 "$here/e2e-guest.sh" "$stage/usr/lib/vfiobind-e2e/e2e-guest.sh"
+# What QEMU's sandbox must keep from running (e2e-guest.sh, case kill).
+printf '#!/bin/sh\ntouch /var/lib/vfiobind-e2e/serial/spawned\n' >"$stage/usr/lib/vfiobind-e2e/spawned.sh"
+chmod 0755 "$stage/usr/lib/vfiobind-e2e/spawned.sh"
 install -m 0644 "$repo/tests/lib/tap.sh" "$stage/usr/lib/vfiobind-e2e/tap.sh"
 cat >"$stage/etc/vfiobind.conf" <<'EOF'
 # vfiobind end-to-end test (tests/vm): the GPU-shaped card of qemu-run.sh.
