@@ -173,6 +173,15 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 		}
 	}
 	str_quote(s, len, q, sizeof(q));
+	/* "vfiobind=...+reset=flr,bus": the kernel command line's ',' ended
+	 * the item, and the second method came here as a selector. */
+	if (selector_reset_method_known(s, len)) {
+		snprintf(err, errlen,
+			 "'%s' is not a PCI address, slot or vendor:device ID; on the kernel command line ',' "
+			 "separates items, so list reset methods as reset=flr+reset=%s",
+			 q, q);
+		return -EINVAL;
+	}
 	snprintf(err, errlen,
 		 "'%s' is not a PCI address (0000:03:00.1), slot (0000:03:00) or vendor:device ID (1002:744c)", q);
 	return -EINVAL;
