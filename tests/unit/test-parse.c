@@ -148,7 +148,8 @@ static const struct cl_case cl_cases[] = {
     {"vfiobind=0000:03:00+id=1002:744c,1022:43fc", 0, 0, 0, 0, -1, 2},
     {"vfiobind=0000:0b:01.0+reset=flr+reset=bus,0000:0a:00.0+reset=default", 0, 0, 0, 0, -1, 2},
     {"vfiobind=0000:0b:01.0+reset=flr+reset=florp", 1, 0, 0, 0, -1, 0},
-    {"vfiobind=0000:0b:01.0+reset=flr,bus", 1, 0, 0, 0, -1, 1}, /* "bus" is an item there */
+    /* ',' separates items there: "bus" is an item, and an error. */
+    {"vfiobind=0000:0b:01.0+reset=flr,bus", 1, 0, 0, 0, -1, 1},
     {"\"vfiobind=03:00.1 \" quiet", 1, 0, 0, 0, -1, 0}, /* a blank is not a selector */
     {"vfiobind=\"03:00.1\"", 0, 0, 0, 0, -1, 1},
     {"vfiobind.debug vfiobind.vm=off vfiobind.poweroff=0", 0, 0, 1, 1, 0},
