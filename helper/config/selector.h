@@ -114,8 +114,9 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
  * selector_reset_method_known() - whether the @len bytes at @s name a PCI
  * reset method the kernel's reset_method attribute takes: device_specific,
  * acpi, flr, af_flr, pm, bus or cxl_bus (drivers/pci/pci.c,
- * pci_reset_fn_methods[]; acpi since 5.18, cxl_bus since 6.7: an older
- * kernel refuses them at the write, which bind logs as a warning).
+ * pci_reset_fn_methods[], as of 6.x; cxl_bus came later than the rest:
+ * a kernel that lacks a name refuses it at the write with EINVAL, which
+ * bind logs as a warning).
  */
 bool selector_reset_method_known(const char *s, size_t len);
 
