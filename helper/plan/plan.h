@@ -52,10 +52,10 @@ struct plan_entry {
 	char storage[768];		    /* disks below it, for plan */
 	char firmware_fb[64];		    /* iomem framebuffer on its BARs */
 	/* What bind writes to reset_method before the bind ("flr pm",
-	 * "default", "device_specific"), "" for nothing: the line's reset=,
-	 * else device_specific for an ID vendor-reset handles. Only for
-	 * PLAN_BIND and PLAN_SKIP entries the line chose directly (not by
-	 * another function's 'group'). */
+	 * "default", "device_specific"), "" for nothing; PLAN_BIND and
+	 * PLAN_SKIP entries only. The line's reset= when the line chose the
+	 * function itself (not through another function's 'group'), else
+	 * device_specific for an ID vendor-reset handles. */
 	char reset[SELECTOR_RESET_MAX];
 	bool vendor_reset; /* its ID is vendor-reset's: load it first */
 	/* Bookkeeping while applying, for rollback. */
