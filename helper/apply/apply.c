@@ -223,10 +223,10 @@ static int bind_group(struct plan *p, struct kmodule *km, int group, bool vendor
 	const char *culprit = NULL;
 	int failed = 0, r;
 
-	/* 0. The reset methods, before anything binds: vfio-pci probes and
-	 * uses the function's reset from the moment it binds
-	 * (vfio_pci_core_enable()), and reset_method_store() does not care
-	 * which driver holds the function meanwhile. */
+	/* 0. The reset methods, before anything binds: once on vfio-pci the
+	 * function is the VM's, reset on every open (vfio_pci_core_enable())
+	 * and guest reboot; reset_method_store() does not care which driver
+	 * holds it meanwhile. */
 	for (size_t i = 0; i < p->n; i++)
 		if (p->e[i].action == PLAN_BIND && p->e[i].f->iommu_group == group)
 			apply_reset(&p->e[i], vendor_loaded);
