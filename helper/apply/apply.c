@@ -12,6 +12,7 @@
 
 #include "basic/log.h"
 #include "basic/sysfs.h"
+#include "system/vendorreset.h"
 
 #define VFIO_DRIVER "vfio-pci"
 #define VFIO_MODULE "vfio-pci"
@@ -76,6 +77,90 @@ static int ensure_vfio(struct kmodule *km)
 	return 0;
 }
 
+/*
+ * vendor-reset before any function it handles is touched: its
+ * device-specific reset exists only while the module is loaded, and the
+ * kernel refuses device_specific in reset_method without it. Returns
+ * whether it is loaded; a missing module is logged and costs nothing else.
+ */
+static bool load_vendor_reset(const struct plan *p, struct kmodule *km)
+{
+	const char *first = NULL;
+	int r;
+
+	for (size_t i = 0; i < p->n && !first; i++) {
+		const struct plan_entry *e = &p->e[i];
+
+		if (e->vendor_reset && (e->action == PLAN_BIND || e->action == PLAN_SKIP))
+			first = e->f->name;
+	}
+	if (!first)
+		return false;
+	r = kmodule_load(km, VENDOR_RESET_MODULE);
+	if (r == 0) {
+		INF("%s loaded (%s has an ID it resets)", VENDOR_RESET_MODULE, first);
+		return true;
+	}
+	if (r == -ENOENT)
+		NOTICE("%s has an ID %s resets, but %s is not in /lib/modules/%s (not installed for this kernel, "
+		       "or not in this initramfs): the kernel's reset methods stay",
+		       first, VENDOR_RESET_MODULE, VENDOR_RESET_MODULE, kmodule_release(km));
+	else
+		WRN("loading %s failed: %s; the kernel's reset methods stay", VENDOR_RESET_MODULE, strerror(-r));
+	return false;
+}
+
+/*
+ * Write the plan's reset methods to @e's reset_method and read them back.
+ * Never fails the bind: every problem is a warning. @vendor_loaded: the
+ * vendor-reset default (no reset= on the line) is skipped without it.
+ */
+static void apply_reset(struct plan_entry *e, bool vendor_loaded)
+{
+	struct pci_func *f = e->f;
+	int r;
+
+	if (!e->reset[0])
+		return;
+	if (e->vendor_reset && !e->sel->reset[0] && !vendor_loaded)
+		return; /* load_vendor_reset() said why */
+	r = pci_read_reset_method(f);
+	if (r == -ENOENT) {
+		WRN("%s: no reset_method attribute (a kernel before 5.15, or a function without any reset "
+		    "method): reset '%s' not set",
+		    f->name, e->reset);
+		return;
+	}
+	if (r < 0) {
+		WRN("%s: reading reset_method failed: %s; reset '%s' not set", f->name, strerror(-r), e->reset);
+		return;
+	}
+	snprintf(e->reset_before, sizeof(e->reset_before), "%s", f->reset_method);
+	r = pci_set_reset_method(f, e->reset);
+	if (r == -EINVAL) {
+		WRN("%s: the kernel refused reset_method '%s' (a method this function or kernel lacks; the kernel "
+		    "log names it): the methods stay '%s'",
+		    f->name, e->reset, e->reset_before);
+		return;
+	}
+	if (r < 0) {
+		WRN("%s: writing reset_method '%s' failed: %s; the methods stay '%s'", f->name, e->reset, strerror(-r),
+		    e->reset_before);
+		return;
+	}
+	e->reset_written = true;
+	r = pci_read_reset_method(f);
+	if (r < 0)
+		WRN("%s: reset_method written ('%s') but not readable back: %s", f->name, e->reset, strerror(-r));
+	else if (strcmp(e->reset, "default") == 0)
+		INF("%s: reset_method back to the kernel's order: %s (was '%s')", f->name, f->reset_method,
+		    e->reset_before);
+	else if (strcmp(f->reset_method, e->reset) != 0)
+		WRN("%s: reset_method reads '%s' after writing '%s'", f->name, f->reset_method, e->reset);
+	else
+		INF("%s: reset_method set to '%s' (was '%s')", f->name, f->reset_method, e->reset_before);
+}
+
 static void rollback_group(struct plan *p, struct kmodule *km, int group, const char *culprit)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -90,6 +175,16 @@ static void rollback_group(struct plan *p, struct kmodule *km, int group, const 
 			r = pci_set_override(f, "");
 			if (r < 0)
 				ERR("%s: rollback: clearing driver_override failed: %s", f->name, strerror(-r));
+		}
+		if (e->reset_written) {
+			/* "" is a valid answer too: every method disabled. */
+			r = pci_set_reset_method(f, e->reset_before[0] ? e->reset_before : "\n");
+			if (r < 0)
+				WRN("%s: rollback: reset_method '%s' not restored: %s", f->name, e->reset_before,
+				    strerror(-r));
+			else
+				INF("%s: rollback: reset_method back to '%s'", f->name, e->reset_before);
+			e->reset_written = false;
 		}
 		pci_refresh_driver(f);
 		was_vfio = strcmp(f->driver, VFIO_DRIVER) == 0;
@@ -122,11 +217,19 @@ static void rollback_group(struct plan *p, struct kmodule *km, int group, const 
 }
 
 /* Bind every PLAN_BIND entry of @group. Returns the number of failures. */
-static int bind_group(struct plan *p, struct kmodule *km, int group)
+static int bind_group(struct plan *p, struct kmodule *km, int group, bool vendor_loaded)
 {
 	char drv[PCI_NAME_MAX * 2 + 16];
 	const char *culprit = NULL;
 	int failed = 0, r;
+
+	/* 0. The reset methods, before anything binds: once on vfio-pci the
+	 * function is the VM's, reset on every open (vfio_pci_core_enable())
+	 * and guest reboot; reset_method_store() does not care which driver
+	 * holds it meanwhile. */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].action == PLAN_BIND && p->e[i].f->iommu_group == group)
+			apply_reset(&p->e[i], vendor_loaded);
 
 	/* 1. Claim: from here on only vfio-pci may bind these functions. */
 	for (size_t i = 0; i < p->n; i++) {
@@ -209,6 +312,7 @@ static int bind_group(struct plan *p, struct kmodule *km, int group)
 int apply_plan(struct plan *p, struct kmodule *km)
 {
 	int failed = 0, r;
+	bool vendor_loaded;
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_entry *e = &p->e[i];
@@ -220,8 +324,14 @@ int apply_plan(struct plan *p, struct kmodule *km)
 		else if (e->action == PLAN_ABSENT)
 			e->result = RESULT_ABSENT;
 	}
-	if (plan_count(p, PLAN_BIND) == 0)
+	if (plan_count(p, PLAN_BIND) == 0) {
+		/* Functions already on vfio-pci still get their reset. */
+		vendor_loaded = load_vendor_reset(p, km);
+		for (size_t i = 0; i < p->n; i++)
+			if (p->e[i].action == PLAN_SKIP)
+				apply_reset(&p->e[i], vendor_loaded);
 		return 0;
+	}
 
 	r = ensure_vfio(km);
 	if (r < 0) {
@@ -233,6 +343,10 @@ int apply_plan(struct plan *p, struct kmodule *km)
 		}
 		return r;
 	}
+	vendor_loaded = load_vendor_reset(p, km);
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].action == PLAN_SKIP)
+			apply_reset(&p->e[i], vendor_loaded);
 
 	/* Groups in ascending order, each once. */
 	for (int last = -1;;) {
@@ -246,7 +360,7 @@ int apply_plan(struct plan *p, struct kmodule *km)
 		}
 		if (next < 0)
 			break;
-		failed += bind_group(p, km, next);
+		failed += bind_group(p, km, next, vendor_loaded);
 		last = next;
 	}
 	return failed;

@@ -11,9 +11,16 @@
  * nothing binds. vfio-pci itself is loaded (libkmod) before any function
  * is touched, so a missing module costs the host nothing.
  *
+ * Resets: before a function is claimed, the plan's reset methods are
+ * written to its reset_method and read back (the kernel keeps the old
+ * methods when it refuses a write); vendor-reset is loaded first when a
+ * planned function has an ID it handles. Neither ever stops a bind: a
+ * kernel without reset_method (before 5.15), a refused method or a
+ * missing module is a logged warning.
+ *
  * A group is bound whole or not at all: when one of its functions fails,
  * every function of the group is given back (driver_override cleared,
- * re-probed so its host driver may return).
+ * reset_method as it was, re-probed so its host driver may return).
  */
 #pragma once
 

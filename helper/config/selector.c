@@ -173,9 +173,93 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 		}
 	}
 	str_quote(s, len, q, sizeof(q));
+	/* "vfiobind=...+reset=flr,bus": the kernel command line's ',' ended
+	 * the item, and the second method came here as a selector. */
+	if (selector_reset_method_known(s, len)) {
+		snprintf(err, errlen,
+			 "'%s' is not a PCI address, slot or vendor:device ID; on the kernel command line ',' "
+			 "separates items, so list reset methods as reset=flr+reset=%s",
+			 q, q);
+		return -EINVAL;
+	}
 	snprintf(err, errlen,
 		 "'%s' is not a PCI address (0000:03:00.1), slot (0000:03:00) or vendor:device ID (1002:744c)", q);
 	return -EINVAL;
+}
+
+bool selector_reset_method_known(const char *s, size_t len)
+{
+	/* drivers/pci/pci.c, pci_reset_fn_methods[], in the kernel's order. */
+	static const char *const names[] = {"device_specific", "acpi", "flr", "af_flr", "pm", "bus", "cxl_bus"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (str_span_eq(s, len, names[i]))
+			return true;
+	return false;
+}
+
+/* Whether the blank-separated list @list holds the @len bytes at @s. */
+static bool word_in_list(const char *list, const char *s, size_t len)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n == len && memcmp(p, s, len) == 0)
+			return true;
+		p += n + (p[n] == ' ');
+	}
+	return false;
+}
+
+/* reset=VALUE: @s is VALUE, @len bytes. Appends to sel->reset. */
+static int parse_reset(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
+{
+	char q[64];
+	size_t i = 0;
+
+	if (len == 0) {
+		snprintf(err, errlen,
+			 "reset= needs a method (flr, pm, bus, device_specific, af_flr, acpi, "
+			 "cxl_bus, or default)");
+		return -EINVAL;
+	}
+	for (;;) {
+		size_t start = i, used = strlen(sel->reset), n;
+
+		while (i < len && s[i] != ',')
+			i++;
+		n = i - start;
+		str_quote(s + start, n, q, sizeof(q));
+		if (n == 0) {
+			str_quote(s, len, q, sizeof(q));
+			snprintf(err, errlen, "reset=%s: an empty method (methods are separated by one ',')", q);
+			return -EINVAL;
+		}
+		if (str_span_eq(s + start, n, "default")) {
+			if (used || start > 0 || i < len) {
+				snprintf(err, errlen,
+					 "reset=default stands alone: it gives back the kernel's own order");
+				return -EINVAL;
+			}
+		} else if (!selector_reset_method_known(s + start, n)) {
+			snprintf(err, errlen,
+				 "reset: unknown method '%s' (expected flr, pm, bus, device_specific, af_flr, "
+				 "acpi, cxl_bus, or default)",
+				 q);
+			return -EINVAL;
+		} else if (word_in_list(sel->reset, "default", 7)) {
+			snprintf(err, errlen, "reset=default stands alone: it gives back the kernel's own order");
+			return -EINVAL;
+		} else if (word_in_list(sel->reset, s + start, n)) {
+			snprintf(err, errlen, "reset: method '%s' given twice", q);
+			return -EINVAL;
+		}
+		/* Seven distinct names fit SELECTOR_RESET_MAX with their blanks. */
+		snprintf(sel->reset + used, sizeof(sel->reset) - used, "%s%.*s", used ? " " : "", (int)n, s + start);
+		if (i == len)
+			return 0;
+		i++; /* past ',': a method must follow */
+	}
 }
 
 int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
@@ -211,8 +295,10 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 		sel->has_guard = true;
 		return 0;
 	}
+	if (len >= 6 && memcmp(s, "reset=", 6) == 0)
+		return parse_reset(s + 6, len - 6, sel, err, errlen);
 	str_quote(s, len, q, sizeof(q));
-	snprintf(err, errlen, "unknown word '%s' (expected id=VVVV:DDDD, group, optional or force)", q);
+	snprintf(err, errlen, "unknown word '%s' (expected id=VVVV:DDDD, group, optional, force or reset=METHOD)", q);
 	return -EINVAL;
 }
 

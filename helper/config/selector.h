@@ -15,7 +15,8 @@
  * slot, function 0 is compared), group (take every endpoint of the IOMMU
  * group), optional (an absent device is not an error), force (bind even
  * a storage controller the storage guard would refuse; logged as a
- * warning).
+ * warning), reset=METHOD[,METHOD...] (written to each selected function's
+ * reset_method before the bind; see selector_parse_word()).
  *
  * A selector only ever names a PCI address or ID: nothing in it becomes a
  * path, so no config can make the helper touch a file outside /sys/bus/pci.
@@ -48,6 +49,10 @@ struct pci_id {
 	uint16_t device;
 };
 
+/* The longest reset= value: every method the kernel knows, once each
+ * ("device_specific acpi flr af_flr pm bus cxl_bus" is 47 bytes). */
+#define SELECTOR_RESET_MAX 64
+
 struct selector {
 	enum selector_kind kind;
 	struct pci_addr addr; /* SEL_FUNCTION, SEL_SLOT (fn unused) */
@@ -57,6 +62,9 @@ struct selector {
 	bool group;
 	bool optional;
 	bool force;
+	/* reset=: the methods in the kernel's spelling for reset_method,
+	 * blank-separated ("flr pm", or "default"); "" when not given. */
+	char reset[SELECTOR_RESET_MAX];
 	/* Where it came from, for every message about it. */
 	const char *file; /* config path, or "kernel command line" */
 	unsigned line;	  /* 1-based; 0 on the command line */
@@ -103,11 +111,28 @@ int pci_id_parse(const char *s, size_t len, struct pci_id *id);
 int selector_parse(const char *s, size_t len, struct selector *sel, char *err, size_t errlen);
 
 /**
+ * selector_reset_method_known() - whether the @len bytes at @s name a PCI
+ * reset method the kernel's reset_method attribute takes: device_specific,
+ * acpi, flr, af_flr, pm, bus or cxl_bus (drivers/pci/pci.c,
+ * pci_reset_fn_methods[], as of 6.x; cxl_bus came later than the rest:
+ * a kernel that lacks a name refuses it at the write with EINVAL, which
+ * bind logs as a warning).
+ */
+bool selector_reset_method_known(const char *s, size_t len);
+
+/**
  * selector_parse_word() - apply one qualifying word ("group", "optional",
- * "id=1002:744c") to @sel.
+ * "id=1002:744c", "reset=flr,pm") to @sel.
+ *
+ * reset= takes reset methods (selector_reset_method_known()) separated by
+ * ',', in the order the kernel is to try them, or "default" alone (the
+ * kernel's own order back). The word may be repeated, each adding its
+ * methods after the ones before: on the kernel command line, where ','
+ * separates items, vfiobind=0000:03:00.0+reset=flr+reset=bus.
  *
  * Return: 0, or -EINVAL with a message in @err for an unknown word, a bad
- * id= value, id= given twice, or id= on an ID selector.
+ * id= value, id= given twice, id= on an ID selector, an empty or unknown
+ * reset method, one given twice, or "default" with another method.
  */
 int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen);
 

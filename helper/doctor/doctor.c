@@ -20,6 +20,7 @@
 #include "doctor/image.h"
 #include "report/report.h"
 #include "system/initramfs.h"
+#include "system/vendorreset.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
@@ -598,6 +599,69 @@ static void check_devices(struct findings *fs, const struct doctor_input *in)
 			     total, total == 1 ? "" : "s");
 }
 
+/* The functions other than @f's own card (its slot) on @f's bus, for a
+ * message: "0000:00:14.0, 0000:00:1f.3"; returns how many. */
+static size_t bus_neighbours(const struct pci_list *pci, const struct pci_func *f, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *g = &pci->f[i];
+
+		if (g->addr.domain != f->addr.domain || g->addr.bus != f->addr.bus || g->addr.dev == f->addr.dev)
+			continue;
+		str_append(buf, len, "%s%s", n ? ", " : "", g->name);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A declared GPU (class 03) the guest cannot get back after a reboot: no
+ * reset method at all, or only a bus reset (a secondary bus reset of the
+ * bridge above), which resets everything on the bus: vfio does it only
+ * for a user that owns every device there (VFIO_DEVICE_PCI_HOT_RESET,
+ * drivers/vfio/pci/vfio_pci_core.c), so a device of another card on
+ * that bus leaves the GPU without a reset. Silent when every GPU has a usable method:
+ * the devices check says the rest.
+ */
+static void check_resets(struct findings *fs, const struct doctor_input *in)
+{
+	char others[512];
+
+	for (size_t i = 0; in->plan && i < in->plan->n; i++) {
+		const struct plan_entry *e = &in->plan->e[i];
+		const struct pci_func *f = e->f;
+
+		if (!f || f->is_bridge || (f->class >> 16) != 0x03 ||
+		    (e->action != PLAN_BIND && e->action != PLAN_SKIP))
+			continue;
+		if ((!f->has_reset_method && !f->has_reset) || (f->has_reset_method && !f->reset_method[0])) {
+			findings_add(
+			    fs, FINDING_WARN, "reset",
+			    vendor_reset_handles(&f->id)
+				? "install vendor-reset for this kernel and rebuild the image: it handles "
+				  "this card"
+				: "expect to power the host off between guest runs (poweroff = yes in the [vm] "
+				  "section), or pass another card",
+			    "%s (GPU %04x:%04x) has no reset method%s: after a guest reboot it may not come "
+			    "back",
+			    f->name, f->id.vendor, f->id.device,
+			    f->has_reset_method ? " (reset_method is empty: every method disabled)" : "");
+			continue;
+		}
+		if (f->has_reset_method && strcmp(f->reset_method, "bus") == 0 &&
+		    bus_neighbours(in->pci, f, others, sizeof(others)) > 0)
+			findings_add(fs, FINDING_WARN, "reset",
+				     "put the card in a slot of its own, or name a method it has with reset= "
+				     "(vfiobind list shows its methods)",
+				     "%s (GPU %04x:%04x) has only a bus reset, and its bus holds other devices (%s): "
+				     "the reset would hit them too, so vfio does it only when the VM owns them all",
+				     f->name, f->id.vendor, f->id.device, others);
+	}
+}
+
 void doctor_run(const struct doctor_input *in, struct findings *fs)
 {
 	enum initramfs_tool tool = initramfs_tool_detect();
@@ -613,4 +677,5 @@ void doctor_run(const struct doctor_input *in, struct findings *fs)
 	check_image(fs, tool, in);
 	check_status(fs, in, tool);
 	check_devices(fs, in);
+	check_resets(fs, in);
 }

@@ -14,6 +14,7 @@
 #include "basic/str.h"
 #include "system/display.h"
 #include "system/pciclass.h"
+#include "system/vendorreset.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
@@ -535,6 +536,22 @@ static void check_display(struct plan *p, const struct pci_list *pci)
 		note(p, LOG_PRIO_WARNING, "no display controller is left to the host: it will run headless");
 }
 
+/* The reset method each bound or kept function gets (plan.h). */
+static void plan_resets(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+
+		if (!e->f || (e->action != PLAN_BIND && e->action != PLAN_SKIP))
+			continue;
+		e->vendor_reset = vendor_reset_handles(&e->f->id);
+		if (e->sel->reset[0] && !e->via_group)
+			snprintf(e->reset, sizeof(e->reset), "%s", e->sel->reset);
+		else if (e->vendor_reset)
+			snprintf(e->reset, sizeof(e->reset), "device_specific");
+	}
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct plan_entry *x = a, *y = b;
@@ -607,6 +624,7 @@ int plan_build_record(const struct conf *c, struct pci_list *pci, struct kmodule
 			kmodule_modalias_match(km, e->f->modalias, e->coldplug_module, sizeof(e->coldplug_module));
 	}
 
+	plan_resets(p);
 	check_display(p, pci);
 	if (p->n > 1)
 		qsort(p->e, p->n, sizeof(*p->e), cmp_entry);

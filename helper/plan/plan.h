@@ -51,9 +51,18 @@ struct plan_entry {
 	char coldplug_module[PCI_NAME_MAX]; /* no driver yet: what would bind */
 	char storage[768];		    /* disks below it, for plan */
 	char firmware_fb[64];		    /* iomem framebuffer on its BARs */
+	/* What bind writes to reset_method before the bind ("flr pm",
+	 * "default", "device_specific"), "" for nothing; PLAN_BIND and
+	 * PLAN_SKIP entries only. The line's reset= when the line chose the
+	 * function itself (not through another function's 'group'), else
+	 * device_specific for an ID vendor-reset handles. */
+	char reset[SELECTOR_RESET_MAX];
+	bool vendor_reset; /* its ID is vendor-reset's: load it first */
 	/* Bookkeeping while applying, for rollback. */
 	bool override_written;
 	char unbound_from[PCI_NAME_MAX];
+	bool reset_written; /* reset_method changed; reset_before restores it */
+	char reset_before[64];
 };
 
 struct plan_note {
@@ -83,7 +92,9 @@ struct plan {
  * plan_build_record(); unless the line says force), functions without an
  * IOMMU group,
  * and whole groups that are not viable. The display guard only adds
- * warnings. Never fails on bad hardware state: every problem becomes a
+ * warnings. Resets: each bound or kept entry gets the reset= of its line,
+ * or device_specific when vendor-reset handles its ID
+ * (system/vendorreset.h). Never fails on bad hardware state: every problem becomes a
  * refusal or a note.
  * Return: 0, or -ENOMEM.
  */

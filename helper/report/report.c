@@ -72,6 +72,43 @@ static void print_group_line(FILE *out, const struct plan *p, const struct pci_l
 	fprintf(out, "%s\n", others ? "" : ", alone");
 }
 
+/* reset_method for a table: "flr,bus" as reset= takes it, "none" when
+ * every method is disabled, "-" without the attribute. */
+static const char *reset_text(const struct pci_func *f, char *buf, size_t len)
+{
+	if (!f->has_reset_method)
+		return "-";
+	if (!f->reset_method[0])
+		return "none";
+	snprintf(buf, len, "%s", f->reset_method);
+	for (char *c = buf; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	return buf;
+}
+
+/* The plan's "reset:" line: what bind writes, and what is there now. */
+static void print_reset(FILE *out, const struct plan_entry *e)
+{
+	const struct pci_func *f = e->f;
+	char now[96];
+
+	if (!e->reset[0])
+		return;
+	if (!f->has_reset_method)
+		snprintf(now, sizeof(now), "no reset_method attribute: kernel before 5.15, or no method");
+	else
+		snprintf(now, sizeof(now), "now '%s'", f->reset_method);
+	if (e->vendor_reset && !e->sel->reset[0])
+		fprintf(out,
+			"  reset:  write reset_method '%s' before the bind, after loading vendor-reset (%s; "
+			"nothing if vendor-reset is not in the image)\n",
+			e->reset, now);
+	else
+		fprintf(out, "  reset:  write reset_method '%s' before the bind (%s)%s\n", e->reset, now,
+			e->vendor_reset ? "; vendor-reset loaded first" : "");
+}
+
 static void print_action(FILE *out, const struct plan_entry *e, const char *drv)
 {
 	const struct pci_func *f = e->f;
@@ -134,6 +171,7 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 		if (f->override[0])
 			fprintf(out, "  driver_override: %s\n", f->override);
 		print_action(out, e, drv);
+		print_reset(out, e);
 		print_group_line(out, p, pci, f);
 		fprintf(out, "  from:   %s (%s%s)\n", o, e->sel->text, e->via_group ? ", group" : "");
 		if (e->storage[0])
@@ -237,6 +275,11 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
 				append_flag(line, sizeof(line), "boot_vga", "");
 			if (sel && !f->has_reset)
 				append_flag(line, sizeof(line), "no-reset", "");
+			if (f->has_reset_method) {
+				char rm[sizeof(f->reset_method)];
+
+				append_flag(line, sizeof(line), "reset=", reset_text(f, rm, sizeof(rm)));
+			}
 			len = strlen(line);
 			while (len > 0 && line[len - 1] == ' ')
 				line[--len] = '\0';
@@ -267,10 +310,10 @@ const char *report_func_state(const struct pci_func *f, const struct pci_list *p
 
 bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, const struct cmdline *cl)
 {
-	char blockers[512], d[96];
+	char blockers[512], d[96], rm[64];
 	bool ok = true;
 
-	fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "STATE");
+	fprintf(out, "%-12s  %-9s  %5s  %-18s  %-16s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "RESET", "STATE");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->e[i];
 		const struct pci_func *f = e->f;
@@ -279,7 +322,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 
 		if (!f) {
 			selector_describe(e->sel, d, sizeof(d));
-			fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", d, "-", "-", "-",
+			fprintf(out, "%-12s  %-9s  %5s  %-18s  %-16s  %s\n", d, "-", "-", "-", "-",
 				e->sel->optional ? "absent (optional)" : "absent");
 			ok = ok && e->sel->optional;
 			continue;
@@ -292,8 +335,8 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 			snprintf(grp, sizeof(grp), "-");
 		state = report_func_state(f, pci, p, blockers, sizeof(blockers));
 		ok = ok && strcmp(state, "ok") == 0;
-		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %s\n", f->name, f->id.vendor, f->id.device, grp,
-			f->driver[0] ? f->driver : "-", state);
+		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %-16s  %s\n", f->name, f->id.vendor, f->id.device, grp,
+			f->driver[0] ? f->driver : "-", reset_text(f, rm, sizeof(rm)), state);
 	}
 	/* Every group once: name what blocks it. */
 	for (size_t i = 0; i < p->n; i++) {

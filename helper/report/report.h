@@ -22,15 +22,24 @@
  * the build's check failed: one line, the reason (bind logs it). */
 #define IMAGE_DISABLED_FILE "/etc/vfiobind.d/disabled"
 
-/** report_plan() - print what bind would do, one block per function. */
+/**
+ * report_plan() - print what bind would do, one block per function; a
+ * "reset:" line where bind writes reset_method (plan_entry.reset).
+ */
 void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km,
 		 const struct cmdline *cl);
 
-/** report_list() - every function grouped by IOMMU group; '*' marks selected ones. */
+/**
+ * report_list() - every function grouped by IOMMU group; '*' marks selected
+ * ones; "reset=flr,bus" (or "reset=none") is the function's reset_method
+ * where the kernel has the attribute (5.15+).
+ */
 void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, struct kmodule *km);
 
 /**
- * report_status() - declared against actual.
+ * report_status() - declared against actual; the RESET column is the
+ * function's reset_method now ("flr,bus"; "none" when every method is
+ * disabled; "-" without the attribute).
  * Return: true when every selected function is on vfio-pci, every IOMMU
  * group they are in is viable, and no non-optional selector is absent.
  */

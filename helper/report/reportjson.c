@@ -103,6 +103,24 @@ static void func_members(struct jw *w, const struct pci_func *f, const struct pc
 	else
 		jw_bool(w, "boot_vga", f->boot_vga == 1);
 	jw_bool(w, "reset", f->has_reset);
+	/* reset_method as the kernel lists it, one string per method; null
+	 * without the attribute (before 5.15, or no method at all). */
+	if (f->has_reset_method) {
+		jw_arr(w, "reset_method");
+		for (const char *m = f->reset_method; *m;) {
+			size_t n = strcspn(m, " ");
+			char name[sizeof(f->reset_method)];
+
+			if (n) {
+				snprintf(name, sizeof(name), "%.*s", (int)n, m);
+				jw_str(w, NULL, name);
+			}
+			m += n + (m[n] == ' ');
+		}
+		jw_end(w);
+	} else {
+		jw_null(w, "reset_method");
+	}
 	jw_bool(w, "bridge", f->is_bridge);
 }
 
@@ -196,6 +214,9 @@ void report_plan_json(FILE *out, const struct plan *p, const struct pci_list *pc
 		jw_str_or_null(&w, "coldplug_module", f && !f->driver[0] ? e->coldplug_module : NULL);
 		jw_str_or_null(&w, "disks", e->storage);
 		jw_str_or_null(&w, "firmware_framebuffer", e->firmware_fb);
+		/* What bind writes to reset_method, in the kernel's spelling. */
+		jw_str_or_null(&w, "reset_write", e->reset);
+		jw_bool(&w, "vendor_reset", e->vendor_reset);
 		jw_end(&w);
 	}
 	jw_end(&w);

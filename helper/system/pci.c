@@ -105,6 +105,8 @@ static int read_func(const char *name, struct pci_func *f)
 	if (dev_path(path, sizeof(path), name, "reset") == 0)
 		f->has_reset = sysfs_exists(path);
 
+	pci_read_reset_method(f);
+
 	if (dev_path(path, sizeof(path), name, "driver_override") == 0 &&
 	    sysfs_read_attr(path, f->override, sizeof(f->override)) >= 0) {
 		if (strcmp(f->override, "(null)") == 0)
@@ -219,6 +221,33 @@ int pci_probe(const struct pci_func *f)
 	if (root_path(path, sizeof(path), "/sys/bus/pci/drivers_probe") < 0)
 		return -ENAMETOOLONG;
 	return sysfs_write_attr(path, f->name);
+}
+
+int pci_read_reset_method(struct pci_func *f)
+{
+	char path[PATH_MAX];
+	int r;
+
+	f->has_reset_method = false;
+	f->reset_method[0] = '\0';
+	if (dev_path(path, sizeof(path), f->name, "reset_method") < 0)
+		return -ENAMETOOLONG;
+	r = sysfs_read_attr(path, f->reset_method, sizeof(f->reset_method));
+	if (r < 0) {
+		f->reset_method[0] = '\0';
+		return r;
+	}
+	f->has_reset_method = true;
+	return 0;
+}
+
+int pci_set_reset_method(const struct pci_func *f, const char *methods)
+{
+	char path[PATH_MAX];
+
+	if (dev_path(path, sizeof(path), f->name, "reset_method") < 0)
+		return -ENAMETOOLONG;
+	return sysfs_write_attr(path, methods);
 }
 
 bool pci_driver_registered(const char *drv)

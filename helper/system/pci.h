@@ -6,8 +6,9 @@
  *
  * Attributes used (Documentation/ABI/testing/sysfs-bus-pci and
  * sysfs-kernel-iommu_groups): vendor, device, class, driver (link),
- * driver_override, boot_vga, reset, iommu_group (link), modalias, config
- * (header type at offset 0x0e), /sys/bus/pci/drivers_probe.
+ * driver_override, boot_vga, reset, reset_method (5.15+), iommu_group
+ * (link), modalias, config (header type at offset 0x0e),
+ * /sys/bus/pci/drivers_probe.
  */
 #pragma once
 
@@ -26,11 +27,17 @@ struct pci_func {
 	struct pci_addr addr;
 	char name[PCI_ADDR_STRLEN]; /* the sysfs name, "0000:03:00.0" */
 	struct pci_id id;
-	uint32_t class;		     /* 0xCCSSPP: class, subclass, prog-if */
-	bool is_bridge;		     /* header type 1 or 2: vfio never needs those bound */
-	int iommu_group;	     /* -1: none (no IOMMU, or not translated) */
-	int boot_vga;		     /* -1: no boot_vga attribute, else 0/1 */
-	bool has_reset;		     /* a "reset" attribute exists */
+	uint32_t class;	 /* 0xCCSSPP: class, subclass, prog-if */
+	bool is_bridge;	 /* header type 1 or 2: vfio never needs those bound */
+	int iommu_group; /* -1: none (no IOMMU, or not translated) */
+	int boot_vga;	 /* -1: no boot_vga attribute, else 0/1 */
+	bool has_reset;	 /* a "reset" attribute exists */
+	/* reset_method as read ("flr bus"; "" when every method was
+	 * disabled), valid when has_reset_method. The kernel shows the
+	 * attribute only for a function with a reset method
+	 * (pci_dev_reset_method_attr_is_visible()), and only since 5.15. */
+	bool has_reset_method;
+	char reset_method[64];
 	char driver[PCI_NAME_MAX];   /* bound driver, "" when none */
 	char override[PCI_NAME_MAX]; /* driver_override, "" when "(null)" */
 	char modalias[128];
@@ -88,6 +95,26 @@ int pci_unbind(const struct pci_func *f);
  * Return: 0 or -errno (-ENODEV: no such device).
  */
 int pci_probe(const struct pci_func *f);
+
+/**
+ * pci_read_reset_method() - re-read reset_method into @f->reset_method
+ * (and @f->has_reset_method).
+ * Return: 0; -ENOENT when the attribute does not exist (a kernel before
+ * 5.15, or a function without any reset method); another -errno.
+ */
+int pci_read_reset_method(struct pci_func *f);
+
+/**
+ * pci_set_reset_method() - write @methods to reset_method.
+ * @methods: blank-separated method names in the kernel's spelling
+ *           ("flr pm"), or "default" (Documentation/ABI/testing/
+ *           sysfs-bus-pci, /sys/bus/pci/devices/.../reset_method).
+ * Return: 0; -ENOENT when the attribute does not exist (before 5.15, or
+ * no reset method); -EINVAL when the kernel refuses a name it does not
+ * know or a method the function does not support (reset_method_store(),
+ * which then keeps the methods it had); another -errno from the write.
+ */
+int pci_set_reset_method(const struct pci_func *f, const char *methods);
 
 /** pci_driver_registered() - true when <root>/sys/bus/pci/drivers/@drv exists. */
 bool pci_driver_registered(const char *drv);

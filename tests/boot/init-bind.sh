@@ -17,8 +17,10 @@
 #   start kernel=RELEASE cmdline=...
 #   groups N                     number of IOMMU groups
 #   dev PHASE ADDR id=VVVV:DDDD class=0xCCCCCC group=N|none driver=NAME|none
-#       vfiodev=yes|no   PHASE: before, bound (after bind), final (after
-#                        coldplug); vfiodev: /dev/vfio/<group> exists
+#       vfiodev=yes|no reset=M1,M2|none|absent   PHASE: before, bound
+#                        (after bind), final (after coldplug); vfiodev:
+#                        /dev/vfio/<group> exists; reset: reset_method
+#                        (blanks as commas; none: empty; absent: no file)
 #   coldplug PHASE ADDR rc=N
 #   bind rc=N time=SECONDS       exit status and duration of `vfiobind bind`
 #   bind-out LINE                its stdout/stderr
@@ -82,9 +84,14 @@ list_devices() {
 		group=$(link_name "$d/iommu_group")
 		vfiodev=no
 		[ ! -e "/dev/vfio/$group" ] || vfiodev=yes
+		reset=absent
+		if [ -e "$d/reset_method" ]; then
+			reset=$(tr ' ' ',' <"$d/reset_method")
+			[ -n "$reset" ] || reset=none
+		fi
 		say "dev $1 $a id=$(sed 's/^0x//' "$d/vendor"):$(sed 's/^0x//' "$d/device")" \
 			"class=$(cat "$d/class") group=$group driver=$(link_name "$d/driver")" \
-			"vfiodev=$vfiodev"
+			"vfiodev=$vfiodev reset=$reset"
 	done
 }
 

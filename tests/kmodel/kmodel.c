@@ -9,6 +9,15 @@
  *   devices/ADDR/driver_override  store the value as the kernel shows it
  *   drivers/NAME/unbind           -ENODEV unless bound to NAME; else unbind
  *   drivers/NAME/bind             -EBUSY when bound; else bind
+ *   devices/ADDR/reset_method     reset_method_store() (drivers/pci/
+ *                                 pci-sysfs.c): "" disables every method,
+ *                                 "default" restores the device's own
+ *                                 list (.kmodel/reset_default, from the
+ *                                 topology), else blank-separated names,
+ *                                 each a kernel name the device supports
+ *                                 (device_specific also once vendor_reset
+ *                                 is loaded, which hooks it), or -EINVAL
+ *                                 and the old methods stay
  *   drivers_probe                 bind to driver_override's driver if that
  *                                 driver is registered, else to the
  *                                 function's host driver (.kmodel/hostdrv);
@@ -24,7 +33,7 @@
  *
  * libkmod's unprefixed /sys/module lookups are redirected under the root.
  * Faults come from KMODEL_ROOT/.kmodel/faults, one "OP TARGET RESULT" per
- * line: OP is override, unbind, probe or load; RESULT an errno name,
+ * line: OP is override, unbind, probe, load or reset_method; RESULT an errno name,
  * "nobind" (probe succeeds, binds nothing), or for "load vfio_pci"
  * "ids=V:D,..." (the module binds those IDs whatever options it got). Every action is appended to
  * KMODEL_ROOT/.kmodel/events, which tests compare with golden files.
@@ -368,6 +377,79 @@ static void register_vfio_pci(const char *ids)
 	closedir(dir);
 }
 
+/* ---- reset_method ------------------------------------------------------ */
+
+/* The device's own methods, as the topology gave them ("flr bus"). */
+static void reset_default(const char *addr, char *out, size_t len)
+{
+	char path[PATH_MAX], all[8192];
+	char *line, *save = NULL;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/.kmodel/reset_default", root);
+	get_file(path, all, sizeof(all));
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strcspn(line, " ");
+
+		if (n == strlen(addr) && strncmp(line, addr, n) == 0)
+			snprintf(out, len, "%s", line[n] ? line + n + 1 : "");
+	}
+}
+
+static int word_in(const char *list, const char *w)
+{
+	size_t wl = strlen(w);
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n == wl && strncmp(p, w, n) == 0)
+			return 1;
+		p += n + (p[n] == ' ');
+	}
+	return 0;
+}
+
+/* @val: the written value, one trailing newline gone. */
+static int reset_method_store(const char *rpath, const char *addr, const char *val)
+{
+	static const char *const known[] = {"device_specific", "acpi", "flr", "af_flr", "pm", "bus", "cxl_bus"};
+	char def[256], copy[256], out[256] = "", content[300], p[PATH_MAX];
+	char *w, *save = NULL;
+	struct stat st;
+	int e;
+
+	if ((e = fail_with("reset_method", addr)) != 0)
+		return e;
+	reset_default(addr, def, sizeof(def));
+	if (strcmp(val, "default") == 0) {
+		snprintf(out, sizeof(out), "%s", def);
+	} else {
+		snprintf(copy, sizeof(copy), "%s", val);
+		snprintf(p, sizeof(p), "%s/sys/module/vendor_reset/initstate", root);
+		for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			int ok = 0;
+
+			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				ok |= strcmp(w, known[i]) == 0;
+			if (!ok) {
+				event("reset_method %s: invalid method '%s' (EINVAL)", addr, w);
+				return EINVAL;
+			}
+			if (!word_in(def, w) && !(strcmp(w, "device_specific") == 0 && real_stat(p, &st) == 0)) {
+				event("reset_method %s: unsupported method '%s' (EINVAL)", addr, w);
+				return EINVAL;
+			}
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", out[0] ? " " : "", w);
+		}
+	}
+	/* reset_method_show(): the names and a newline, nothing when empty. */
+	snprintf(content, sizeof(content), "%s%s", out, out[0] ? "\n" : "");
+	put_file(rpath, content);
+	event("reset_method %s %s", addr, out[0] ? out : "(none)");
+	return 0;
+}
+
 /* ---- writes ------------------------------------------------------------ */
 
 static ssize_t model_write(int fd, const char *rpath, const void *buf, size_t len)
@@ -397,6 +479,17 @@ static ssize_t model_write(int fd, const char *rpath, const void *buf, size_t le
 		snprintf(content, sizeof(content), "%s\n", vlen ? val : "(null)");
 		put_file(rpath, content);
 		event("override %s %s", addr, vlen ? val : "(null)");
+		return (ssize_t)len;
+	}
+	if (strcmp(base, "reset_method") == 0) {
+		char addr[64];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - 1 - rpath), rpath);
+		snprintf(addr, sizeof(addr), "%s", strrchr(dir, '/') + 1);
+		if ((e = reset_method_store(rpath, addr, val)) != 0) {
+			errno = e;
+			return -1;
+		}
 		return (ssize_t)len;
 	}
 	if (strcmp(rel, "/sys/bus/pci/drivers_probe") == 0) {

@@ -94,6 +94,46 @@ static void test_words(void)
 	check(selector_parse_word("id=1002:744c", 12, &s, err, sizeof(err)) < 0, "guard on an ID", "1002:744c id=");
 }
 
+/* reset=: the kernel's names, blank-separated as reset_method takes them. */
+static void test_reset(void)
+{
+	static const struct {
+		const char *words[2];
+		const char *want; /* NULL: an error */
+	} t[] = {
+	    {{"reset=flr"}, "flr"},
+	    {{"reset=flr,pm,bus"}, "flr pm bus"},
+	    {{"reset=device_specific,af_flr,acpi,cxl_bus"}, "device_specific af_flr acpi cxl_bus"},
+	    {{"reset=default"}, "default"},
+	    {{"reset=flr", "reset=bus"}, "flr bus"}, /* the command line's way */
+	    {{"reset="}, NULL},
+	    {{"reset=flr,"}, NULL},
+	    {{"reset=,flr"}, NULL},
+	    {{"reset=Flr"}, NULL},
+	    {{"reset=flr flr"}, NULL},
+	    {{"reset=flr,flr"}, NULL},
+	    {{"reset=flr", "reset=flr"}, NULL},
+	    {{"reset=default,flr"}, NULL},
+	    {{"reset=flr", "reset=default"}, NULL},
+	    {{"reset=default", "reset=pm"}, NULL},
+	    {{"reset=d3cold"}, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct selector s;
+		char err[256] = "";
+		int r = 0;
+
+		selector_parse("0000:0a:00.0", 12, &s, err, sizeof(err));
+		for (size_t w = 0; w < 2 && t[i].words[w] && r == 0; w++)
+			r = selector_parse_word(t[i].words[w], strlen(t[i].words[w]), &s, err, sizeof(err));
+		if (t[i].want)
+			check(r == 0 && strcmp(s.reset, t[i].want) == 0, "reset", t[i].words[0]);
+		else
+			check(r < 0 && err[0] != '\0', "reset refused", t[i].words[0]);
+	}
+}
+
 struct cl_case {
 	const char *in;
 	int errors;
@@ -106,6 +146,10 @@ static const struct cl_case cl_cases[] = {
     {"vfiobind=off", 0, 1, 0, 0, -1, 0},
     {"vfiobind=0000:03:00 vfiobind=off", 0, 1, 0, 0, -1, 1},
     {"vfiobind=0000:03:00+id=1002:744c,1022:43fc", 0, 0, 0, 0, -1, 2},
+    {"vfiobind=0000:0b:01.0+reset=flr+reset=bus,0000:0a:00.0+reset=default", 0, 0, 0, 0, -1, 2},
+    {"vfiobind=0000:0b:01.0+reset=flr+reset=florp", 1, 0, 0, 0, -1, 0},
+    /* ',' separates items there: "bus" is an item, and an error. */
+    {"vfiobind=0000:0b:01.0+reset=flr,bus", 1, 0, 0, 0, -1, 1},
     {"\"vfiobind=03:00.1 \" quiet", 1, 0, 0, 0, -1, 0}, /* a blank is not a selector */
     {"vfiobind=\"03:00.1\"", 0, 0, 0, 0, -1, 1},
     {"vfiobind.debug vfiobind.vm=off vfiobind.poweroff=0", 0, 0, 1, 1, 0},
@@ -195,6 +239,7 @@ int main(void)
 {
 	test_selectors();
 	test_words();
+	test_reset();
 	test_cmdline();
 	test_cmdline_disks();
 	test_conf();

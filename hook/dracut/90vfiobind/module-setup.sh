@@ -34,6 +34,11 @@ installkernel() {
 	# vfio_iommu_type1 is vfio's softdep; never vfio_virqfd, which was
 	# merged into vfio in 6.2.
 	hostonly='' instmods vfio-pci vfio vfio_iommu_type1
+	# vendor-reset (github.com/gnif/vendor-reset, built by dkms) when it is
+	# installed for $kernel: bind loads it before binding a card whose ID
+	# it resets. instmods without -c skips a missing module silently: most
+	# machines have none, and bind says so at boot.
+	hostonly='' instmods vendor-reset
 }
 
 # What runs the helper at boot: the unit in a systemd image, the pre-udev
