@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -169,6 +172,38 @@ void launch_kill_qemu(struct launch *L, int sig)
 		WRN("VM %s: kill(-%d, %d): %s", L->vm->name, (int)L->qemu_pgid, sig, strerror(errno));
 }
 
+/* A limit above the launcher's own hard one needs CAP_SYS_RESOURCE
+ * (setrlimit(2)), which the unit does without: its LimitMEMLOCK=infinity
+ * is the room. Run by hand with less, QEMU gets the hard limit, said
+ * here, not in the journal of a failed vfio_container_dma_map. */
+static bool have_sys_resource(void)
+{
+	char line[128];
+	bool have = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	/* CAP_SYS_RESOURCE is 24 (linux/capability.h, which the static
+	 * build lacks); CapEff is the effective set in hex (proc(5)). */
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "CapEff:", 7) == 0)
+			have = (strtoull(line + 7, NULL, 16) >> 24) & 1;
+	if (f)
+		fclose(f);
+	return have;
+}
+
+static void memlock_room(const struct vm *vm, unsigned long long want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want &&
+	    !have_sys_resource())
+		WRN("VM %s: QEMU may lock only %llu MiB, the launcher's hard RLIMIT_MEMLOCK (raising it needs "
+		    "CAP_SYS_RESOURCE; the unit's LimitMEMLOCK=infinity gives the room): vfio may fail to map guest "
+		    "RAM",
+		    vm->name, (unsigned long long)rl.rlim_max >> 20);
+}
+
 /* As the user, with our QMP socket pair on QMP_FD and root's listening
  * monitor on QMP_ADMIN_FD. */
 int launch_qemu(struct launch *L)
@@ -201,6 +236,7 @@ int launch_qemu(struct launch *L)
 		snprintf(envvm, sizeof(envvm), "VFIOBIND_VM=%s", vm->name);
 		INF("VM %s: QEMU may lock %llu MiB (guest RAM %llu MiB + %llu MiB)", vm->name, ram + MEMLOCK_EXTRA_MIB,
 		    ram, MEMLOCK_EXTRA_MIB);
+		memlock_room(vm, so.memlock);
 		L->qemu = spawn_as(&L->user, av.v, &so);
 		if (L->qemu < 0) {
 			r = L->qemu;

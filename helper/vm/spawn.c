@@ -227,9 +227,16 @@ static void child(const struct vmuser *u, char *const argv[], const struct spawn
 		}
 	}
 	/* As root: raising the hard limit needs CAP_SYS_RESOURCE (the
-	 * unit's LimitMEMLOCK=infinity makes it a lowering there). */
-	if (setrlimit(RLIMIT_MEMLOCK, &memlock) < 0)
-		fprintf(stderr, "vfiobind: cannot set RLIMIT_MEMLOCK to %llu bytes: %s\n", o->memlock, strerror(errno));
+	 * unit's LimitMEMLOCK=infinity makes it a lowering there). Without
+	 * it, the most there is: the hard limit (the launcher warned). */
+	if (setrlimit(RLIMIT_MEMLOCK, &memlock) < 0) {
+		struct rlimit now;
+
+		if (getrlimit(RLIMIT_MEMLOCK, &now) == 0) {
+			now.rlim_cur = now.rlim_max;
+			setrlimit(RLIMIT_MEMLOCK, &now);
+		}
+	}
 	drop_bounding_set();
 	if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {
 		fprintf(stderr, "vfiobind: cannot become %s (uid %u): %s\n", u->name, (unsigned)u->uid,
