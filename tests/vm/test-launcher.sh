@@ -16,6 +16,7 @@
 #           stays root's; the disk image is nobody's (0600); the launcher
 #           state names the group; a /dev path in args that is no device
 #           node is refused
+#   tap     a tap the user owns works through QEMU's own /dev/net/tun
 #   sandbox QMP migrate to exec: runs nothing: QEMU's filter kills it
 #   twice   a second launcher of the same VM is refused
 #   stop    SIGTERM: system_powerdown, the guest powers off; result
@@ -133,6 +134,13 @@ stop-timeout = 2
 [vm g0]
 user = vbgid0
 qemu = $work/hostile-qemu.sh quiet $work/serial/g0.fds
+
+[vm tap]
+user = nobody
+$common
+args = -netdev tap,id=n0,ifname=vbtap0,script=no,downscript=no -device e1000,netdev=n0
+args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on
+stop-timeout = 2
 
 [vm badnode]
 user = nobody
@@ -358,6 +366,26 @@ check "deaf: terminated after stop-timeout, launcher exits 0" expect "exit" "$rc
 check "deaf: the log says the guest did not power off in time" \
 	logged deaf "the guest did not power off within 2 s (stop-timeout); terminating QEMU"
 check "deaf: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/deaf/result")" stopped
+
+# ---- tap --------------------------------------------------------------------
+# A tap the user owns (ip tuntap add ... user nobody), as the README says:
+# QEMU opens /dev/net/tun in its own /dev and attaches to it. Skipped
+# where no tap can be made.
+# The tree's /dev/net/tun is the real node (10:200): QEMU's /dev copies it.
+if mkdir -p "$root/dev/net" && mknod -m 0666 "$root/dev/net/tun" c 10 200 2>/dev/null &&
+	ip tuntap add vbtap0 mode tap user nobody 2>/dev/null; then
+	check "tap: VM tap starts with a tap netdev" start tap
+	tq=$(qemu_pid tap)
+	check "tap: QEMU's /dev has net/tun, as the host has it (0666)" \
+		expect "net/tun" "$(stat -c '%t:%T %a' "/proc/${tq:-0}/root/dev/net/tun" 2>/dev/null)" "a:c8 666"
+	check "tap: QEMU holds vbtap0 (its tun descriptor's iff)" \
+		grep -qs "^iff:.vbtap0" /proc/"${tq:-0}"/fdinfo/*
+	kill -TERM "$(launcher tap)" 2>/dev/null || :
+	finished
+	ip tuntap del vbtap0 mode tap 2>/dev/null || :
+else
+	echo "# tap: skipped, no tap device can be made here (ip tuntap)"
+fi
 
 # ---- sandbox ----------------------------------------------------------------
 # QEMU's -sandbox spawn=deny: a migration to an exec: URI would run a
