@@ -357,6 +357,8 @@ phase_main() {
 		"1 0000000000000000 none"
 	# The image is 0644 on the host: the launcher keeps the group's read
 	# and takes the world's.
+	observe running "user networking works under the unit's sandbox: QEMU's hostfwd listens on 127.0.0.1:10022" \
+		timeout 5 bash -c ': </dev/tcp/127.0.0.1/10022'
 	observe running "the declared disk belongs to $vm_user, no world access" \
 		expect "owner mode" "$(stat -c '%U %a' /var/lib/vfiobind-e2e/boot.img)" "$vm_user 640"
 	vfiobind vm qmp e2e query-pci >"$pci" 2>&1

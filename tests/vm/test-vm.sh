@@ -78,6 +78,9 @@ user     = vfiobind-e2e
 qemu     = qemu-system-x86_64 -machine q35 -accel tcg,tb-size=32 -m 64 -nodefaults
 args     = -drive file=/var/lib/vfiobind-e2e/boot.img,format=raw,if=ide
 args     = -serial file:/var/lib/vfiobind-e2e/serial/inner.log
+# User networking under the unit's sandbox (AF_INET allowed): slirp
+# listens for the forward as soon as QEMU starts.
+args     = -nic user,model=e1000,hostfwd=tcp:127.0.0.1:10022-:22
 disk     = /var/lib/vfiobind-e2e/boot.img
 romfile  = 0000:01:00.0 /var/lib/vfiobind-e2e/dummy.rom
 tpm      = /var/lib/vfiobind-e2e/tpm
