@@ -7,7 +7,9 @@
 #   -i FILE     initramfs                        (env INITRD, required)
 #   -l FILE     serial log                       (env LOG, default ./serial.log)
 #   -a WORDS    extra kernel command line        (env APPEND_EXTRA)
-#   -t SECONDS  timeout for the whole boot       (env QEMU_TIMEOUT, default 120)
+#   -t SECONDS  timeout for the whole boot       (env QEMU_TIMEOUT, default 300:
+#               a boot takes 20 to 40 s under TCG, but a loaded 2-core CI
+#               machine slowed one past 120; a hang is still caught)
 #   -s          serial on this terminal instead of the log (interactive; add
 #               -a vfiobindtest.shell=1 for a shell), no timeout
 # Other env: KVER (default: newest /boot/vmlinuz-*-amd64), KERNEL (a vmlinuz,
@@ -38,7 +40,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 initrd=${INITRD:-}
 log=${LOG:-./serial.log}
 append_extra=${APPEND_EXTRA:-}
-timeout_s=${QEMU_TIMEOUT:-120}
+timeout_s=${QEMU_TIMEOUT:-300}
 qemu=${QEMU:-qemu-system-x86_64}
 interactive=
 
