@@ -190,7 +190,7 @@ static int entry(struct lp *p, struct cpuset *out)
 	return 0;
 }
 
-int cpulist_parse(const char *s, size_t len, struct cpuset *out, char *err, size_t errlen)
+int cpulist_read(const char *s, size_t len, struct cpuset *out, char *err, size_t errlen)
 {
 	struct lp p = {.s = s, .len = len, .err = err, .errlen = errlen};
 	int r;

@@ -47,7 +47,7 @@ void cpuset_andnot(struct cpuset *dst, const struct cpuset *a, const struct cpus
 void cpuset_or(struct cpuset *dst, const struct cpuset *a, const struct cpuset *b);
 
 /**
- * cpulist_parse() - read a CPU list into @out.
+ * cpulist_read() - read a CPU list into @out.
  * @s, @len: the text (not NUL-terminated there); one trailing newline is
  *           allowed, as sysfs ends its files with one.
  * @err:     on failure, a message that quotes the value and names the bad
@@ -65,7 +65,7 @@ void cpuset_or(struct cpuset *dst, const struct cpuset *a, const struct cpuset *
  * bad group (USED 0 or above GROUP); -ERANGE for a CPU >= CPUSET_MAX.
  * @out is unspecified on failure.
  */
-int cpulist_parse(const char *s, size_t len, struct cpuset *out, char *err, size_t errlen);
+int cpulist_read(const char *s, size_t len, struct cpuset *out, char *err, size_t errlen);
 
 /**
  * cpulist_format() - @s as a CPU list in the kernel's form (bitmap_print_

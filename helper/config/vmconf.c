@@ -615,7 +615,7 @@ static int cpu_key(struct ctx *x, unsigned *line, struct cpuset **out, const cha
 
 	if (!once(x, line))
 		return 0;
-	if (cpulist_parse(v, vl, &set, e, sizeof(e)) < 0)
+	if (cpulist_read(v, vl, &set, e, sizeof(e)) < 0)
 		return err(x, "%s: %s", x->key, e);
 	*out = malloc(sizeof(**out));
 	if (*out == NULL)

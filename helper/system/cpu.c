@@ -39,7 +39,7 @@ static int read_list(struct cpuset *out, const char *fmt, ...)
 		return -ENOMEM;
 	n = sysfs_read_attr(path, buf, LIST_MAX + 1);
 	cpuset_zero(out);
-	r = n < 0 ? n : n == 0 ? 0 : cpulist_parse(buf, (size_t)n, out, NULL, 0) < 0 ? -EINVAL : 0;
+	r = n < 0 ? n : n == 0 ? 0 : cpulist_read(buf, (size_t)n, out, NULL, 0) < 0 ? -EINVAL : 0;
 	free(buf);
 	return r;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fuzz-cpulist.c - libFuzzer harness for cpulist_parse() and
+ * fuzz-cpulist.c - libFuzzer harness for cpulist_read() and
  * cpulist_format(): an accepted list formats to text that parses back to
  * the same set, in fewer or as many bytes as a plain list of its CPUs,
  * whose count matches; a refused one says why, naming the value.
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	err[0] = '\0';
-	r = cpulist_parse((const char *)data, size, &a, err, sizeof(err));
+	r = cpulist_read((const char *)data, size, &a, err, sizeof(err));
 	if (r < 0) {
 		if ((r != -EINVAL && r != -ERANGE) || err[0] != '\'')
 			abort();
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = cpulist_format(&a, text, sizeof(text));
 	if (n >= sizeof(text) || strlen(text) != n)
 		abort();
-	if (cpulist_parse(text, n, &b, err, sizeof(err)) != 0 || !cpuset_equal(&a, &b))
+	if (cpulist_read(text, n, &b, err, sizeof(err)) != 0 || !cpuset_equal(&a, &b))
 		abort();
 	/* The formatted text is canonical: it formats to itself. */
 	if (cpulist_format(&b, again, sizeof(again)) != n || strcmp(text, again) != 0)

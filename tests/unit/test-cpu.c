@@ -80,7 +80,7 @@ static void test_parse(void)
 	char out[256], err[256], what[320], q[64];
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		int r = cpulist_parse(good[i].in, strlen(good[i].in), &s, err, sizeof(err));
+		int r = cpulist_read(good[i].in, strlen(good[i].in), &s, err, sizeof(err));
 
 		cpulist_format(&s, out, sizeof(out));
 		str_quote(good[i].in, strlen(good[i].in), q, sizeof(q));
@@ -90,7 +90,7 @@ static void test_parse(void)
 			printf("# got %d '%s' (%s)\n", r, out, r ? err : "");
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int r = cpulist_parse(bad[i].in, strlen(bad[i].in), &s, err, sizeof(err));
+		int r = cpulist_read(bad[i].in, strlen(bad[i].in), &s, err, sizeof(err));
 
 		str_quote(bad[i].in, strlen(bad[i].in), q, sizeof(q));
 		snprintf(what, sizeof(what), "refuse '%s': %s", q, bad[i].msg);
@@ -99,7 +99,7 @@ static void test_parse(void)
 			printf("# got %d '%s'\n", r, err);
 	}
 	/* A cut buffer: NUL-terminated, the whole length returned. */
-	cpulist_parse("0,2,4,6,8", 9, &s, err, sizeof(err));
+	cpulist_read("0,2,4,6,8", 9, &s, err, sizeof(err));
 	check(cpulist_format(&s, out, 4) == 9 && strlen(out) < 4, "format: a short buffer is cut, the length whole");
 	check(cpuset_count(&s) == 5 && cpuset_next(&s, 4) == 6 && cpuset_next(&s, 8) == -1, "count and next");
 }
@@ -126,7 +126,7 @@ static void smp_case(const struct cpu_topo *t, const char *list, unsigned cpus, 
 	char got[256] = "", what[320];
 	int r;
 
-	cpulist_parse(list, strlen(list), &pin, NULL, 0);
+	cpulist_read(list, strlen(list), &pin, NULL, 0);
 	r = cpu_smp_derive(t, &pin, &smp, o, 64);
 	for (unsigned i = 0; r == 0 && i < smp.cpus; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u", i ? "," : "", o[i]);
@@ -156,7 +156,7 @@ static void test_smp(void)
 	smp_case(&t, "22-23,30", 3, 3, 1, "22,23,30");
 	cpuset_zero(&pin);
 	check(cpu_smp_derive(&t, &pin, &smp, o, 2) == -EINVAL, "smp: an empty set is -EINVAL");
-	cpulist_parse("0-3", 3, &pin, NULL, 0);
+	cpulist_read("0-3", 3, &pin, NULL, 0);
 	check(cpu_smp_derive(&t, &pin, &smp, o, 2) == -ENOSPC && smp.cpus == 4, "smp: a short order is -ENOSPC");
 	cpu_topo_free(&t);
 }
