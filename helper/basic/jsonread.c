@@ -281,3 +281,52 @@ int json_get(const struct json_val *obj, const char *key, struct json_val *out)
 		c.p++;
 	}
 }
+
+int json_at(const struct json_val *arr, size_t i, struct json_val *out)
+{
+	struct cur c;
+
+	if (arr->type != JSON_ARRAY)
+		return -EINVAL;
+	c.p = arr->p + 1;
+	c.end = arr->p + arr->len;
+	skip_ws(&c);
+	if (*c.p == ']')
+		return -ENOENT;
+	/* The array was validated whole: the scan below cannot fail. */
+	for (size_t k = 0;; k++) {
+		struct json_val v;
+
+		skip_ws(&c);
+		if (scan_value(&c, 1, &v) < 0)
+			return -EINVAL;
+		if (k == i) {
+			*out = v;
+			return 0;
+		}
+		skip_ws(&c);
+		if (c.p >= c.end || *c.p != ',')
+			return -ENOENT;
+		c.p++;
+	}
+}
+
+int json_uint(const struct json_val *v, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long n = 0;
+
+	if (v->type != JSON_NUMBER || v->len == 0 || v->len > 20)
+		return -EINVAL;
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned d;
+
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return -EINVAL;
+		d = (unsigned)(v->p[i] - '0');
+		if (n > (max - d) / 10)
+			return -ERANGE;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return 0;
+}

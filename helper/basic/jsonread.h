@@ -51,5 +51,20 @@ int json_parse(const char *s, size_t len, struct json_val *v);
  */
 int json_get(const struct json_val *obj, const char *key, struct json_val *out);
 
+/**
+ * json_at() - element @i (from 0) of array @arr (a value from
+ * json_parse()).
+ * Return: 0 with @out set, -ENOENT when the array is shorter, -EINVAL when
+ * @arr is not an array.
+ */
+int json_at(const struct json_val *arr, size_t i, struct json_val *out);
+
+/**
+ * json_uint() - @v as an unsigned integer: a JSON number of digits alone
+ * (no sign, fraction or exponent) that fits in @max.
+ * Return: 0 with @out set, -EINVAL for anything else, -ERANGE above @max.
+ */
+int json_uint(const struct json_val *v, unsigned long long max, unsigned long long *out);
+
 /** json_str_eq() - whether @v is a string equal to @s after decoding. */
 bool json_str_eq(const struct json_val *v, const char *s);

@@ -276,6 +276,46 @@ static void test_decoder(void)
 	check(bad == 0, "utf8_decode: every code point round-trips, surrogates refused", "U+0000..U+10FFFF");
 }
 
+/* json_at() and json_uint(): QEMU's query-cpus-fast answer, which the
+ * launcher pins vCPU threads from (vm/pin.c). */
+static void test_array(void)
+{
+	const char *s = "{\"return\": [{\"thread-id\": 25989, \"props\": {\"thread-id\": 0}, \"cpu-index\": 0}, "
+			"{\"thread-id\": 26001, \"cpu-index\": 1}]}";
+	struct json_val m, r, e, v;
+	unsigned long long n = 0;
+
+	check(json_parse(s, strlen(s), &m) == 0 && json_get(&m, "return", &r) == 0 && json_at(&r, 0, &e) == 0 &&
+		  json_get(&e, "thread-id", &v) == 0 && json_uint(&v, 1u << 30, &n) == 0 && n == 25989,
+	      "json_at 0: the vCPU's thread-id, not its props'", s);
+	check(json_at(&r, 1, &e) == 0 && json_get(&e, "cpu-index", &v) == 0 && json_uint(&v, 10, &n) == 0 && n == 1,
+	      "json_at 1", s);
+	check(json_at(&r, 2, &e) == -ENOENT, "json_at past the end: -ENOENT", s);
+	check(json_at(&m, 0, &e) == -EINVAL, "json_at on an object: -EINVAL", s);
+	{
+		static const struct {
+			const char *in;
+			int r;
+			unsigned long long v;
+		} nums[] = {
+		    {"0", 0, 0},	 {"1073741824", 0, 1073741824}, {"1073741825", -ERANGE, 0}, {"-1", -EINVAL, 0},
+		    {"1.5", -EINVAL, 0}, {"1e3", -EINVAL, 0},		{"\"7\"", -EINVAL, 0},	    {"[]", -EINVAL, 0},
+		};
+
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			struct json_val x;
+			int rc = json_parse(nums[i].in, strlen(nums[i].in), &x);
+
+			n = 0;
+			if (rc == 0)
+				rc = json_uint(&x, 1u << 30, &n);
+			check(rc == nums[i].r && n == nums[i].v, "json_uint within 2^30", nums[i].in);
+		}
+	}
+	s = "[]";
+	check(json_parse(s, 2, &r) == 0 && json_at(&r, 0, &e) == -ENOENT, "json_at of an empty array", s);
+}
+
 int main(void)
 {
 	struct json_val v, m;
@@ -318,6 +358,7 @@ int main(void)
 	test_writer();
 	test_terminal();
 	test_decoder();
+	test_array();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
