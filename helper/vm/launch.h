@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "basic/cpulist.h"
 #include "config/vmconf.h"
 #include "vm/devices.h"
 #include "vm/devns.h"
@@ -67,7 +68,13 @@ struct launch {
 	int qemu_status;
 	struct qmp qmp;
 	bool qmp_open;
-	enum { QMP_GREETING, QMP_CAPS, QMP_RUNNING } qmp_state;
+	/* GREETING, CAPS, then with cpus = PIN (query-cpus-fast) and CONT
+	 * (QEMU was started paused, -S), then RUNNING. */
+	enum { QMP_GREETING, QMP_CAPS, QMP_PIN, QMP_CONT, QMP_RUNNING } qmp_state;
+	unsigned *pin;	     /* vCPU i's host CPU (vmcpu_qemu_args()), or NULL */
+	size_t npin;	     /* vCPUs */
+	bool pin_cont;	     /* -S is ours: cont after pinning */
+	struct cpuset emu;   /* QEMU's other threads and swtpm; empty: no pinning */
 	bool stopping;	     /* told to stop: no power-off, whatever the guest does */
 	bool guest_shutdown; /* SHUTDOWN guest=true reason=guest-shutdown seen */
 	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */
@@ -135,6 +142,25 @@ bool launch_reap(struct launch *L);
  * reads what QMP still had buffered.
  */
 void launch_supervise(struct launch *L);
+
+/**
+ * launch_emulator_cpus() - with cpus =, where QEMU's other threads (main
+ * loop, I/O, workers) and swtpm run, into @L->emu: emulator-cpus =, or the
+ * online CPUs outside cpus =. Logged; empty (no pinning) without cpus = or
+ * when this host's CPUs cannot be read.
+ */
+void launch_emulator_cpus(struct launch *L);
+
+/**
+ * launch_pin_vcpus() - stage "pin", from QEMU's answer to
+ * query-cpus-fast (@ret, its "return" array): each vCPU's thread, when it
+ * is a thread of QEMU (its thread group in QEMU's process group, the VM
+ * user's: QEMU names the threads, and a false one must not make root move
+ * another process), pinned to its one host CPU (sched_setaffinity(2),
+ * which another user's thread needs CAP_SYS_NICE for) and read back.
+ * Return: the number of vCPUs pinned; each one that is not is logged.
+ */
+size_t launch_pin_vcpus(struct launch *L, const struct json_val *ret);
 
 /**
  * launch_close_qmp() - stop listening to QMP; @why (or NULL when QEMU is

@@ -112,17 +112,40 @@ static int sandbox_opts(const struct vm *vm, struct strv *av)
 }
 
 /* -m from memory =, -smp derived from cpus = (system/vmcpu.h): after
- * the user's words, which hold no -m or -smp when these are added. */
-static int resource_opts(const struct vm *vm, struct strv *av)
+ * the user's words, which hold no -m or -smp when these are added. With
+ * cpus =, where each vCPU goes (@L->pin), QEMU started paused (-S) so
+ * that none runs before it is pinned, unless the user's -S keeps it so
+ * anyway. */
+static int resource_opts(struct launch *L, struct strv *av)
 {
+	const struct vm *vm = L->vm;
 	struct cpu_topo t;
 	bool derive = vm->cpus && !vm->smp_given;
-	int r = derive ? cpu_topo_read(&t) : -ENOENT;
+	int r = vm->cpus ? cpu_topo_read(&t) : -ENOENT;
 
-	if (derive && r < 0)
+	if (vm->cpus && r < 0)
 		WRN("VM %s: cannot read this host's CPUs (%s): -smp without SMT threads", vm->name, strerror(-r));
-	r = vmcpu_qemu_args(vm, derive && r == 0 ? &t : NULL, av, NULL, 0);
-	if (derive)
+	if (vm->cpus) {
+		L->npin = cpuset_count(vm->cpus);
+		L->pin = calloc(L->npin ? L->npin : 1, sizeof(*L->pin));
+		if (L->pin == NULL) {
+			cpu_topo_free(&t);
+			return -ENOMEM;
+		}
+	}
+	r = vmcpu_qemu_args(vm, derive && r == 0 ? &t : NULL, av, L->pin, L->npin);
+	if (r == 0 && vm->cpus) {
+		bool user_s = false;
+
+		for (size_t i = 0; i < vm->qemu.n; i++)
+			user_s |= strcmp(vm->qemu.v[i], "-S") == 0;
+		for (size_t i = 0; i < vm->args.n; i++)
+			user_s |= strcmp(vm->args.v[i], "-S") == 0;
+		L->pin_cont = !user_s;
+		if (L->pin_cont)
+			r = strv_pushf(av, "-S");
+	}
+	if (vm->cpus)
 		cpu_topo_free(&t);
 	return r;
 }
@@ -140,7 +163,7 @@ static int build_argv(struct launch *L, struct strv *av, const char *tpm_sock)
 	for (size_t i = 0; i < vm->args.n && r == 0; i++)
 		r = strv_push(av, vm->args.v[i], strlen(vm->args.v[i]));
 	if (r == 0)
-		r = resource_opts(vm, av);
+		r = resource_opts(L, av);
 	if (r == 0)
 		r = sandbox_opts(vm, av);
 	if (r == 0)
@@ -229,8 +252,12 @@ int launch_qemu(struct launch *L)
 	if (r == 0) {
 		struct spawn_fd fds[] = {{sv[1], QMP_FD}, {admin_fd, QMP_ADMIN_FD}};
 		unsigned long long ram = vm->memory_mib ? vm->memory_mib : QEMU_DEFAULT_RAM_MIB;
-		struct spawn_opts so = {
-		    .env = env, .fds = fds, .nfds = 2, .ns = &L->qemu_dev, .memlock = (ram + MEMLOCK_EXTRA_MIB) << 20};
+		struct spawn_opts so = {.env = env,
+					.fds = fds,
+					.nfds = 2,
+					.ns = &L->qemu_dev,
+					.memlock = (ram + MEMLOCK_EXTRA_MIB) << 20,
+					.affinity = &L->emu};
 
 		log_argv(vm, &av);
 		snprintf(envvm, sizeof(envvm), "VFIOBIND_VM=%s", vm->name);

@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,15 @@ static void child(const struct vmuser *u, char *const argv[], const struct spawn
 			now.rlim_cur = now.rlim_max;
 			setrlimit(RLIMIT_MEMLOCK, &now);
 		}
+	}
+	if (o->affinity && cpuset_count(o->affinity)) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		for (int c = cpuset_next(o->affinity, -1); c >= 0 && c < CPU_SETSIZE; c = cpuset_next(o->affinity, c))
+			CPU_SET(c, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) < 0)
+			fprintf(stderr, "vfiobind: cannot keep %s to its CPUs: %s\n", argv[0], strerror(errno));
 	}
 	drop_bounding_set();
 	if (setgroups((size_t)u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {

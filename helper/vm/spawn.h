@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "basic/cpulist.h"
+
 #define SPAWN_PATH	 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SPAWN_MAX_GROUPS 64
 
@@ -58,6 +60,9 @@ struct spawn_opts {
 	/* RLIMIT_MEMLOCK, soft and hard, in bytes: what it may lock and no
 	 * more, whatever the launcher's own limit. */
 	unsigned long long memlock;
+	/* The CPUs it and every thread it makes may run on
+	 * (sched_setaffinity(2), inherited); NULL or empty: the launcher's. */
+	const struct cpuset *affinity;
 };
 
 /**

@@ -453,6 +453,8 @@ static void give_back(struct launch *L)
 	launch_close_qmp(L, NULL);
 	launch_stop_swtpm(L);
 	restore_handed(L);
+	free(L->pin);
+	L->pin = NULL;
 	devns_free(&L->qemu_dev);
 	devns_free(&L->tpm_dev);
 	if (L->lockfd >= 0) {
@@ -479,6 +481,8 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 		r = watch_signals(&L);
 	if (r == 0)
 		r = hand_over(&L);
+	if (r == 0)
+		launch_emulator_cpus(&L);
 	if (r == 0 && vm->tpm)
 		r = launch_swtpm(&L);
 	if (r == 0)

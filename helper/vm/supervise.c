@@ -156,6 +156,28 @@ void launch_close_qmp(struct launch *L, const char *why)
 	L->qmp_open = false;
 }
 
+static void running(struct launch *L)
+{
+	L->qmp_state = QMP_RUNNING;
+	L->deadline = 0;
+	vm_notify("READY=1");
+	NOTICE("VM %s: running: QEMU pid %d as %s (uid %u), %zu PCI function%s", L->vm->name, (int)L->qemu,
+	       L->user.name, (unsigned)L->user.uid, L->d->n, L->d->n == 1 ? "" : "s");
+}
+
+/* The vCPUs pinned (or not, logged): the guest may start, unless the
+ * user's own -S asked for it to wait. */
+static void after_pin(struct launch *L)
+{
+	if (!L->pin_cont) {
+		running(L);
+	} else if (qmp_send(&L->qmp, "{\"execute\": \"cont\"}") < 0) {
+		launch_close_qmp(L, "cannot send cont: the guest stays paused");
+	} else {
+		L->qmp_state = QMP_CONT;
+	}
+}
+
 static void on_message(struct launch *L, const struct json_val *msg, const char *line, size_t len)
 {
 	struct json_val v, data;
@@ -200,14 +222,25 @@ static void on_message(struct launch *L, const struct json_val *msg, const char 
 			WRN("VM %s: QMP error: %.*s", L->vm->name, (int)(len > 300 ? 300 : len), line);
 		if (L->qmp_state == QMP_CAPS)
 			launch_close_qmp(L, "qmp_capabilities refused");
+		else if (L->qmp_state == QMP_PIN) /* unpinned, but the guest runs */
+			after_pin(L);
+		else if (L->qmp_state == QMP_CONT)
+			launch_close_qmp(L, "cont refused: the guest stays paused");
 		return;
 	}
-	if (L->qmp_state == QMP_CAPS && json_get(msg, "return", &v) == 0) {
-		L->qmp_state = QMP_RUNNING;
-		L->deadline = 0;
-		vm_notify("READY=1");
-		NOTICE("VM %s: running: QEMU pid %d as %s (uid %u), %zu PCI function%s", L->vm->name, (int)L->qemu,
-		       L->user.name, (unsigned)L->user.uid, L->d->n, L->d->n == 1 ? "" : "s");
+	if (json_get(msg, "return", &v) < 0)
+		return;
+	if (L->qmp_state == QMP_CAPS && L->npin) {
+		/* Paused (-S): the vCPU threads exist, no guest code ran. */
+		if (qmp_send(&L->qmp, "{\"execute\": \"query-cpus-fast\"}") < 0)
+			launch_close_qmp(L, "cannot send query-cpus-fast");
+		else
+			L->qmp_state = QMP_PIN;
+	} else if (L->qmp_state == QMP_PIN) {
+		launch_pin_vcpus(L, &v);
+		after_pin(L);
+	} else if (L->qmp_state == QMP_CAPS || L->qmp_state == QMP_CONT) {
+		running(L);
 	}
 }
 

@@ -122,7 +122,9 @@ int launch_swtpm(struct launch *L)
 	snprintf(a_state, sizeof(a_state), "dir=%s", state);
 	snprintf(a_ctrl, sizeof(a_ctrl), "type=unixio,path=%s,mode=0600", L->tpm_sock);
 	INF("VM %s: starting swtpm --tpmstate %s --ctrl %s", L->vm->name, a_state, a_ctrl);
-	L->swtpm = spawn_as(&L->user, argv, &(struct spawn_opts){.ns = &L->tpm_dev, .memlock = SWTPM_MEMLOCK_BYTES});
+	L->swtpm =
+	    spawn_as(&L->user, argv,
+		     &(struct spawn_opts){.ns = &L->tpm_dev, .memlock = SWTPM_MEMLOCK_BYTES, .affinity = &L->emu});
 	if (L->swtpm < 0) {
 		r = L->swtpm;
 		L->swtpm = 0;

@@ -17,6 +17,8 @@
 #           state names the group; a /dev path in args that is no device
 #           node is refused
 #   tap     a tap the user owns works through QEMU's own /dev/net/tun
+#   pin     cpus = 1, emulator-cpus = 0: the vCPU thread on CPU 1 before
+#           the guest runs, QEMU's other threads and swtpm on CPU 0
 #   sandbox QMP migrate to exec: runs nothing: QEMU's filter kills it
 #   twice   a second launcher of the same VM is refused
 #   stop    SIGTERM: system_powerdown, the guest powers off; result
@@ -75,7 +77,14 @@ chmod 0755 "$work" # nobody reads the disk image below it
 install -m 0755 "$here/qemu-novfio.sh" "$work/qemu-novfio.sh"
 install -m 0755 "$here/hostile-qemu.sh" "$work/hostile-qemu.sh"
 root=$work/root
-"$repo/tests/fixtures/mksysfs.sh" "$repo/tests/fixtures/topologies/qemu-card.topo" "$root" >/dev/null ||
+# The card, and this host's two first CPUs as the tree's (the pin case
+# pins real threads to CPUs the tree must call online).
+{
+	cat "$repo/tests/fixtures/topologies/qemu-card.topo"
+	echo "cpus 2 1 1"
+} >"$work/qemu-card-cpus.topo"
+[ "$(nproc)" -ge 2 ] || bail "needs two CPUs (the pin case)"
+"$repo/tests/fixtures/mksysfs.sh" "$work/qemu-card-cpus.topo" "$root" >/dev/null ||
 	bail "mksysfs.sh failed"
 mkdir -p "$root/var/lib/t"
 "$here/mkboot.sh" "$root/var/lib/t/boot.img"
@@ -140,6 +149,15 @@ user = nobody
 $common
 args = -netdev tap,id=n0,ifname=vbtap0,script=no,downscript=no -device e1000,netdev=n0
 args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on
+stop-timeout = 2
+
+[vm pin]
+user = nobody
+$common
+args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on
+tpm = /var/lib/t/tpm-pin
+cpus = 1
+emulator-cpus = 0
 stop-timeout = 2
 
 [vm badnode]
@@ -386,6 +404,34 @@ if mkdir -p "$root/dev/net" && mknod -m 0666 "$root/dev/net/tun" c 10 200 2>/dev
 else
 	echo "# tap: skipped, no tap device can be made here (ip tuntap)"
 fi
+
+# ---- pin --------------------------------------------------------------------
+# cpus = 1, emulator-cpus = 0: QEMU starts paused (-S), the launcher pins
+# the vCPU thread QMP names to CPU 1, then cont; QEMU's other threads and
+# swtpm run on CPU 0 from their start.
+allowed() { awk '/^Cpus_allowed_list:/ { print $2 }' "$1" 2>/dev/null; }
+check "pin: VM pin starts" start pin
+pq=$(qemu_pid pin)
+check "pin: QEMU was started paused, with -smp from cpus =" logged pin "-smp 1,sockets=1,cores=1,threads=1"
+check "pin: ... and -S" logged pin " -S "
+# The first "thread-id" of the entry is the vCPU's; its "props" has a
+# topology "thread-id" too.
+vtid=$(vb vm qmp pin query-cpus-fast 2>/dev/null | grep -o '"thread-id": [0-9]*' | head -n 1 | grep -o '[0-9]*$')
+check "pin: the launcher pinned vCPU 0 (thread ${vtid:-?}) to CPU 1, and said so" \
+	logged pin "vCPU 0 (thread ${vtid:-?}) pinned to CPU 1"
+check "pin: the vCPU thread may run on CPU 1 alone" expect "Cpus_allowed_list" "$(allowed "/proc/${pq:-0}/task/${vtid:-0}/status")" 1
+others() { # every thread of QEMU but the vCPU's: their allowed lists, sorted, unique
+	local t
+	for t in /proc/"${pq:-0}"/task/*; do
+		[ "${t##*/}" = "${vtid:-0}" ] || allowed "$t/status"
+	done | sort -u | tr '\n' ' '
+}
+check "pin: QEMU's other threads run on CPU 0 (emulator-cpus)" expect "their lists" "$(others)" "0 "
+ptpm=$(pgrep -P "$(launcher pin)" -x swtpm || :)
+check "pin: swtpm on CPU 0 too" expect "swtpm" "$(allowed "/proc/${ptpm:-0}/status")" 0
+check "pin: the guest runs after the pinning (cont)" answers '"running": true' vb vm qmp pin query-status
+kill -TERM "$(launcher pin)" 2>/dev/null || :
+finished
 
 # ---- sandbox ----------------------------------------------------------------
 # QEMU's -sandbox spawn=deny: a migration to an exec: URI would run a
