@@ -75,6 +75,7 @@ struct launch {
 	size_t npin;	     /* vCPUs */
 	bool pin_cont;	     /* -S is ours: cont after pinning */
 	struct cpuset emu;   /* QEMU's other threads and swtpm; empty: no pinning */
+	bool isolated;	     /* isolate = yes applied: restore at give back */
 	bool stopping;	     /* told to stop: no power-off, whatever the guest does */
 	bool guest_shutdown; /* SHUTDOWN guest=true reason=guest-shutdown seen */
 	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */

@@ -22,6 +22,7 @@
 #include "basic/sysfs.h"
 #include "vm/handover.h"
 #include "vm/holders.h"
+#include "vm/isolate.h"
 #include "vm/launch.h"
 #include "vm/state.h"
 
@@ -277,6 +278,9 @@ static int restore_left(const char *name)
 	char rec[PATH_MAX];
 	int kept = 0;
 
+	/* The host's CPUs first: a failure is logged and stays recorded, and
+	 * only keeps this run from isolating (isolate_apply()). */
+	isolate_restore(name);
 	for (int persistent = 0; persistent <= 1; persistent++) {
 		int n;
 
@@ -453,6 +457,9 @@ static void give_back(struct launch *L)
 	launch_close_qmp(L, NULL);
 	launch_stop_swtpm(L);
 	restore_handed(L);
+	if (L->isolated)
+		isolate_restore(L->vm->name);
+	L->isolated = false;
 	free(L->pin);
 	L->pin = NULL;
 	devns_free(&L->qemu_dev);
@@ -471,6 +478,21 @@ static void give_back(struct launch *L)
 		close(L->sigfd);
 }
 
+/* Stage "isolate" (isolate.h): the host off cpus = while the VM runs,
+ * the VM's own devices' IRQs left alone. Never stops the VM. */
+static int isolate(struct launch *L)
+{
+	const char **bdfs = calloc(L->d->n ? L->d->n : 1, sizeof(*bdfs));
+
+	if (bdfs == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < L->d->n; i++)
+		bdfs[i] = L->d->v[i].f->name;
+	L->isolated = isolate_apply(L->vm->name, L->vm->cpus, bdfs, L->d->n);
+	free(bdfs);
+	return 0;
+}
+
 int vm_run(const struct vm *vm, const struct vmdevs *d)
 {
 	struct launch L = {.vm = vm, .d = d, .sigfd = -1, .lockfd = -1};
@@ -483,6 +505,8 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 		r = hand_over(&L);
 	if (r == 0)
 		launch_emulator_cpus(&L);
+	if (r == 0 && vm->isolate && vm->cpus)
+		r = isolate(&L);
 	if (r == 0 && vm->tpm)
 		r = launch_swtpm(&L);
 	if (r == 0)
