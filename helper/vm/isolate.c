@@ -298,6 +298,13 @@ static bool irq_is_vms(const char *interrupts, unsigned irq, const char *const *
 	return false;
 }
 
+static int irq_cmp(const void *a, const void *b)
+{
+	const struct isolate_irq *x = a, *y = b;
+
+	return (x->irq > y->irq) - (x->irq < y->irq);
+}
+
 /* Every IRQ with an smp_affinity_list, and its value now, into @s. */
 static int read_irqs(struct isolated *s, const char *const *bdfs, size_t nbdf)
 {
@@ -339,6 +346,9 @@ static int read_irqs(struct isolated *s, const char *const *bdfs, size_t nbdf)
 	}
 	closedir(d);
 	free(interrupts);
+	/* In order: the record reads the same whatever readdir(3) gives. */
+	if (s->nirq)
+		qsort(s->irq, s->nirq, sizeof(*s->irq), irq_cmp);
 	return r;
 }
 

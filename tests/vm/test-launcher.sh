@@ -19,6 +19,13 @@
 #   tap     a tap the user owns works through QEMU's own /dev/net/tun
 #   pin     cpus = 1, emulator-cpus = 0: the vCPU thread on CPU 1 before
 #           the guest runs, QEMU's other threads and swtpm on CPU 0
+#   isolate isolate = yes with cpus = 1 (fake-systemctl.sh first in PATH,
+#           fake /proc/irq, /proc/interrupts, workqueue cpumask and
+#           /proc/self/cgroup in the tree): the old values recorded, the
+#           host's units, workqueues and IRQs on CPU 0 while it runs, the
+#           VM's own IRQs untouched; restored at stop, by `vm poweroff`
+#           after a SIGKILLed launcher, and by the next start; a launcher
+#           under user.slice does not isolate, says why, and the VM runs
 #   sandbox QMP migrate to exec: runs nothing: QEMU's filter kills it
 #   twice   a second launcher of the same VM is refused
 #   stop    SIGTERM: system_powerdown, the guest powers off; result
@@ -158,6 +165,15 @@ args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on
 tpm = /var/lib/t/tpm-pin
 cpus = 1
 emulator-cpus = 0
+stop-timeout = 2
+
+[vm iso]
+user = nobody
+$common
+args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on
+cpus = 1
+emulator-cpus = 0
+isolate = yes
 stop-timeout = 2
 
 [vm badnode]
@@ -432,6 +448,106 @@ check "pin: swtpm on CPU 0 too" expect "swtpm" "$(allowed "/proc/${ptpm:-0}/stat
 check "pin: the guest runs after the pinning (cont)" answers '"running": true' vb vm qmp pin query-status
 kill -TERM "$(launcher pin)" 2>/dev/null || :
 finished
+
+# ---- isolate ----------------------------------------------------------------
+# isolate = yes, cpus = 1 in a tree of CPUs 0-1: the host keeps CPU 0.
+# fake-systemctl.sh (first in PATH) logs its arguments and keeps each
+# unit's AllowedCPUs in a file; the tree's /proc/irq, /proc/interrupts and
+# workqueue cpumask are plain files, written without truncation, so the
+# values are one character wide ("1" becomes "0" and back). Nothing of
+# this host's cgroups, IRQs or workqueues is touched: every path is under
+# $root, refused when that is empty or /.
+case ${root:-/} in
+/ | //*) bail "isolate: no tree root" ;;
+esac
+iso_bin=$work/iso-bin
+export FAKE_SYSTEMCTL_DIR=$work/iso-systemctl
+mkdir -p "$iso_bin" "$FAKE_SYSTEMCTL_DIR"
+install -m 0755 "$here/fake-systemctl.sh" "$iso_bin/systemctl"
+iso_units() {
+	local d=$FAKE_SYSTEMCTL_DIR
+	echo "$(cat "$d/system.slice")|$(cat "$d/user.slice")|$(cat "$d/init.scope")"
+}
+iso_reset() {
+	local i d=$FAKE_SYSTEMCTL_DIR
+	: >"$d/system.slice"
+	echo 0-1 >"$d/user.slice"
+	: >"$d/init.scope"
+	: >"$d/log"
+	mkdir -p "$root/sys/devices/virtual/workqueue" "$root/proc/self"
+	echo 3 >"$root/sys/devices/virtual/workqueue/cpumask"
+	for i in 0 9 24 25 30; do
+		mkdir -p "$root/proc/irq/$i"
+		echo 1 >"$root/proc/irq/$i/smp_affinity_list"
+	done
+	printf '%s\n' "           CPU0       CPU1" \
+		"  0:         10          0   IO-APIC    2-edge      timer" \
+		"  9:          0          0   IO-APIC    9-fasteoi   acpi" \
+		" 24:          0          0   PCI-MSI 524288-edge      vfio-msi[0](0000:01:00.0)" \
+		" 25:          0          0   PCI-MSI 524289-edge      snd_hda_intel:card1 0000:01:00.1" \
+		" 30:          5          0   PCI-MSI 1048576-edge      nvme0q0" >"$root/proc/interrupts"
+	echo "0::/machine.slice/vfiobind-vm@iso.service" >"$root/proc/self/cgroup"
+}
+iso_irqs() { cat "$root"/proc/irq/{0,9,24,25,30}/smp_affinity_list | tr '\n' ' '; }
+iso_wq() { cat "$root/sys/devices/virtual/workqueue/cpumask"; }
+iso_kill() { # a SIGKILLed launcher; its QEMU, an orphan here, killed too
+	local q
+	q=$(qemu_pid iso)
+	kill -KILL "$(launcher iso)" 2>/dev/null || :
+	wait "$lpid" 2>/dev/null || :
+	if [ -n "$q" ]; then kill -KILL "$q" 2>/dev/null || :; fi
+}
+iso_rec=$root/run/vfiobind/vm/iso/isolated
+iso_path=$PATH
+PATH=$iso_bin:$PATH
+[ "$(command -v systemctl)" = "$iso_bin/systemctl" ] || bail "isolate: the fake systemctl is not first in PATH"
+iso_reset
+check "isolate: VM iso starts" start iso
+check "isolate: the old values were recorded" expect "record" "$(tr '\n' ';' <"$iso_rec" 2>/dev/null)" \
+	"vfiobind-isolated 1;unit system.slice=;unit user.slice=0-1;unit init.scope=;wq 3;irq 0 1;irq 9 1;irq 30 1;"
+check "isolate: system.slice, user.slice, init.scope AllowedCPUs=0 while it runs" \
+	expect "units" "$(iso_units)" "0|0|0"
+check "isolate: ... through systemctl set-property --runtime" \
+	grep -qx -- "set-property --runtime -- user.slice AllowedCPUs=0" "$FAKE_SYSTEMCTL_DIR/log"
+check "isolate: the workqueue cpumask is 1 (CPU 0)" expect "cpumask" "$(iso_wq)" 1
+check "isolate: the host's IRQs on CPU 0, the VM's (24 vfio, 25 its BDF) untouched" \
+	expect "IRQs 0 9 24 25 30" "$(iso_irqs)" "0 0 1 1 0 "
+check "isolate: the launcher said so" logged iso "the host's own work confined to CPU 0"
+kill -TERM "$(launcher iso)" 2>/dev/null || :
+finished
+check "isolate: stop restored the units" expect "units" "$(iso_units)" "|0-1|"
+check "isolate: ... the workqueue cpumask and the IRQs" expect "mask, IRQs" "$(iso_wq) $(iso_irqs)" "3 1 1 1 1 1 "
+check "isolate: ... and removed the record" test ! -e "$iso_rec"
+check "isolate: VM iso starts again" start iso
+check "isolate: ... confined again" expect "units" "$(iso_units)" "0|0|0"
+iso_kill
+check "isolate: a SIGKILLed launcher leaves its record" test -s "$iso_rec"
+vb vm poweroff iso >"$work/iso-poweroff.log" 2>&1 || :
+check "isolate: ExecStopPost (vm poweroff) restored the units" expect "units" "$(iso_units)" "|0-1|"
+check "isolate: ... the workqueue cpumask and the IRQs" expect "mask, IRQs" "$(iso_wq) $(iso_irqs)" "3 1 1 1 1 1 "
+check "isolate: ... and removed the record" test ! -e "$iso_rec"
+check "isolate: VM iso starts a third time" start iso
+iso_kill
+: >"$FAKE_SYSTEMCTL_DIR/log"
+check "isolate: the next start after another SIGKILL" start iso
+check "isolate: ... restored first (its first systemctl call)" expect "first call" \
+	"$(head -n 1 "$FAKE_SYSTEMCTL_DIR/log")" "set-property --runtime -- system.slice AllowedCPUs="
+check "isolate: ... then recorded the host's own values, not the confined ones" \
+	grep -qx "unit user.slice=0-1" "$iso_rec"
+kill -TERM "$(launcher iso)" 2>/dev/null || :
+finished
+check "isolate: ... and that stop restored everything" expect "units, mask, IRQs" \
+	"$(iso_units) $(iso_wq) $(iso_irqs)" "|0-1| 3 1 1 1 1 1 "
+echo "0::/user.slice/user-0.slice/session-1.scope" >"$root/proc/self/cgroup"
+check "isolate: a launcher under user.slice (vm run from a shell) starts the VM" start iso
+check "isolate: ... does not isolate, and says why" logged iso \
+	"isolate = yes not applied: the launcher runs in /user.slice/user-0.slice/session-1.scope, under user.slice"
+check "isolate: ... and changed nothing" expect "units" "$(iso_units)" "|0-1|"
+check "isolate: ... and wrote no record" test ! -e "$iso_rec"
+kill -TERM "$(launcher iso)" 2>/dev/null || :
+finished
+PATH=$iso_path
+rm -f "$root/proc/self/cgroup"
 
 # ---- sandbox ----------------------------------------------------------------
 # QEMU's -sandbox spawn=deny: a migration to an exec: URI would run a
