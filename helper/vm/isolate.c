@@ -352,10 +352,8 @@ static int read_irqs(struct isolated *s, const char *const *bdfs, size_t nbdf)
 	return r;
 }
 
-static int print_record(FILE *f, void *arg)
+int isolate_record_format(FILE *f, const struct isolated *s)
 {
-	const struct isolated *s = arg;
-
 	fputs(RECORD_HEAD, f);
 	for (int u = 0; u < ISOLATE_UNITS; u++)
 		if (s->unit_set[u])
@@ -365,6 +363,11 @@ static int print_record(FILE *f, void *arg)
 	for (size_t i = 0; i < s->nirq; i++)
 		fprintf(f, "irq %u %s\n", s->irq[i].irq, s->irq[i].list);
 	return ferror(f) ? -EIO : 0;
+}
+
+static int print_record(FILE *f, void *arg)
+{
+	return isolate_record_format(f, arg);
 }
 
 /* Write @list to IRQ @irq; EIO and ENOENT are answers, not errors. */

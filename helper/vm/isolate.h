@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "basic/cpulist.h"
 
@@ -50,6 +51,14 @@ extern const char *const isolate_units[ISOLATE_UNITS];
  * Return: 0; -EINVAL a malformed record; -ENOMEM.
  */
 int isolate_record_parse(const char *text, size_t len, struct isolated *out, char *err, size_t errlen);
+
+/**
+ * isolate_record_format() - @s as isolate_record_parse() reads it: the
+ * first line, the units set, the workqueue mask when set, the IRQs in
+ * their order.
+ * Return: 0, or -EIO when @f reports an error.
+ */
+int isolate_record_format(FILE *f, const struct isolated *s);
 
 /** isolated_free() - free @s's IRQ list; @s is zeroed. */
 void isolated_free(struct isolated *s);
