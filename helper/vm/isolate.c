@@ -516,6 +516,6 @@ int isolate_restore(const char *vm)
 		return -EIO;
 	}
 	unlink(rec);
-	INF("VM %s: the host's CPUs restored (system.slice, user.slice, init.scope, workqueues, IRQs)", vm);
+	NOTICE("VM %s: the host's CPUs restored (system.slice, user.slice, init.scope, workqueues, IRQs)", vm);
 	return 0;
 }

@@ -30,6 +30,12 @@
 #             query-pci shows the card's four functions, query-tpm the
 #             TPM, vfiobind doctor ok but for the host's own image,
 #             release refuses the held group
+#   pin, isolate (issue 19; cpus = 3, isolate = yes, a 4-CPU outer guest)
+#             the vCPU thread on CPU 3, QEMU's other threads and swtpm on
+#             0-2, the journal's pinning line, the unit in machine.slice;
+#             system.slice, user.slice, init.scope AllowedCPUs 0-2 and the
+#             workqueue mask 7, recorded; restored after stop, and by
+#             ExecStopPost after the launcher is SIGKILLed (after kill)
 #   stop      systemctl stop: the guest powers down via ACPI, no power-off
 #   flag      /run/vfiobind/no-poweroff: a guest shutdown keeps the host up
 #   kill      QMP netdev_add of a bridge with a helper program runs
@@ -169,6 +175,31 @@ spawn_refused() {
 uids_of() {
 	awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$1/status"
 }
+
+# ---- pin/isolate helpers (issue 19) ---------------------------------------
+# The VM has cpus = 3, isolate = yes in a 4-CPU outer guest.
+allowed_of() { awk '/^Cpus_allowed_list:/ { print $2 }' "$1" 2>/dev/null; }
+# The vCPU's thread, as QMP names it (the first "thread-id" of the entry;
+# its "props" has a topology "thread-id" too).
+vcpu_tid() {
+	vfiobind vm qmp e2e query-cpus-fast 2>/dev/null | grep -o '"thread-id": [0-9]*' | head -n 1 | grep -o '[0-9]*$'
+}
+other_threads() { # PID VTID: the allowed lists of every thread but VTID, sorted, unique
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "${t##*/}" = "$2" ] || allowed_of "$t/status"
+	done | sort -u | tr '\n' ' '
+}
+host_cpus() { # the three units' AllowedCPUs and the workqueue mask
+	echo "$(systemctl show -p AllowedCPUs --value system.slice user.slice init.scope | grep -v '^$' | tr '\n' ' ')|$(cat /sys/devices/virtual/workqueue/cpumask)"
+}
+iso_record() { test -e /run/vfiobind/vm/e2e/isolated; }
+journal_boot_has() { # TEXT: in the unit's journal of this boot
+	journalctl -q -o cat -b -u "$unit" --no-pager | grep -qF -- "$1" && return 0
+	echo "'$1' is not in the journal of $unit"
+	return 1
+}
+# ---- end pin/isolate helpers
 
 # start_vm: systemctl start, then until the inner guest is up.
 start_vm() {
@@ -378,6 +409,23 @@ phase_main() {
 		refuses "in use by VM e2e" vfiobind release 0000:01:00.2
 	elapsed running "$t0"
 
+	# ---- pin/isolate: while it runs (issue 19) ----------------------------
+	t0=$(now)
+	vtid=$(vcpu_tid)
+	observe pin "the vCPU thread (${vtid:-?}) may run on CPU 3 alone" \
+		expect "Cpus_allowed_list" "$(allowed_of "/proc/${qpid:-0}/task/${vtid:-0}/status")" 3
+	observe pin "QEMU's other threads on CPUs 0-2" expect "their lists" "$(other_threads "${qpid:-0}" "${vtid:-0}")" "0-2 "
+	observe pin "swtpm on CPUs 0-2" expect "swtpm" "$(allowed_of "/proc/${spid:-0}/status")" 0-2
+	observe pin "the journal says where the vCPU went" \
+		journal_boot_has "vCPU 0 (thread ${vtid:-?}) pinned to CPU 3"
+	observe pin "the unit runs in machine.slice" expect Slice "$(systemctl show -p Slice --value "$unit")" machine.slice
+	observe isolate "system.slice, user.slice, init.scope on 0-2, the workqueue mask 7" \
+		expect "AllowedCPUs|cpumask" "$(host_cpus)" "0-2 0-2 0-2 |7"
+	observe isolate "the old values are recorded" iso_record
+	observe isolate "the journal says so" journal_boot_has "the host's own work confined to CPUs 0-2"
+	elapsed pin "$t0"
+	# ---- end pin/isolate
+
 	# ---- stop -----------------------------------------------------------
 	t0=$(now)
 	c=$(cursor)
@@ -390,6 +438,12 @@ phase_main() {
 	observe stop "no power-off job, the host keeps running" host_stays_up
 	observe stop "/dev/vfio/$group given back to root" expect owner "$(stat -c '%U' "/dev/vfio/$group")" root
 	elapsed stop "$t0"
+
+	# ---- pin/isolate: after the stop ----
+	observe isolate "stop: the units and the workqueue mask restored (all CPUs: f)" \
+		expect "AllowedCPUs|cpumask" "$(host_cpus)" "|f"
+	observe isolate "stop: the record removed" test ! -e /run/vfiobind/vm/e2e/isolated
+	# ---- end pin/isolate
 
 	# ---- flag -----------------------------------------------------------
 	t0=$(now)
@@ -428,6 +482,22 @@ phase_main() {
 	observe kill "no power-off job, the host keeps running" host_stays_up
 	systemctl reset-failed "$unit"
 	elapsed kill "$t0"
+
+	# ---- pin/isolate: the launcher SIGKILLed (issue 19) -----------------
+	# Nothing of it gives back: ExecStopPost (vm poweroff) does.
+	t0=$(now)
+	c=$(cursor)
+	observe isolate "the VM starts again" start_vm
+	observe isolate "... confined again" expect "AllowedCPUs|cpumask" "$(host_cpus)" "0-2 0-2 0-2 |7"
+	systemctl kill --kill-whom=main --signal=SIGKILL "$unit"
+	wait_for 60 ended
+	observe isolate "launcher SIGKILLed: ExecStopPost restored the units and the workqueue mask" \
+		expect "AllowedCPUs|cpumask" "$(host_cpus)" "|f"
+	observe isolate "... and removed the record" test ! -e /run/vfiobind/vm/e2e/isolated
+	observe isolate "... and said so" journal_has "$c" "the host's CPUs restored"
+	systemctl reset-failed "$unit"
+	elapsed isolate "$t0"
+	# ---- end pin/isolate
 
 	# ---- novfio ---------------------------------------------------------
 	t0=$(now)

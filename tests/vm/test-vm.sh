@@ -86,9 +86,22 @@ romfile  = 0000:01:00.0 /var/lib/vfiobind-e2e/dummy.rom
 tpm      = /var/lib/vfiobind-e2e/tpm
 poweroff = yes
 stop-timeout = 30
+# ---- pin/isolate (issue 19): the outer guest has 4 CPUs (-smp 4 below):
+# the vCPU on CPU 3, QEMU's other threads, swtpm and the host on 0-2.
+cpus     = 3
+isolate  = yes
+# ---- end pin/isolate
 EOF
 chmod 0644 "$stage/etc/vfiobind.conf"
-"$vfiobind" check "$stage/etc/vfiobind.conf" >/dev/null || bail "the test's config does not pass vfiobind check"
+# ---- pin/isolate: checked as the 4-CPU outer guest sees it (cpus = 3 is
+# offline on a smaller host): a tree of CPUs 0-3 alone.
+cpu_root=$work/cpu-root
+mkdir -p "$cpu_root/sys/devices/system/cpu"
+echo 0-3 >"$cpu_root/sys/devices/system/cpu/online"
+echo 0-3 >"$cpu_root/sys/devices/system/cpu/present"
+"$vfiobind" --root "$cpu_root" check "$stage/etc/vfiobind.conf" >"$work/check.out" 2>&1 ||
+	bail "the test's config does not pass vfiobind check: $(cat "$work/check.out")"
+# ---- end pin/isolate
 cat >"$stage/etc/systemd/system/vfiobind-e2e.service" <<'EOF'
 [Unit]
 Description=vfiobind end-to-end checks (tests/vm/e2e-guest.sh)
@@ -144,7 +157,7 @@ vmboot() {
 	# decision is logged while the guest goes down, too late for anything
 	# running in it to print.
 	APPEND_EXTRA="quiet systemd.show_status=0 systemd.journald.forward_to_console=1 \
-systemd.journald.max_level_console=info $*" QEMU_EXTRA="-m 1536" \
+systemd.journald.max_level_console=info $*" QEMU_EXTRA="-m 1536 -smp 4" \
 		"$repo/tests/boot/qemu-run.sh" -i "$image" -l "$work/$name.log" -t "${VM_TEST_TIMEOUT:-420}" -- \
 		-drive "file=$work/disk.img,format=raw,if=none,id=e2edisk" \
 		-device virtio-blk-pci,drive=e2edisk,bus=pcie.0,addr=07.0 \
