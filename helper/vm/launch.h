@@ -3,6 +3,7 @@
  * launch.h - inside `vfiobind vm run` (vm_run(), vm.h): what its stages
  * share. Internal to vm/. The stages, in order, and where they live:
  *   prepare, hand over, conclude, give back   start.c
+ *   isolate (isolate = yes: the host off cpus) isolate.c, from start.c
  *   swtpm                                     swtpm.c
  *   QEMU: its arguments, start, signals       qemu.c
  *   supervise: signals, QMP, deadlines        supervise.c

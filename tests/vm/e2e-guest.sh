@@ -194,6 +194,18 @@ host_cpus() { # the three units' AllowedCPUs and the workqueue mask
 	echo "$(systemctl show -p AllowedCPUs --value system.slice user.slice init.scope | grep -v '^$' | tr '\n' ' ')|$(cat /sys/devices/virtual/workqueue/cpumask)"
 }
 iso_record() { test -e /run/vfiobind/vm/e2e/isolated; }
+irqs_on() { # LIST: how many IRQs have that smp_affinity_list
+	grep -lx -- "$1" /proc/irq/*/smp_affinity_list 2>/dev/null | wc -l
+}
+irqs_moved() { # some IRQ on 0-2, and no vfio one among them
+	local f n=0
+	while read -r f; do
+		f=${f%/smp_affinity_list}
+		grep -qE "^ *${f##*/}:.*vfio" /proc/interrupts && echo "IRQ ${f##*/} is the VM's, moved" && return 1
+		n=$((n + 1))
+	done < <(grep -lx 0-2 /proc/irq/*/smp_affinity_list 2>/dev/null)
+	[ "$n" -gt 0 ]
+}
 journal_boot_has() { # TEXT: in the unit's journal of this boot
 	journalctl -q -o cat -b -u "$unit" --no-pager | grep -qF -- "$1" && return 0
 	echo "'$1' is not in the journal of $unit"
@@ -422,6 +434,7 @@ phase_main() {
 	observe isolate "system.slice, user.slice, init.scope on 0-2, the workqueue mask 7" \
 		expect "AllowedCPUs|cpumask" "$(host_cpus)" "0-2 0-2 0-2 |7"
 	observe isolate "the old values are recorded" iso_record
+	observe isolate "the host's IRQs moved: $(irqs_on 0-2) of them on 0-2, none of the VM's (vfio)" irqs_moved
 	observe isolate "the journal says so" journal_boot_has "the host's own work confined to CPUs 0-2"
 	elapsed pin "$t0"
 	# ---- end pin/isolate
@@ -443,6 +456,7 @@ phase_main() {
 	observe isolate "stop: the units and the workqueue mask restored (all CPUs: f)" \
 		expect "AllowedCPUs|cpumask" "$(host_cpus)" "|f"
 	observe isolate "stop: the record removed" test ! -e /run/vfiobind/vm/e2e/isolated
+	observe isolate "stop: no IRQ left on 0-2 (all back to 0-3)" expect "IRQs on 0-2" "$(irqs_on 0-2)" 0
 	# ---- end pin/isolate
 
 	# ---- flag -----------------------------------------------------------
