@@ -305,6 +305,20 @@ static int irq_cmp(const void *a, const void *b)
 	return (x->irq > y->irq) - (x->irq < y->irq);
 }
 
+/* Whether @irq is the INTx line of one of @bdfs (their sysfs "irq"): vfio
+ * requests it only when the guest enables INTx, after isolation, so its
+ * /proc/interrupts line does not name vfio yet. */
+static bool irq_is_intx(unsigned long irq, const char *const *bdfs, size_t nbdf)
+{
+	char path[PATH_MAX], val[32];
+
+	for (size_t i = 0; i < nbdf; i++)
+		if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/irq", bdfs[i]) == 0 &&
+		    sysfs_read_attr(path, val, sizeof(val)) > 0 && strtoul(val, NULL, 10) == irq && irq != 0)
+			return true;
+	return false;
+}
+
 /* Every IRQ with an smp_affinity_list, and its value now, into @s. */
 static int read_irqs(struct isolated *s, const char *const *bdfs, size_t nbdf)
 {
@@ -329,7 +343,8 @@ static int read_irqs(struct isolated *s, const char *const *bdfs, size_t nbdf)
 		unsigned long irq = strtoul(e->d_name, &endp, 10);
 		struct isolate_irq *grown;
 
-		if (endp == e->d_name || *endp || irq >= IRQ_MAX || irq_is_vms(interrupts, (unsigned)irq, bdfs, nbdf))
+		if (endp == e->d_name || *endp || irq >= IRQ_MAX || irq_is_vms(interrupts, (unsigned)irq, bdfs, nbdf) ||
+		    irq_is_intx(irq, bdfs, nbdf))
 			continue;
 		if (root_path(path, sizeof(path), "/proc/irq/%lu/smp_affinity_list", irq) < 0 ||
 		    sysfs_read_attr(path, val, sizeof(val)) <= 0)
