@@ -3,6 +3,7 @@
  * launch.h - inside `vfiobind vm run` (vm_run(), vm.h): what its stages
  * share. Internal to vm/. The stages, in order, and where they live:
  *   prepare, hand over, conclude, give back   start.c
+ *   hugepages: reserve, give back             hugepages.c
  *   swtpm                                     swtpm.c
  *   QEMU: its arguments, start, signals       qemu.c
  *   supervise: signals, QMP, deadlines        supervise.c
@@ -75,6 +76,7 @@ struct launch {
 	size_t npin;	     /* vCPUs */
 	bool pin_cont;	     /* -S is ours: cont after pinning */
 	struct cpuset emu;   /* QEMU's other threads and swtpm; empty: no pinning */
+	bool huge_reserved;  /* hugepages = reserved and recorded: give back */
 	bool stopping;	     /* told to stop: no power-off, whatever the guest does */
 	bool guest_shutdown; /* SHUTDOWN guest=true reason=guest-shutdown seen */
 	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */

@@ -143,9 +143,6 @@ void launch_emulator_cpus(struct launch *L)
 	/* Accepted and checked, not done yet: said, not silently ignored. */
 	if (vm->isolate)
 		WRN("VM %s: isolate = yes is not applied by this version: the host is not kept off cpus", vm->name);
-	if (vm->hugepages_kb)
-		WRN("VM %s: hugepages = is not applied by this version: the guest's RAM is on ordinary pages",
-		    vm->name);
 	cpuset_zero(&L->emu);
 	if (vm->cpus == NULL)
 		return;
