@@ -86,6 +86,15 @@ romfile  = 0000:01:00.0 /var/lib/vfiobind-e2e/dummy.rom
 tpm      = /var/lib/vfiobind-e2e/tpm
 poweroff = yes
 stop-timeout = 30
+# hugepages (e2e-guest.sh phase_hugepages): the guest's 64M on 32 2M
+# pages; hugebig asks more than the outer guest has, to be refused.
+hugepages = 2M
+
+[vm hugebig]
+user      = vfiobind-e2e
+qemu      = qemu-system-x86_64 -machine q35 -accel tcg,tb-size=32 -nodefaults
+memory    = 4G
+hugepages = 2M
 EOF
 chmod 0644 "$stage/etc/vfiobind.conf"
 "$vfiobind" check "$stage/etc/vfiobind.conf" >/dev/null || bail "the test's config does not pass vfiobind check"
