@@ -586,11 +586,13 @@ memory = 64M
 hugepages = 2M
 stop-timeout = 2
 EOS
-	echo 40 >"$g/nr_hugepages"
-	echo 40 >"$g/free_hugepages"
-	check "huge: VM huge starts with 40 of the 32 pages it needs free" start huge
-	check "huge: ... reserved nothing" logged huge "32 pages needed in the global pool, 40 free"
-	check "huge: ... the pool as it was" expect nr_hugepages "$(cat "$g/nr_hugepages")" 40
+	# Plain files, not sysfs: a write does not truncate, so every value
+	# written here has two digits.
+	echo 42 >"$g/nr_hugepages"
+	echo 42 >"$g/free_hugepages"
+	check "huge: VM huge starts with 42 of the 32 pages it needs free" start huge
+	check "huge: ... reserved nothing" logged huge "32 pages needed in the global pool, 42 free"
+	check "huge: ... the pool as it was" expect nr_hugepages "$(cat "$g/nr_hugepages")" 42
 	check "huge: ... no record" test ! -e "$rec"
 	check "huge: QEMU's RAM on a preallocated 2M hugetlb memfd" grep -qx \
 		"memory-backend-memfd,id=vfiobind-ram,size=64M,hugetlb=on,hugetlbsize=2048k,prealloc=on" \
@@ -600,13 +602,13 @@ EOS
 	# A launcher killed with pages of its adding: its record (as it writes
 	# one before raising the pool) gives them back at ExecStopPost.
 	q=$(qemu_pid huge)
-	printf 'vfiobind-hugepages 1\nnode - 2048 32 8\nend 1\n' >"$rec"
+	printf 'vfiobind-hugepages 1\nnode - 2048 32 10\nend 1\n' >"$rec"
 	kill -KILL "$(launcher huge)" 2>/dev/null || :
 	kill -KILL -- "-${q:-0}" 2>/dev/null || :
 	wait "$lpid" 2>/dev/null || :
 	vb vm poweroff huge >"$work/huge-poweroff.log" 2>&1 || :
-	check "huge: vm poweroff after a SIGKILL gave the 32 pages back" expect nr_hugepages "$(cat "$g/nr_hugepages")" 8
-	check "huge: ... said so" grep -q "32 2M pages given back in the global pool (nr_hugepages 40 -> 8)" \
+	check "huge: vm poweroff after a SIGKILL gave the 32 pages back" expect nr_hugepages "$(cat "$g/nr_hugepages")" 10
+	check "huge: ... said so" grep -q "32 2M pages given back in the global pool (nr_hugepages 42 -> 10)" \
 		"$work/huge-poweroff.log"
 	check "huge: ... and removed the record" test ! -e "$rec"
 	echo 10 >"$g/nr_hugepages"
