@@ -874,6 +874,38 @@ static unsigned long qemu_smp_count(const char *v)
 	return cpus ? cpus : maxcpus ? maxcpus : product;
 }
 
+/* Whether word @w (after @prev) gives the guest's RAM a backend of its
+ * own: -mem-path, -object memory-backend-*, -machine memory-backend=,
+ * -numa memdev=. */
+static bool sets_backend(const char *prev, const char *w)
+{
+	const char *o = prev && prev[0] == '-' ? prev + 1 + (prev[1] == '-') : "";
+
+	if (w[0] == '-' && (strcmp(w + 1 + (w[1] == '-'), "mem-path") == 0))
+		return true;
+	if (strcmp(o, "object") == 0 && strncmp(w, "memory-backend-", 15) == 0)
+		return true;
+	return (strcmp(o, "machine") == 0 || strcmp(o, "M") == 0 || strcmp(o, "numa") == 0) &&
+	       (strstr(w, "memory-backend=") || strstr(w, "memdev="));
+}
+
+/* A word of the QEMU command that backs the RAM itself, with its line,
+ * or NULL. */
+static const char *qemu_backend(const struct vm *vm, unsigned *line)
+{
+	for (size_t i = 1; i < vm->qemu.n; i++)
+		if (sets_backend(vm->qemu.v[i - 1], vm->qemu.v[i])) {
+			*line = vm->qemu_line;
+			return vm->qemu.v[i];
+		}
+	for (size_t i = 0; i < vm->args.n; i++)
+		if (sets_backend(i ? vm->args.v[i - 1] : NULL, vm->args.v[i])) {
+			*line = vm->args_line[i];
+			return vm->args.v[i];
+		}
+	return NULL;
+}
+
 /* memory, cpus, hugepages and their -m and -smp (vmconf.h). */
 static void check_resources(struct ctx *x, struct vm *vm)
 {
@@ -918,6 +950,19 @@ static void check_resources(struct ctx *x, struct vm *vm)
 		else if (vm->memory_mib % page_mib) {
 			size_format(vm->memory_mib, a, sizeof(a));
 			err(x, "hugepages = %s: the guest's memory %s is not a whole number of %s pages", b, a, b);
+		}
+		unsigned be_line = 0;
+		const char *be = qemu_backend(vm, &be_line);
+
+		if (be) {
+			char bq[96];
+
+			str_quote(be, strlen(be), bq, sizeof(bq));
+			x->line = be_line;
+			err(x,
+			    "'%s' gives the guest's RAM a backend of its own, and hugepages = %s (line %u) puts it on "
+			    "vfiobind's; drop one of them",
+			    bq, b, vm->huge_line);
 		}
 	}
 	if (vm->keep_hugepages && vm->hugepages_kb == 0) {

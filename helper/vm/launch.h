@@ -4,6 +4,7 @@
  * share. Internal to vm/. The stages, in order, and where they live:
  *   prepare, hand over, conclude, give back   start.c
  *   isolate (isolate = yes: the host off cpus) isolate.c, from start.c
+ *   hugepages: reserve, give back             hugepages.c
  *   swtpm                                     swtpm.c
  *   QEMU: its arguments, start, signals       qemu.c
  *   supervise: signals, QMP, deadlines        supervise.c
@@ -77,6 +78,7 @@ struct launch {
 	bool pin_cont;	     /* -S is ours: cont after pinning */
 	struct cpuset emu;   /* QEMU's other threads and swtpm; empty: no pinning */
 	bool isolated;	     /* isolate = yes applied: restore at give back */
+	bool huge_reserved;  /* hugepages = reserved and recorded: give back */
 	bool stopping;	     /* told to stop: no power-off, whatever the guest does */
 	bool guest_shutdown; /* SHUTDOWN guest=true reason=guest-shutdown seen */
 	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */

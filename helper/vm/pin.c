@@ -141,9 +141,6 @@ void launch_emulator_cpus(struct launch *L)
 	char list[256];
 
 	/* Accepted and checked, not done yet: said, not silently ignored. */
-	if (vm->hugepages_kb)
-		WRN("VM %s: hugepages = is not applied by this version: the guest's RAM is on ordinary pages",
-		    vm->name);
 	cpuset_zero(&L->emu);
 	if (vm->cpus == NULL)
 		return;

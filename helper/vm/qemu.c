@@ -19,6 +19,7 @@
 #include "basic/log.h"
 #include "system/cpu.h"
 #include "system/vmcpu.h"
+#include "vm/hugepages.h"
 #include "vm/launch.h"
 #include "vm/state.h"
 
@@ -134,6 +135,8 @@ static int resource_opts(struct launch *L, struct strv *av)
 		}
 	}
 	r = vmcpu_qemu_args(vm, derive && r == 0 ? &t : NULL, av, L->pin, L->npin);
+	if (r == 0)
+		r = huge_qemu_args(vm, av); /* the RAM -m sizes, on hugepages */
 	if (r == 0 && vm->cpus) {
 		bool user_s = false;
 

@@ -23,6 +23,7 @@
 #include "vm/handover.h"
 #include "vm/holders.h"
 #include "vm/isolate.h"
+#include "vm/hugepages.h"
 #include "vm/launch.h"
 #include "vm/state.h"
 
@@ -322,6 +323,10 @@ int vm_restore_left(const char *name)
 	if (fd < 0)
 		return fd;
 	r = restore_left(name);
+	/* The pages a killed launcher added (none recorded with
+	 * keep-hugepages = yes). */
+	if (huge_give_back(name) < 0 && r == 0)
+		r = -EIO;
 	close(fd);
 	return r < 0 ? r : 0;
 }
@@ -374,6 +379,12 @@ static int prepare(struct launch *L)
 		ERR("VM %s: not started: files a previous launcher handed over are not all given back", vm->name);
 		return r < 0 ? r : -EIO;
 	}
+	/* A killed launcher's hugepages; a record that cannot be acted on
+	 * does not keep the VM from starting, a pool that cannot be written
+	 * is logged and tried again at the next stop. */
+	r = huge_give_back(vm->name);
+	if (r < 0 && r != -EINVAL)
+		WRN("VM %s: hugepages a previous launcher added are not all given back (above)", vm->name);
 	for (size_t i = 0; i < L->d->ngroups; i++) {
 		if (vfio_group_holders(L->d->groups[i], vm->name, holders, sizeof(holders)) > 0) {
 			ERR("VM %s: IOMMU group %d is in use by %s", vm->name, L->d->groups[i], holders);
@@ -460,6 +471,10 @@ static void give_back(struct launch *L)
 	if (L->isolated)
 		isolate_restore(L->vm->name);
 	L->isolated = false;
+	if (L->huge_reserved) {
+		huge_give_back(L->vm->name);
+		L->huge_reserved = false;
+	}
 	free(L->pin);
 	L->pin = NULL;
 	devns_free(&L->qemu_dev);
@@ -501,6 +516,10 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 	r = prepare(&L);
 	if (r == 0)
 		r = watch_signals(&L);
+	if (r == 0) {
+		r = huge_reserve(vm);
+		L.huge_reserved = r == 0 && vm->hugepages_kb && !vm->keep_hugepages;
+	}
 	if (r == 0)
 		r = hand_over(&L);
 	if (r == 0)

@@ -359,6 +359,38 @@ phase_storage() {
 	elapsed storage "$t0"
 }
 
+# ---- hugepages (issue 19) ---------------------------------------------------
+# [vm e2e] has hugepages = 2M and -m 64: the launcher reserves 32 pages in
+# the outer guest's global pool (it has none before), QEMU preallocates
+# them all, and the stop gives them back. [vm hugebig] asks 4G of 2M pages
+# of a guest with 1.5G: refused with the numbers, the pool as it was.
+hp() { awk -v k="HugePages_$1:" '$1 == k { print $2 }' /proc/meminfo; }
+phase_hugepages() {
+	local t0 total free
+	t0=$(now)
+	total=$(hp Total) free=$(hp Free)
+	say "hugepages: before the VM HugePages_Total $total, HugePages_Free $free"
+	observe huge "the VM starts with its RAM on 2M hugepages" start_vm
+	say "hugepages: while it runs HugePages_Total $(hp Total), HugePages_Free $(hp Free)"
+	observe huge "HugePages_Total rose by the 32 pages the launcher reserved" \
+		expect HugePages_Total "$(hp Total)" $((total + 32))
+	observe huge "... all 32 in use by the guest's RAM (HugePages_Free as before)" \
+		expect HugePages_Free "$(hp Free)" "$free"
+	observe huge "... recorded in the VM's state directory" \
+		grep -q '^node - 2048 32 ' /run/vfiobind/vm/e2e/hugepages
+	systemctl stop "$unit"
+	wait_for 60 ended
+	observe huge "after the stop HugePages_Total is as before" expect HugePages_Total "$(hp Total)" "$total"
+	observe huge "... and HugePages_Free" expect HugePages_Free "$(hp Free)" "$free"
+	observe huge "... the record gone" test ! -e /run/vfiobind/vm/e2e/hugepages
+	observe huge "VM hugebig (4G of 2M pages) is refused with both numbers" \
+		refuses "hugepage allocation failed: " vfiobind vm run hugebig
+	observe huge "... and leaves HugePages_Total as it was" expect HugePages_Total "$(hp Total)" "$total"
+	observe huge "... and no QEMU runs" no_qemu
+	systemctl reset-failed "$unit" 2>/dev/null || :
+	elapsed huge "$t0"
+}
+
 phase_main() {
 	local t0 c qpid spid group
 	pci=$(mktemp)
@@ -530,6 +562,8 @@ phase_main() {
 	observe novfio "vfiobind bind takes 01:00.2 back" \
 		expect driver "$(basename "$(readlink /sys/bus/pci/devices/0000:01:00.2/driver)")" vfio-pci
 	elapsed novfio "$t0"
+
+	phase_hugepages
 
 	# ---- poweroff -------------------------------------------------------
 	t0=$(now)

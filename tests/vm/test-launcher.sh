@@ -57,6 +57,10 @@
 #           place is not followed (ExecStopPost after such a "reboot")
 #   renumbered the same with the image on a loop-mounted ext4 that comes
 #           back on another device number: given back all the same
+#   huge    hugepages = 2M in the tree's pool: enough free, nothing
+#           reserved and QEMU's RAM on a hugetlb memfd; a SIGKILLed
+#           launcher's pages given back by `vm poweroff`; a shortfall
+#           refused with both numbers, the pool rolled back
 #
 # Run it with the ASan+UBSan build too (make check-vm-asan): any
 # sanitizer report in a launcher's log fails the last test point.
@@ -672,6 +676,74 @@ if command -v losetup >/dev/null && losetup -f >/dev/null 2>&1; then
 else
 	echo "# renumbered: skipped, no free loop device (losetup -f)"
 fi
+
+# ---- huge -------------------------------------------------------------------
+# hugepages = 2M, memory = 64M: 32 pages from the tree's global pool. The
+# fake pool does not play the kernel (free_hugepages does not move when
+# nr_hugepages is written), so: enough pages free, nothing reserved and
+# QEMU's RAM on the hugetlb memfd (its arguments, as a stand-in QEMU saw
+# them: this host has no hugepages for a real one); too few, the
+# reservation falls short, is refused with both numbers and rolled back
+# to exactly what the pool was; a SIGKILLed launcher's record given back
+# by `vm poweroff`. The real allocation is test-vm.sh's.
+huge_case() {
+	local g=$root/sys/kernel/mm/hugepages/hugepages-2048kB rec=$root/run/vfiobind/vm/huge/hugepages q
+	mkdir -p "$g" "$root/proc/sys/vm"
+	: >"$root/proc/sys/vm/compact_memory"
+	cat >"$work/huge-qemu.sh" <<EOS
+#!/bin/bash
+printf '%s\n' "\$@" >$work/serial/huge.args
+exec $work/hostile-qemu.sh quiet $work/serial/huge.fds
+EOS
+	chmod 0755 "$work/huge-qemu.sh"
+	cat >>"$root/etc/vfiobind.conf" <<EOS
+
+[vm huge]
+user = nobody
+qemu = $work/huge-qemu.sh
+memory = 64M
+hugepages = 2M
+stop-timeout = 2
+EOS
+	# Plain files, not sysfs: a write does not truncate, so every value
+	# written here has two digits.
+	echo 42 >"$g/nr_hugepages"
+	echo 42 >"$g/free_hugepages"
+	check "huge: VM huge starts with 42 of the 32 pages it needs free" start huge
+	check "huge: ... reserved nothing" logged huge "32 pages needed in the global pool, 42 free"
+	check "huge: ... the pool as it was" expect nr_hugepages "$(cat "$g/nr_hugepages")" 42
+	check "huge: ... no record" test ! -e "$rec"
+	check "huge: QEMU's RAM on a preallocated 2M hugetlb memfd" grep -qx \
+		"memory-backend-memfd,id=vfiobind-ram,size=64M,hugetlb=on,hugetlbsize=2048k,prealloc=on" \
+		"$work/serial/huge.args"
+	check "huge: ... the machine's RAM backend" grep -qx "memory-backend=vfiobind-ram" "$work/serial/huge.args"
+	check "huge: ... after -m 64M" grep -qx 64M "$work/serial/huge.args"
+	# A launcher killed with pages of its adding: its record (as it writes
+	# one before raising the pool) gives them back at ExecStopPost.
+	q=$(qemu_pid huge)
+	printf 'vfiobind-hugepages 1\nnode - 2048 32 10\nend 1\n' >"$rec"
+	kill -KILL "$(launcher huge)" 2>/dev/null || :
+	kill -KILL -- "-${q:-0}" 2>/dev/null || :
+	wait "$lpid" 2>/dev/null || :
+	vb vm poweroff huge >"$work/huge-poweroff.log" 2>&1 || :
+	check "huge: vm poweroff after a SIGKILL gave the 32 pages back" expect nr_hugepages "$(cat "$g/nr_hugepages")" 10
+	check "huge: ... said so" grep -q "32 2M pages given back in the global pool (nr_hugepages 42 -> 10)" \
+		"$work/huge-poweroff.log"
+	check "huge: ... and removed the record" test ! -e "$rec"
+	echo 10 >"$g/nr_hugepages"
+	echo 10 >"$g/free_hugepages"
+	echo 0 >"$root/proc/sys/vm/compact_memory"
+	rm -f "$work/serial/huge.fds"
+	check "huge: with 10 pages free, the start is refused with both numbers" refused \
+		"hugepage allocation failed: 10 of 32 2M pages free in the global pool after reserving" \
+		vb vm run huge
+	check "huge: ... memory compacted first" expect compact_memory "$(cat "$root/proc/sys/vm/compact_memory")" 1
+	check "huge: ... nr_hugepages back to exactly 10" expect nr_hugepages "$(cat "$g/nr_hugepages")" 10
+	check "huge: ... no record left" test ! -e "$rec"
+	check "huge: ... QEMU never started" test ! -e "$work/serial/huge.fds"
+}
+rm -f "$work/serial/huge.fds"
+huge_case
 
 t1=$(date +%s%N)
 timings+=("launcher cases $(((t1 - t0) / 1000000000)) s")

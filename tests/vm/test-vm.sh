@@ -91,6 +91,15 @@ stop-timeout = 30
 cpus     = 3
 isolate  = yes
 # ---- end pin/isolate
+# hugepages (e2e-guest.sh phase_hugepages): the guest's 64M on 32 2M
+# pages; hugebig asks more than the outer guest has, to be refused.
+hugepages = 2M
+
+[vm hugebig]
+user      = vfiobind-e2e
+qemu      = qemu-system-x86_64 -machine q35 -accel tcg,tb-size=32 -nodefaults
+memory    = 4G
+hugepages = 2M
 EOF
 chmod 0644 "$stage/etc/vfiobind.conf"
 # ---- pin/isolate: checked as the 4-CPU outer guest sees it (cpus = 3 is
