@@ -166,6 +166,11 @@ static int build_argv(struct launch *L, struct strv *av, const char *tpm_sock)
 		r = resource_opts(L, av);
 	if (r == 0)
 		r = sandbox_opts(vm, av);
+	/* reboot = restart: a guest reset ends QEMU (SHUTDOWN, reason
+	 * guest-reset; softmmu/runstate.c, qemu_system_reset_request()), and
+	 * restart.c starts it again. */
+	if (r == 0 && vm->reboot_restart)
+		r = strv_pushf(av, "-no-reboot");
 	if (r == 0)
 		r = own_opts(av, tpm_sock);
 	if (r == 0)

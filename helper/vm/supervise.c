@@ -178,6 +178,22 @@ static void after_pin(struct launch *L)
 	}
 }
 
+/* Whether a SHUTDOWN event's @data says the machine was reset: by the
+ * guest ("guest": true, "reason": "guest-reset": a reset register, the
+ * keyboard controller, a triple fault, a watchdog) or by root's QMP
+ * system_reset ("host-qmp-system-reset"); with -no-reboot QEMU turns
+ * either into its exit (qapi/run-state.json, ShutdownCause). */
+static bool shutdown_is_reset(const struct json_val *data)
+{
+	struct json_val guest, reason;
+
+	if (data->type != JSON_OBJECT || json_get(data, "reason", &reason) < 0)
+		return false;
+	if (json_str_eq(&reason, "host-qmp-system-reset"))
+		return true;
+	return json_str_eq(&reason, "guest-reset") && json_get(data, "guest", &guest) == 0 && guest.type == JSON_TRUE;
+}
+
 static void on_message(struct launch *L, const struct json_val *msg, const char *line, size_t len)
 {
 	struct json_val v, data;
@@ -206,6 +222,11 @@ static void on_message(struct launch *L, const struct json_val *msg, const char 
 				return; /* said once is enough */
 			NOTICE("VM %s: the guest powered itself off%s", L->vm->name,
 			       L->stopping ? " (as asked: the launcher is stopping)" : "");
+		} else if (L->vm->reboot_restart && shutdown_is_reset(&data)) {
+			if (!L->guest_reset)
+				NOTICE("VM %s: the guest reboots: QEMU exits (-no-reboot, reboot = restart)%s",
+				       L->vm->name, L->stopping ? "; the launcher is stopping: no restart" : "");
+			L->guest_reset = true;
 		} else if (first && qmp_log_ok(L)) {
 			INF("VM %s: QEMU shuts down: %.*s", L->vm->name, (int)(data.type ? data.len : 2),
 			    data.type ? data.p : "{}");

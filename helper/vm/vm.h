@@ -22,9 +22,10 @@
  *   result     written when QEMU has exited: "guest-shutdown" when the
  *              guest powered itself off and nobody asked it to, "stopped"
  *              when the launcher was told to stop (systemctl stop, host
- *              shutdown or reboot), "exited" otherwise (QEMU crashed, was
- *              killed, or failed to start). Read and removed by `vm
- *              poweroff`.
+ *              shutdown or reboot), "reboot-limit" when reboot = restart
+ *              met its limit (restart.c), "exited" otherwise (QEMU
+ *              crashed, was killed, or failed to start, also again after
+ *              a guest reboot). Read and removed by `vm poweroff`.
  *   swtpm/     the VM user's (0700): the swtpm control socket
  *
  * The host powers off only when result is guest-shutdown, the VM says
