@@ -159,7 +159,9 @@ void launch_close_qmp(struct launch *L, const char *why)
 static void running(struct launch *L)
 {
 	L->qmp_state = QMP_RUNNING;
-	L->deadline = 0;
+	/* A stop that came before QMP answered keeps its kill deadline. */
+	if (!L->stopping)
+		L->deadline = 0;
 	vm_notify("READY=1");
 	NOTICE("VM %s: running: QEMU pid %d as %s (uid %u), %zu PCI function%s", L->vm->name, (int)L->qemu,
 	       L->user.name, (unsigned)L->user.uid, L->d->n, L->d->n == 1 ? "" : "s");
