@@ -29,7 +29,7 @@
 #   reboot  reboot = restart: the guest reboots (key r: 0xCF9, QEMU runs
 #           with -no-reboot): a new QEMU and swtpm under the same
 #           launcher, the function with a reset method reset through the
-#           tree's sysfs, the count logged; the sixth reboot within a
+#           tree's sysfs, the vCPU pinned again, the count logged; the sixth reboot within a
 #           minute ends it (result "reboot-limit", no power-off); a
 #           SIGTERM sent with the reboot still stops it ("stopped");
 #           reboot = reset: the same key, the same QEMU, booted again
@@ -175,6 +175,8 @@ args = -drive file=$root/var/lib/t/rb.img,format=raw,if=ide,snapshot=on -serial 
 tpm = /var/lib/t/tpm-rb
 poweroff = yes
 reboot = restart
+cpus = 1
+emulator-cpus = 0
 stop-timeout = 3
 
 [vm rs]
@@ -516,6 +518,11 @@ rb_tpm2=$(pgrep -P "${rb_launcher:-0}" -x swtpm || :)
 check "reboot: swtpm left with the old QEMU (--terminate), a new one runs (was ${rb_tpm:-?})" \
 	expect_not "swtpm pid" "${rb_tpm2:-missing}" "${rb_tpm:-0}"
 check "reboot: the new guest boots" up rb
+rb_vtid=$(vb vm qmp rb query-cpus-fast 2>/dev/null | grep -o '"thread-id": [0-9]*' | head -n 1 | grep -o '[0-9]*$')
+check "reboot: the new QEMU's vCPU (thread ${rb_vtid:-?}) pinned to CPU 1 again, logged" \
+	logged rb "vCPU 0 (thread ${rb_vtid:-?}) pinned to CPU 1"
+check "reboot: ... it runs on CPU 1 alone" \
+	expect "Cpus_allowed_list" "$(allowed "/proc/$(qemu_pid rb)/task/${rb_vtid:-0}/status")" 1
 check "reboot: the new QEMU has the TPM" answers '"model": "tpm-tis"' vb vm qmp rb query-tpm
 # Four more within the minute are restarted; the sixth is one too many.
 for n in 2 3 4 5; do
