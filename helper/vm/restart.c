@@ -53,7 +53,13 @@ unsigned restart_reset_functions(const char *name, const struct vmdevs *d)
 			r = sysfs_write_attr(path, "1");
 		if (r < 0) {
 			failed++;
-			ERR("VM %s: %s: reset (methods %s) failed: %s", name, fn, methods, strerror(-r));
+			/* pci_reset_function(): -ENOTTY when no method applied,
+			 * e.g. "bus" while another function shares the bus
+			 * (pci_parent_bus_reset()). */
+			ERR("VM %s: %s: reset (methods %s) failed: %s%s", name, fn, methods, strerror(-r),
+			    r == -ENOTTY ? " (no method applies now: 'bus' alone does not while other functions "
+					   "share the bus)"
+					 : "");
 		} else {
 			NOTICE("VM %s: %s reset (methods %s)", name, fn, methods);
 		}
