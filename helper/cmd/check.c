@@ -276,6 +276,8 @@ static void check_summary(const char *name, const struct conf *c)
 		if (vm->hugepages_kb)
 			str_append(res, sizeof(res), ", hugepages %s%s",
 				   vm->hugepages_kb == VM_HUGE_1G_KB ? "1G" : "2M", vm->keep_hugepages ? " kept" : "");
+		if (vm->reboot_restart)
+			str_append(res, sizeof(res), ", reboot restart");
 		printf("[vm %s] user %s, %s, %s%s, poweroff %s%s%s\n", vm->name, vm->user,
 		       vm->ndev ? "devices as listed" : "every declared function", vm->qemu.n ? vm->qemu.v[0] : "-",
 		       vm->tpm ? ", tpm" : "", vm->poweroff ? "yes" : "no", vm->no_sandbox ? ", no sandbox" : "", res);

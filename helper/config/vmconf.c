@@ -21,7 +21,7 @@
 
 #define KEYS                                                                                                  \
 	"user, qemu, args, devices, romfile, bus, tpm, disk, poweroff, sandbox, stop-timeout, memory, cpus, " \
-	"emulator-cpus, isolate, hugepages, keep-hugepages"
+	"emulator-cpus, isolate, hugepages, keep-hugepages, reboot"
 
 static void trim(const char **s, size_t *len)
 {
@@ -661,6 +661,21 @@ static int key_keep_hugepages(struct ctx *x, const char *v, size_t vl)
 	return once(x, &x->vm->keep_line) ? yes_no(x, "keep-hugepages", v, vl, &x->vm->keep_hugepages) : 0;
 }
 
+/* reboot = restart | reset: what a guest reboot does (vmconf.h). */
+static int key_reboot(struct ctx *x, const char *v, size_t vl)
+{
+	char q[96];
+
+	if (!once(x, &x->vm->reboot_line))
+		return 0;
+	if (str_span_eq(v, vl, "restart") || str_span_eq(v, vl, "reset")) {
+		x->vm->reboot_restart = str_span_eq(v, vl, "restart");
+		return 0;
+	}
+	str_quote(v, vl, q, sizeof(q));
+	return err(x, "reboot: '%s' is neither restart nor reset", q);
+}
+
 static const struct {
 	const char *key;
 	int (*fn)(struct ctx *x, const char *v, size_t vl);
@@ -682,6 +697,7 @@ static const struct {
     {"isolate", key_isolate},
     {"hugepages", key_hugepages},
     {"keep-hugepages", key_keep_hugepages},
+    {"reboot", key_reboot},
 };
 
 static int parse_key(struct ctx *x, const char *s, size_t len)

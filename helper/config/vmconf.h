@@ -21,6 +21,7 @@
  *   isolate      = yes                   # default no; needs cpus
  *   hugepages    = 1G                    # 2M, 1G or no (default)
  *   keep-hugepages = yes                 # default no; needs hugepages
+ *   reboot       = restart               # or reset (default)
  *
  * Words are separated by blanks; there is no quoting, so values with
  * blanks belong in the user's own script (qemu = /path/to/qemu.sh). '#'
@@ -117,6 +118,12 @@ struct vm {
 	bool isolate;
 	unsigned long hugepages_kb; /* VM_HUGE_2M_KB, VM_HUGE_1G_KB, or 0 (no) */
 	bool keep_hugepages;
+	/* reboot = restart: QEMU runs with -no-reboot, and a guest reboot
+	 * ends it; the launcher resets the functions through sysfs and
+	 * starts it again (vm/restart.c). reset (default): QEMU's own
+	 * reset, QEMU keeps running. */
+	bool reboot_restart;
+	unsigned reboot_line;
 	/* Line of each single-valued key, 0 while unset ("given twice"). */
 	unsigned user_line, qemu_line, tpm_line, poweroff_line, sandbox_line, stop_line;
 	unsigned memory_line, cpus_line, emu_line, isolate_line, huge_line, keep_line;

@@ -8,6 +8,7 @@
  *   swtpm                                     swtpm.c
  *   QEMU: its arguments, start, signals       qemu.c
  *   supervise: signals, QMP, deadlines        supervise.c
+ *   restart after a guest reboot              restart.c
  * Each takes the one struct launch of the run; "give back" is safe after
  * any earlier stage, whatever it left half done.
  */
@@ -44,6 +45,15 @@
  * is used); a RAM size neither memory = nor -m gives is QEMU's default,
  * 128 MiB on x86 (hw/i386/pc.c). swtpm gets Linux's default (MLOCK_LIMIT,
  * 8 MiB since 5.16), whatever the unit's LimitMEMLOCK=. */
+/* reboot = restart: at most this many restarts within the window; the
+ * next one ends the VM (result "reboot-limit", no host power-off). A
+ * guest that resets as soon as it runs (a triple fault at boot) would
+ * otherwise restart QEMU for ever. */
+#define REBOOT_LIMIT	 5
+#define REBOOT_WINDOW_MS 60000
+/* How long the old QEMU's process group may take to be gone (its vfio
+ * descriptors closed) before the functions are reset. */
+#define REBOOT_GONE_MS	     10000
 #define MEMLOCK_EXTRA_MIB    1024ULL
 #define QEMU_DEFAULT_RAM_MIB 128ULL
 #define SWTPM_MEMLOCK_BYTES  (8ULL << 20)
@@ -84,6 +94,14 @@ struct launch {
 	bool qemu_shutdown;  /* any SHUTDOWN event seen: QEMU is on its way out */
 	long long deadline;  /* ms; 0: none */
 	int deadline_step;   /* 0 start, 1 powerdown wait, 2 SIGTERM sent */
+	/* reboot = restart (restart.c): the guest reset itself (SHUTDOWN
+	 * reason guest-reset, or host-qmp-system-reset from root's monitor),
+	 * restarts so far, when the last REBOOT_LIMIT were (ms), and why the
+	 * restarts ended when that is the result ("reboot-limit", "exited"). */
+	bool guest_reset;
+	unsigned reboots;
+	long long reboot_at[REBOOT_LIMIT];
+	const char *reboot_end;
 	/* What QEMU says is the VM user's text: logged at a bounded rate. */
 	long long log_window; /* ms, start of the current window */
 	unsigned log_count, log_dropped;
@@ -165,6 +183,36 @@ void launch_emulator_cpus(struct launch *L);
  * Return: the number of vCPUs pinned; each one that is not is logged.
  */
 size_t launch_pin_vcpus(struct launch *L, const struct json_val *ret);
+
+/**
+ * launch_restart() - after launch_supervise(), with reboot = restart and
+ * a guest reboot seen (@L->guest_reset): unless the launcher is stopping
+ * (a stop signal, also one still queued on @L->sigfd) or the guest
+ * rebooted REBOOT_LIMIT times within REBOOT_WINDOW_MS, wait up to
+ * REBOOT_GONE_MS for QEMU's process group to be gone, reset each of the
+ * VM's functions that has a reset method (restart_reset_functions()),
+ * start swtpm again when it left with QEMU (--terminate), and QEMU
+ * (launch_qemu()), with the per-run state cleared. Logged, with the count
+ * ("guest reboot N: QEMU started again") and in sd_notify STATUS=.
+ * Return: 0 when QEMU runs again (supervise it); 1 when there is nothing
+ * to restart (no reboot, reboot = reset, stopping); -EMLINK at the limit
+ * (@L->reboot_end "reboot-limit"); another -errno when swtpm or QEMU
+ * could not be started (@L->reboot_end "exited"). Never powers off.
+ */
+int launch_restart(struct launch *L);
+
+/**
+ * restart_reset_functions() - reset each function of @d through
+ * /sys/bus/pci/devices/ADDR/reset (write "1": reset_store() ->
+ * pci_reset_function(), drivers/pci/pci-sysfs.c), where its reset_method
+ * is not empty: the kernel then tries those methods in order (5.15+,
+ * pci_reset_function() -> __pci_reset_function_locked()). A function
+ * with an empty or no reset_method is skipped, said. Each reset, with its
+ * methods, and each failure (with the kernel's -errno) is logged as @name's.
+ * Return: the number of functions whose reset failed; a failure does not
+ * stop the others.
+ */
+unsigned restart_reset_functions(const char *name, const struct vmdevs *d);
 
 /**
  * launch_close_qmp() - stop listening to QMP; @why (or NULL when QEMU is

@@ -49,9 +49,10 @@ static int guest_shut_down(const char *name)
 	if (strcmp(result, "guest-shutdown") == 0)
 		return 1;
 	INF("VM %s: no host power-off: %s", name,
-	    strcmp(result, "stopped") == 0 ? "the VM was stopped (systemctl stop, host shutdown or reboot)"
-	    : strcmp(result, "exited") == 0
-		? "QEMU ended without a clean guest shutdown"
+	    strcmp(result, "stopped") == 0  ? "the VM was stopped (systemctl stop, host shutdown or reboot)"
+	    : strcmp(result, "exited") == 0 ? "QEMU ended without a clean guest shutdown"
+	    : strcmp(result, "reboot-limit") == 0
+		? "the guest rebooted too often (reboot = restart: the restart limit)"
 		: "the launcher left no result (the VM did not start, or the launcher was killed)");
 	return 0;
 }

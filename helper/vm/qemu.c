@@ -169,6 +169,11 @@ static int build_argv(struct launch *L, struct strv *av, const char *tpm_sock)
 		r = resource_opts(L, av);
 	if (r == 0)
 		r = sandbox_opts(vm, av);
+	/* reboot = restart: a guest reset ends QEMU (SHUTDOWN, reason
+	 * guest-reset; softmmu/runstate.c, qemu_system_reset_request()), and
+	 * restart.c starts it again. */
+	if (r == 0 && vm->reboot_restart)
+		r = strv_pushf(av, "-no-reboot");
 	if (r == 0)
 		r = own_opts(av, tpm_sock);
 	if (r == 0)
@@ -196,6 +201,11 @@ void launch_kill_qemu(struct launch *L, int sig)
 {
 	if (L->qemu_pgid > 0 && kill(-L->qemu_pgid, sig) < 0 && errno != ESRCH)
 		WRN("VM %s: kill(-%d, %d): %s", L->vm->name, (int)L->qemu_pgid, sig, strerror(errno));
+	/* Right after the fork the child may not have called setsid() yet:
+	 * no such group, and the signal would be lost (a stop queued while
+	 * reboot = restart started QEMU again met that). Its pid then. */
+	if (L->qemu > 0 && kill(L->qemu, sig) < 0 && errno != ESRCH)
+		WRN("VM %s: kill(%d, %d): %s", L->vm->name, (int)L->qemu, sig, strerror(errno));
 }
 
 /* A limit above the launcher's own hard one needs CAP_SYS_RESOURCE

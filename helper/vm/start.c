@@ -438,6 +438,10 @@ static int conclude(struct launch *L)
 		WRN("VM %s: QEMU was killed by signal %d", vm->name, WTERMSIG(L->qemu_status));
 	if (L->stopping) {
 		result = "stopped";
+	} else if (L->reboot_end) {
+		/* reboot = restart ended (restart.c): logged there. */
+		result = L->reboot_end;
+		r = -EIO;
 	} else if (L->guest_shutdown && WIFEXITED(L->qemu_status) && WEXITSTATUS(L->qemu_status) == 0) {
 		result = "guest-shutdown";
 	} else {
@@ -531,7 +535,10 @@ int vm_run(const struct vm *vm, const struct vmdevs *d)
 	if (r == 0)
 		r = launch_qemu(&L);
 	if (r == 0) {
-		launch_supervise(&L);
+		/* reboot = restart: a guest reboot starts QEMU again. */
+		do
+			launch_supervise(&L);
+		while (launch_restart(&L) == 0);
 		r = conclude(&L);
 	}
 	give_back(&L);

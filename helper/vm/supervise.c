@@ -159,7 +159,9 @@ void launch_close_qmp(struct launch *L, const char *why)
 static void running(struct launch *L)
 {
 	L->qmp_state = QMP_RUNNING;
-	L->deadline = 0;
+	/* A stop that came before QMP answered keeps its kill deadline. */
+	if (!L->stopping)
+		L->deadline = 0;
 	vm_notify("READY=1");
 	NOTICE("VM %s: running: QEMU pid %d as %s (uid %u), %zu PCI function%s", L->vm->name, (int)L->qemu,
 	       L->user.name, (unsigned)L->user.uid, L->d->n, L->d->n == 1 ? "" : "s");
@@ -176,6 +178,22 @@ static void after_pin(struct launch *L)
 	} else {
 		L->qmp_state = QMP_CONT;
 	}
+}
+
+/* Whether a SHUTDOWN event's @data says the machine was reset: by the
+ * guest ("guest": true, "reason": "guest-reset": a reset register, the
+ * keyboard controller, a triple fault, a watchdog) or by root's QMP
+ * system_reset ("host-qmp-system-reset"); with -no-reboot QEMU turns
+ * either into its exit (qapi/run-state.json, ShutdownCause). */
+static bool shutdown_is_reset(const struct json_val *data)
+{
+	struct json_val guest, reason;
+
+	if (data->type != JSON_OBJECT || json_get(data, "reason", &reason) < 0)
+		return false;
+	if (json_str_eq(&reason, "host-qmp-system-reset"))
+		return true;
+	return json_str_eq(&reason, "guest-reset") && json_get(data, "guest", &guest) == 0 && guest.type == JSON_TRUE;
 }
 
 static void on_message(struct launch *L, const struct json_val *msg, const char *line, size_t len)
@@ -206,6 +224,11 @@ static void on_message(struct launch *L, const struct json_val *msg, const char 
 				return; /* said once is enough */
 			NOTICE("VM %s: the guest powered itself off%s", L->vm->name,
 			       L->stopping ? " (as asked: the launcher is stopping)" : "");
+		} else if (L->vm->reboot_restart && shutdown_is_reset(&data)) {
+			if (!L->guest_reset)
+				NOTICE("VM %s: the guest reboots: QEMU exits (-no-reboot, reboot = restart)%s",
+				       L->vm->name, L->stopping ? "; the launcher is stopping: no restart" : "");
+			L->guest_reset = true;
 		} else if (first && qmp_log_ok(L)) {
 			INF("VM %s: QEMU shuts down: %.*s", L->vm->name, (int)(data.type ? data.len : 2),
 			    data.type ? data.p : "{}");

@@ -22,9 +22,10 @@
  *   result     written when QEMU has exited: "guest-shutdown" when the
  *              guest powered itself off and nobody asked it to, "stopped"
  *              when the launcher was told to stop (systemctl stop, host
- *              shutdown or reboot), "exited" otherwise (QEMU crashed, was
- *              killed, or failed to start). Read and removed by `vm
- *              poweroff`.
+ *              shutdown or reboot), "reboot-limit" when reboot = restart
+ *              met its limit (restart.c), "exited" otherwise (QEMU
+ *              crashed, was killed, or failed to start, also again after
+ *              a guest reboot). Read and removed by `vm poweroff`.
  *   swtpm/     the VM user's (0700): the swtpm control socket
  *
  * The host powers off only when result is guest-shutdown, the VM says
@@ -53,7 +54,10 @@
  * SIGINT or SIGHUP it sends system_powerdown, waits stop-timeout seconds,
  * then SIGTERM, then SIGKILL 10 s later, each to QEMU's process group.
  * Afterwards it gives the files back, writes the result, and removes its
- * state. What QEMU writes on QMP is read in bounded batches and logged at
+ * state. With reboot = restart a guest reboot ends QEMU (-no-reboot) and
+ * the launcher resets the functions and starts swtpm and QEMU again
+ * (restart.c, launch_restart()), at most REBOOT_LIMIT times within
+ * REBOOT_WINDOW_MS. What QEMU writes on QMP is read in bounded batches and logged at
  * a bounded rate: the VM's user cannot keep the launcher from its signals
  * and deadlines. Files a killed launcher left handed over are given back
  * first.
@@ -61,7 +65,8 @@
  * Return: 0 when QEMU ran and exited after a guest shutdown or a stop;
  * -EPERM not root; -ESRCH no such user, or one that is root or has gid 0; -EBUSY already running or a group
  * in use; -EIO QEMU (or swtpm) failed, or QEMU ended otherwise (crash,
- * killed); another -errno for a system error. Every cause is logged.
+ * killed, the reboot limit, not started again after a reboot); another -errno for a system error. Every cause is
+ * logged.
  */
 int vm_run(const struct vm *vm, const struct vmdevs *d);
 

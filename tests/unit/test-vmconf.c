@@ -148,6 +148,8 @@ static const struct bad bad_cases[] = {
     {"hugepages = 2M\nmemory = 3M\n", "not a whole number of 2M pages"},
     {"keep-hugepages = yes\n", "keeps nothing"},
     {"keep-hugepages = y\n", "neither yes nor no"},
+    {"reboot = Restart\n", "reboot: 'Restart' is neither restart nor reset"},
+    {"reboot = restart\nreboot = restart\n", "reboot is given twice"},
 };
 
 static void test_bad(void)
@@ -271,7 +273,19 @@ static void test_resources(void)
 	      "b: memory emitted as -m, cpus and emulator-cpus read, no -smp");
 	check(v && v->memory_mib == 4096 && !v->memory_emit && v->smp_given && v->hugepages_kb == 0,
 	      "c: memory = 4096M agrees with --m 4G; --smp 2 counts the two CPUs");
+	check(a && !a->reboot_restart, "a: reboot = reset when not given");
 	conf_free(&c);
+	{
+		static const char rb[] = "[vm r]\nuser = u\nqemu = q\nreboot = restart\n"
+					 "[vm s]\nuser = u\nqemu = q\nreboot = reset\n";
+
+		r = conf_parse_buffer(rb, sizeof(rb) - 1, "t.conf", &c, &errs);
+		a = vmconf_find(c.vms, "r");
+		b = vmconf_find(c.vms, "s");
+		check(r == 0 && c.vms && c.vms->errs.n == 0 && a && a->reboot_restart && b && !b->reboot_restart,
+		      "reboot = restart and reboot = reset read");
+		conf_free(&c);
+	}
 	diags_free(&errs);
 }
 

@@ -11,6 +11,11 @@
  * Either way it powers off the way an ACPI OS does: SLP_TYP 0 (S5 in
  * QEMU's tables) with SLP_EN in PM1a_CNT, which QEMU reports as a
  * SHUTDOWN event with "guest": true, "reason": "guest-shutdown".
+ * The key 'r' reboots instead, as Windows does after an update: a full
+ * reset through the ICH9 reset control register (0x06 to port 0xCF9,
+ * hw/isa/lpc_ich9.c), then the keyboard controller's reset line (0xFE to
+ * port 0x64) should that one be missing. QEMU resets the machine (RESET,
+ * "guest-reset"), or with -no-reboot exits (SHUTDOWN, "guest-reset").
  *
  * q35 (ICH9): SeaBIOS puts the PM I/O base at 0x600, so PM1a_STS is 0x600,
  * PM1a_EN 0x602 and PM1a_CNT 0x604 (hw/isa/lpc_ich9.c, hw/acpi/ich9.c).
@@ -55,7 +60,17 @@ pwrbtn:
 	movw $btn, %si
 	jmp off
 key:
-	movw $kbd, %si
+	cmpb $'r', %al		/* AL: the key's ASCII code */
+	jne 2f
+	movw $rbt, %si
+	call puts
+	movw $0xcf9, %dx
+	movb $0x06, %al
+	outb %al, %dx
+	movb $0xfe, %al
+	outb %al, $0x64
+	jmp hang
+2:	movw $kbd, %si
 off:
 	call puts
 	movw $0x604, %dx	/* PM1a_CNT: SLP_EN (bit 13), SLP_TYP 0 */
@@ -78,6 +93,7 @@ puts:
 up:	.asciz "e2e-guest: up, waiting for the power button or a key\r\n"
 btn:	.asciz "e2e-guest: power button: powering off\r\n"
 kbd:	.asciz "e2e-guest: key: shutting down on its own\r\n"
+rbt:	.asciz "e2e-guest: key r: rebooting\r\n"
 
 	.org 510
 	.word 0xaa55

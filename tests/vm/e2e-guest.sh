@@ -42,6 +42,10 @@
 #             nothing: QEMU's seccomp filter kills QEMU; no power-off
 #   novfio    01:00.2 released to xhci_hcd: the VM refuses to start,
 #             naming it; bound again with vfiobind bind
+#   reboot    reboot = restart added to the config: the inner guest
+#             reboots (key r): a new QEMU process has the card (query-pci),
+#             01:00.0's reset was tried (logged with its methods), the
+#             count in the journal, the unit stays active, the host up
 #   poweroff  the guest shuts down on its own: the host powers off; if it
 #             is still up 120 s later, "still-up" and a power-off of our own
 set -u
@@ -389,6 +393,56 @@ phase_hugepages() {
 	observe huge "... and no QEMU runs" no_qemu
 	systemctl reset-failed "$unit" 2>/dev/null || :
 	elapsed huge "$t0"
+# new_qemu PID: a QEMU of the unit runs, and it is not PID.
+new_qemu() {
+	local q
+	q=$(qemu_pid) && [ "$q" != "$1" ]
+}
+
+# reset_tried CURSOR: the launcher's line for 01:00.0's reset, shown (its
+# methods are the kernel's: "bus" alone fails with ENOTTY for a function
+# that shares its bus, which the restart goes on after).
+reset_tried() {
+	journal_since "$1" | grep -E "VM e2e: 0000:01:00\.[0-3]:? (not )?reset" || {
+		echo "no reset line for the card's functions in the journal of $unit"
+		return 1
+	}
+	journal_since "$1" | grep -qE "VM e2e: 0000:01:00\.0:? reset \(methods [a-z_ ]+\)"
+}
+
+# reboot = restart (issue 21): the config gets the key for this case
+# only (the root is a tmpfs overlay), the inner guest reboots on the key
+# r (boot.S), and the launcher starts a new QEMU with the card.
+phase_reboot() {
+	local t0 c qpid qpid2 conf=/etc/vfiobind.conf
+	t0=$(now)
+	c=$(cursor)
+	cp "$conf" /tmp/vfiobind.conf.before-reboot
+	echo "reboot   = restart" >>"$conf"
+	observe reboot "the VM starts with reboot = restart" start_vm
+	qpid=$(qemu_pid)
+	rm -f "$inner_log"
+	vfiobind vm qmp e2e '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "r"}]}}' >/dev/null
+	observe reboot "the inner guest rebooted: a new QEMU process (was ${qpid:-none})" wait_for 90 new_qemu "${qpid:-0}"
+	qpid2=$(qemu_pid)
+	observe reboot "... and the inner guest booted in it (pid ${qpid2:-none})" wait_for 90 inner_up
+	observe reboot "the journal counts it: guest reboot 1: QEMU started again" \
+		journal_has "$c" "VM e2e: guest reboot 1: QEMU started again"
+	observe reboot "QEMU exited on the guest's reset (-no-reboot)" \
+		journal_has "$c" "VM e2e: the guest reboots: QEMU exits (-no-reboot, reboot = restart)"
+	observe reboot "01:00.0's reset through sysfs was tried, with its methods (done or failed, logged)" \
+		reset_tried "$c"
+	observe reboot "the unit stays active" expect ActiveState "$(state)" active
+	vfiobind vm qmp e2e query-pci >"$pci" 2>&1
+	observe reboot "the new QEMU has the card: query-pci lists 1234:1111 (VGA)" pci_has 1234 1111
+	observe reboot "... 8086:293e (HDA)" pci_has 8086 293e
+	observe reboot "... 1b36:000d (xHCI) and 1b36:0002 (serial)" eval 'pci_has 1b36 000d && pci_has 1b36 0002'
+	observe reboot "... as vfiobind's vfio-pci devices (qdev ids)" qdev_ids
+	observe reboot "no power-off job, the host keeps running" host_stays_up
+	systemctl stop "$unit"
+	observe reboot "systemctl stop: the unit is inactive" expect ActiveState "$(state)" inactive
+	cp /tmp/vfiobind.conf.before-reboot "$conf"
+	elapsed reboot "$t0"
 }
 
 phase_main() {
@@ -564,6 +618,8 @@ phase_main() {
 	elapsed novfio "$t0"
 
 	phase_hugepages
+	# ---- reboot ---------------------------------------------------------
+	phase_reboot
 
 	# ---- poweroff -------------------------------------------------------
 	t0=$(now)

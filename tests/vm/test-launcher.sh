@@ -33,6 +33,13 @@
 #   guest   the guest shuts down on its own (QMP send-key): result
 #           "guest-shutdown", the power-off decision says power off
 #   kill    QEMU killed: result "exited", no power-off
+#   reboot  reboot = restart: the guest reboots (key r: 0xCF9, QEMU runs
+#           with -no-reboot): a new QEMU and swtpm under the same
+#           launcher, the function with a reset method reset through the
+#           tree's sysfs, the vCPU pinned again, the count logged; the sixth reboot within a
+#           minute ends it (result "reboot-limit", no power-off); a
+#           SIGTERM sent with the reboot still stops it ("stopped");
+#           reboot = reset: the same key, the same QEMU, booted again
 #   deaf    a guest ignoring the power button: terminated after
 #           stop-timeout, result "stopped"
 #   hostile a QEMU of the user's making (hostile-qemu.sh): a flood (3 MB
@@ -100,6 +107,7 @@ root=$work/root
 mkdir -p "$root/var/lib/t"
 "$here/mkboot.sh" "$root/var/lib/t/boot.img"
 "$here/mkboot.sh" "$root/var/lib/t/deaf.img" 1
+"$here/mkboot.sh" "$root/var/lib/t/rb.img"
 # QEMU (nobody) writes the inner guest's serial output here.
 install -d -o nobody -m 0755 "$work/serial"
 grep '^nobody:' /etc/passwd >"$root/etc/passwd"
@@ -178,6 +186,22 @@ args = -drive file=$root/var/lib/t/deaf.img,format=raw,if=ide,snapshot=on
 cpus = 1
 emulator-cpus = 0
 isolate = yes
+[vm rb]
+user = nobody
+$common
+args = -drive file=$root/var/lib/t/rb.img,format=raw,if=ide,snapshot=on -serial file:$work/serial/rb.log
+tpm = /var/lib/t/tpm-rb
+poweroff = yes
+reboot = restart
+cpus = 1
+emulator-cpus = 0
+stop-timeout = 3
+
+[vm rs]
+user = nobody
+$common
+args = -drive file=$root/var/lib/t/rb.img,format=raw,if=ide,snapshot=on -serial file:$work/serial/rs.log
+reboot = reset
 stop-timeout = 2
 
 [vm badnode]
@@ -568,6 +592,108 @@ finished
 check "sandbox: migrate to exec: ran nothing" test ! -e "$spawned"
 check "sandbox: ... QEMU was killed by its seccomp filter (SIGSYS)" logged t "QEMU was killed by signal 31"
 check "sandbox: ... result 'exited', no power-off" expect result "$(cat "$root/run/vfiobind/vm/t/result")" exited
+# ---- reboot -----------------------------------------------------------------
+# reboot = restart: boot.S reboots on the key r (ICH9 0xCF9); QEMU, run
+# with -no-reboot, exits with SHUTDOWN "guest-reset", and the launcher
+# resets 01:00.0 (reset_method "bus" in the tree; its writes to reset
+# stay in the file) and starts swtpm and QEMU again. The serial log is
+# removed before each key: the new QEMU writes a new one.
+rb_key() { # VM: the key r through root's monitor
+	vb vm qmp "$1" '{"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": "r"}]}}' >/dev/null || :
+}
+rb_logged() { # VM TEXT COUNT: TEXT in the launcher's log COUNT times, within 30 s
+	local _
+	for _ in $(seq 300); do
+		[ "$(grep -cF -- "$2" "$work/$1.log")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "# '$2' not $3 times in the launcher's log:"
+	sed 's/^/#   /' "$work/$1.log"
+	return 1
+}
+rb_reset=$root/sys/bus/pci/devices/0000:01:00.0/reset
+: >"$rb_reset"
+check "reboot: VM rb (reboot = restart) starts" start rb
+check "reboot: QEMU runs with -no-reboot" logged rb " -no-reboot "
+check "reboot: the guest boots" up rb
+rb_launcher=$(launcher rb)
+rb_qemu=$(qemu_pid rb)
+rb_tpm=$(pgrep -P "${rb_launcher:-0}" -x swtpm || :)
+rm -f "$work/serial/rb.log"
+rb_key rb
+check "reboot: guest reboot 1 logged with the count: QEMU started again" \
+	rb_logged rb "VM rb: guest reboot 1: QEMU started again" 1
+check "reboot: ... and QMP answers again (running)" rb_logged rb "VM rb: running: QEMU pid" 2
+check "reboot: QEMU said guest-reset, the launcher saw the reboot" \
+	logged rb "the guest reboots: QEMU exits (-no-reboot, reboot = restart)"
+check "reboot: a new QEMU process (was ${rb_qemu:-?})" expect_not "QEMU pid" "$(qemu_pid rb)" "${rb_qemu:-0}"
+check "reboot: the old one is gone" test ! -e "/proc/${rb_qemu:-0}"
+check "reboot: the same launcher still runs" \
+	expect "launcher" "$(kill -0 "${rb_launcher:-0}" 2>/dev/null && launcher rb)" "${rb_launcher:-none}"
+check "reboot: 01:00.0 reset through sysfs ('1' written to reset), logged with its methods" \
+	expect "reset" "$(cat "$rb_reset")" 1
+check "reboot: ... logged with its method" logged rb "VM rb: 0000:01:00.0 reset (methods bus)"
+check "reboot: 01:00.1, without reset_method, not reset, said" \
+	logged rb "VM rb: 0000:01:00.1: not reset (no reset_method"
+rb_tpm2=$(pgrep -P "${rb_launcher:-0}" -x swtpm || :)
+check "reboot: swtpm left with the old QEMU (--terminate), a new one runs (was ${rb_tpm:-?})" \
+	expect_not "swtpm pid" "${rb_tpm2:-missing}" "${rb_tpm:-0}"
+check "reboot: the new guest boots" up rb
+rb_vtid=$(vb vm qmp rb query-cpus-fast 2>/dev/null | grep -o '"thread-id": [0-9]*' | head -n 1 | grep -o '[0-9]*$')
+check "reboot: the new QEMU's vCPU (thread ${rb_vtid:-?}) pinned to CPU 1 again, logged" \
+	logged rb "vCPU 0 (thread ${rb_vtid:-?}) pinned to CPU 1"
+check "reboot: ... it runs on CPU 1 alone" \
+	expect "Cpus_allowed_list" "$(allowed "/proc/$(qemu_pid rb)/task/${rb_vtid:-0}/status")" 1
+check "reboot: the new QEMU has the TPM" answers '"model": "tpm-tis"' vb vm qmp rb query-tpm
+# Four more within the minute are restarted; the sixth is one too many.
+for n in 2 3 4 5; do
+	up rb >/dev/null || :
+	rm -f "$work/serial/rb.log"
+	rb_key rb
+	rb_logged rb "VM rb: running: QEMU pid" $((n + 1)) >/dev/null || :
+done
+check "reboot: reboots 2 to 5 each started QEMU again" rb_logged rb "VM rb: guest reboot 5: QEMU started again" 1
+up rb >/dev/null || :
+rb_key rb
+finished
+check "reboot: the sixth reboot within 60 s ends the VM: launcher exits 1" expect "exit" "$rc" 1
+check "reboot: ... logged" logged rb "VM rb: the guest rebooted 6 times within 60 s: not started again"
+check "reboot: ... result 'reboot-limit'" expect result "$(cat "$root/run/vfiobind/vm/rb/result")" reboot-limit
+check "reboot: ... no host power-off (poweroff = yes)" decision rb "no host power-off: the guest rebooted too often"
+check "reboot: ... no QEMU or swtpm of the launcher left" test -z "$(pgrep -u nobody -f "serial/rb.log" || :)"
+# A stop sent with a reboot: whichever comes first, the VM stops.
+check "reboot: VM rb starts again" start rb
+check "reboot: the guest boots again" up rb
+rb_key rb
+kill -TERM "$(launcher rb)" 2>/dev/null || :
+finished
+check "reboot: SIGTERM sent with the reboot: the launcher exits 0" expect "exit" "$rc" 0
+check "reboot: ... result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/rb/result")" stopped
+check "reboot: ... no QEMU left" test -z "$(pgrep -u nobody -f "serial/rb.log" || :)"
+# reboot = reset: QEMU's own reset; QEMU stays, the guest boots again.
+check "reboot: VM rs (reboot = reset) starts" start rs
+check "reboot: ... without -no-reboot" test -z "$(grep -F -- " -no-reboot" "$work/rs.log")"
+check "reboot: the guest of rs boots" up rs
+rs_qemu=$(qemu_pid rs)
+rb_key rs
+rs_twice() {
+	local _
+	for _ in $(seq 300); do
+		[ "$(grep -c "e2e-guest: up" "$work/serial/rs.log")" -ge 2 ] && return 0
+		sleep 0.1
+	done
+	echo "# the guest did not boot a second time:"
+	sed 's/^/#   /' "$work/serial/rs.log"
+	return 1
+}
+check "reboot: reboot = reset: the guest rebooted inside QEMU (booted twice)" rs_twice
+check "reboot: ... the same QEMU runs (pid ${rs_qemu:-?})" answers '"running": true' vb vm qmp rs query-status
+check "reboot: ... still pid ${rs_qemu:-?}, no restart" \
+	expect "QEMU" "$(test -e "/proc/${rs_qemu:-0}" && grep -c "guest reboot" "$work/rs.log")" 0
+kill -TERM "$(launcher rs)" 2>/dev/null || :
+finished
+check "reboot: rs stopped: result 'stopped'" expect result "$(cat "$root/run/vfiobind/vm/rs/result")" stopped
+
 # ---- crash ------------------------------------------------------------------
 # The tree is under $TMPDIR: not a tmpfs here (bail otherwise), so both
 # /dev/vfio/2 (a plain file in the tree) and the image are recorded under

@@ -15,6 +15,7 @@
 #
 # Boots:
 #   main     the cases of e2e-guest.sh (running, stop, flag, kill, novfio),
+#            reboot = restart (a guest reboot: a new QEMU with the card),
 #            then a clean guest shutdown, after which the outer guest must
 #            power off by itself: its own power-off comes from the unit's
 #            ExecStopPost, seen in the journal lines it forwards
@@ -251,6 +252,7 @@ all_cases_ran() {
 	done
 }
 check "main: every case ran to its end (storage, running, stop, flag, kill, novfio)" all_cases_ran
+check "main reboot: the reboot = restart case ran to its end" grep -q "^VFIOBIND-E2E: time reboot " "$res"
 check "main poweroff: the guest shut down on its own" has "VFIOBIND-E2E: poweroff: sending a key"
 check "main poweroff: the launcher saw the clean guest shutdown" \
 	log_has "vfiobind: VM e2e: the guest powered itself off"
