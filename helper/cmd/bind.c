@@ -185,30 +185,62 @@ static int late_quick(const struct input *in, const char *name, const struct pci
 }
 
 /*
- * The plan narrowed to @name's IOMMU group: other groups' functions that
- * boot left unbound are refused here (the next boot, or `vfiobind bind`,
- * takes them), so an event touches its own group and nothing else.
- * Returns the entry of @name, or NULL when the plan does not take it.
+ * The plan narrowed to @t's IOMMU group, in @late: its entries copied
+ * (they point into @in's functions and selectors), no notes, so an event
+ * applies and logs its own group and nothing else.
+ * Returns 0, or -ENOMEM.
  */
-static struct plan_entry *late_narrow(struct plan *p, const char *name)
+static int late_narrow(const struct plan *p, const struct plan_entry *t, struct plan *late)
 {
-	struct plan_entry *t = NULL;
+	*late = (struct plan){.no_iommu = p->no_iommu};
+	late->e = calloc(p->n, sizeof(*late->e));
+	if (late->e == NULL)
+		return -ENOMEM;
+	late->cap = p->n;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
 
-	for (size_t i = 0; i < p->n && !t; i++)
-		if (p->e[i].f && strcmp(p->e[i].f->name, name) == 0)
-			t = &p->e[i];
-	if (t == NULL)
-		return NULL;
+		if (e == t || (e->f && e->action != PLAN_ABSENT && t->f->iommu_group >= 0 &&
+			       e->f->iommu_group == t->f->iommu_group))
+			late->e[late->n++] = *e;
+	}
+	return 0;
+}
+
+/*
+ * The status file after a late bind: the group's entries with what this
+ * run did, every other line as the machine stands now (already on
+ * vfio-pci, refused, absent, or "none": not bound and not this event's).
+ */
+static void late_status(struct plan *p, const struct plan *late)
+{
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_entry *e = &p->e[i];
+		bool done = false;
 
-		if (e == t || e->action != PLAN_BIND || e->f->iommu_group == t->f->iommu_group)
+		for (size_t j = 0; j < late->n && !done; j++)
+			if (late->e[j].f == e->f && late->e[j].sel == e->sel) {
+				*e = late->e[j];
+				done = true;
+			}
+		if (done)
 			continue;
-		e->action = PLAN_REFUSE;
-		snprintf(e->reason, sizeof(e->reason), "left as it was: the late bind of %s touches only its group",
-			 name);
+		e->result = e->action == PLAN_SKIP     ? RESULT_ALREADY
+			    : e->action == PLAN_REFUSE ? RESULT_REFUSED
+			    : e->action == PLAN_ABSENT ? RESULT_ABSENT
+						       : RESULT_NONE;
 	}
-	return t;
+	if (status_write(p, false) < 0)
+		WRN("cannot write %s", STATUS_FILE);
+}
+
+/* The plan's entry for the function named @name, or NULL. */
+static struct plan_entry *late_find(struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].f && strcmp(p->e[i].f->name, name) == 0)
+			return &p->e[i];
+	return NULL;
 }
 
 /* `vfiobind bind ADDRESS`: one function's udev add event. */
@@ -216,6 +248,7 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 {
 	struct pci_addr a;
 	struct plan_entry *t;
+	struct plan late;
 	int r, prio = o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO;
 
 	log_setup(kmsg, !o->quiet, prio);
@@ -224,6 +257,8 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 		return EXIT_USAGE;
 	}
 	r = input_config(o, in);
+	if (r >= 0)
+		status_set_config(in->conf_path, in->conf_name);
 	log_setup(kmsg, !o->quiet, in->cl.debug ? LOG_PRIO_DEBUG : prio);
 	if (r < 0) {
 		ERR("%s: reading the configuration failed: %s", name, strerror(-r));
@@ -246,7 +281,7 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 	r = input_machine(in);
 	if (r != EXIT_OK)
 		return r;
-	t = late_narrow(&in->plan, name);
+	t = late_find(&in->plan, name);
 	if (t == NULL) {
 		DBG("%s: no selector chose it, untouched", name);
 		return EXIT_OK;
@@ -259,12 +294,18 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 	       t->f->id.device);
 	if (in->plan.no_iommu)
 		return bind_no_iommu(&in->plan);
-	report_log_plan(&in->plan);
-	r = apply_plan(&in->plan, in->km);
-	if (status_write(&in->plan, false) < 0)
-		WRN("cannot write %s", STATUS_FILE);
-	if (t->result == RESULT_BOUND || t->result == RESULT_ALREADY)
+	if (late_narrow(&in->plan, t, &late) < 0) {
+		ERR("%s: %s", name, strerror(ENOMEM));
+		return EXIT_SYSTEM;
+	}
+	report_log_plan(&late);
+	r = apply_plan(&late, in->km);
+	late_status(&in->plan, &late);
+	plan_free(&late);
+	if (t->result == RESULT_BOUND || t->result == RESULT_ALREADY) {
+		NOTICE("%s on vfio-pci", name);
 		return EXIT_OK;
+	}
 	ERR("%s stays off vfio-pci: %s", name, t->reason[0] ? t->reason : plan_result_str(t->result));
 	return r < 0 ? EXIT_SYSTEM : EXIT_PARTIAL;
 }
