@@ -323,7 +323,7 @@ install-hooks: $(BUILD)/vfiobind-boot
 	install -D -m 0755 hook/dracut/90vfiobind/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
 	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
 	install -D -m 0755 $(HOOK_TMP)/initramfs-tools $(DESTDIR)$(ITOOLSDIR)/hooks/vfiobind
-	sed -e 's|/usr/bin/vfiobind |$(BINDIR)/vfiobind |' udev/69-vfiobind.rules >$(HOOK_TMP)/69-vfiobind.rules
+	sed -e 's|/usr/lib/vfiobind/vfiobind-boot |$(PKGLIBDIR)/vfiobind-boot |' udev/69-vfiobind.rules >$(HOOK_TMP)/69-vfiobind.rules
 	install -D -m 0644 $(HOOK_TMP)/69-vfiobind.rules $(DESTDIR)$(UDEVRULESDIR)/69-vfiobind.rules
 	install -D -m 0755 hook/initramfs-tools/scripts/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 

@@ -177,7 +177,7 @@ static int late_quick(const struct input *in, const char *name, const struct pci
 		return EXIT_OK;
 	}
 	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", name) == 0 &&
-	    sysfs_read_link_name(path, drv, sizeof(drv)) == 0 && strcmp(drv, "vfio-pci") == 0) {
+	    sysfs_read_link_name(path, drv, sizeof(drv)) > 0 && strcmp(drv, "vfio-pci") == 0) {
 		DBG("%s (%04x:%04x): already on vfio-pci, nothing to do", name, id.vendor, id.device);
 		return EXIT_OK;
 	}
