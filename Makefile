@@ -386,6 +386,12 @@ check-boot: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 demo: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	$(BOOT_ENV) tests/boot/demo.sh
 
+# Late binding: a real systemd-udevd with udev/69-vfiobind.rules in one
+# boot, two functions hot-plugged over QMP (tests/boot/test-late.sh).
+.PHONY: check-late
+check-late: $(BUILD)/vfiobind-boot
+	$(BOOT_ENV) tests/boot/test-late.sh
+
 # The fault matrix: one real boot per fault (or per set of independent ones).
 check-faults: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	$(BOOT_ENV) tests/boot/test-faults.sh
@@ -427,7 +433,7 @@ check:
 check-all: format-check shellcheck check-unit \
            check-fresh check-hooks check-packages check-faults check-vm check-boot-static check-static \
            check-fixtures check-asan check-boot check-fuzz check-doctor check-vm-asan check-doc \
-           check-units check-sha256 check-programs
+           check-units check-sha256 check-programs check-late
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer (clang) with ASan+UBSan on every parser of bytes from outside:
