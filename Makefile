@@ -299,6 +299,8 @@ INITCPIODIR   ?= $(PREFIX)/lib/initcpio
 DRACUTMODDIR  ?= $(PREFIX)/lib/dracut/modules.d
 ITOOLSDIR     ?= $(DATADIR)/initramfs-tools
 PKGLIBDIR     ?= $(PREFIX)/lib/vfiobind
+# udev's rules (udev/): the late bind of hot-plugged functions.
+UDEVRULESDIR  ?= $(PREFIX)/lib/udev/rules.d
 HOOK_SED = sed -e 's|^vfiobind_bin=.*|vfiobind_bin=$(BINDIR)/vfiobind|' \
                -e 's|^vfiobind_boot=.*|vfiobind_boot=$(PKGLIBDIR)/vfiobind-boot|' \
                -e 's|^vfiobind_conf=.*|vfiobind_conf=$(SYSCONFDIR)/vfiobind.conf|' \
@@ -321,6 +323,8 @@ install-hooks: $(BUILD)/vfiobind-boot
 	install -D -m 0755 hook/dracut/90vfiobind/vfiobind-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind-pre-udev.sh
 	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(DRACUTMODDIR)/90vfiobind/vfiobind.service
 	install -D -m 0755 $(HOOK_TMP)/initramfs-tools $(DESTDIR)$(ITOOLSDIR)/hooks/vfiobind
+	sed -e 's|/usr/lib/vfiobind/vfiobind-boot |$(PKGLIBDIR)/vfiobind-boot |' udev/69-vfiobind.rules >$(HOOK_TMP)/69-vfiobind.rules
+	install -D -m 0644 $(HOOK_TMP)/69-vfiobind.rules $(DESTDIR)$(UDEVRULESDIR)/69-vfiobind.rules
 	install -D -m 0755 hook/initramfs-tools/scripts/init-top/00vfiobind $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/00vfiobind
 
 # ---- unit tests ----------------------------------------------------------
@@ -382,6 +386,12 @@ check-boot: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 demo: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	$(BOOT_ENV) tests/boot/demo.sh
 
+# Late binding: a real systemd-udevd with udev/69-vfiobind.rules in one
+# boot, two functions hot-plugged over QMP (tests/boot/test-late.sh).
+.PHONY: check-late
+check-late: $(BUILD)/vfiobind-boot
+	$(BOOT_ENV) tests/boot/test-late.sh
+
 # The fault matrix: one real boot per fault (or per set of independent ones).
 check-faults: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	$(BOOT_ENV) tests/boot/test-faults.sh
@@ -423,7 +433,7 @@ check:
 check-all: format-check shellcheck check-unit \
            check-fresh check-hooks check-packages check-faults check-vm check-boot-static check-static \
            check-fixtures check-asan check-boot check-fuzz check-doctor check-vm-asan check-doc \
-           check-units check-sha256 check-programs
+           check-units check-sha256 check-programs check-late
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer (clang) with ASan+UBSan on every parser of bytes from outside:

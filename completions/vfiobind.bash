@@ -73,7 +73,7 @@ _vfiobind()
     qemu-args)
         ((nargs == 1)) && COMPREPLY=($(compgen -W "$(_vfiobind_live vms)" -- "$cur"))
         ;;
-    release)
+    bind | release)
         if ((nargs == 1)); then
             COMPREPLY=($(compgen -W "$(_vfiobind_live devices)" -- "$cur"))
             __ltrim_colon_completions "$cur"

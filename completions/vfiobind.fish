@@ -74,6 +74,7 @@ complete -c vfiobind -n __vfiobind_no_command -a vm -d 'Check, run, power off or
 complete -c vfiobind -n '__vfiobind_at check' -F
 complete -c vfiobind -n '__vfiobind_at qemu-args' -a '(__vfiobind_live vms)' -d VM
 complete -c vfiobind -n '__vfiobind_at release' -a '(__vfiobind_live devices)' -d 'PCI function or slot'
+complete -c vfiobind -n '__vfiobind_at bind' -a '(__vfiobind_live devices)' -d 'PCI function (the late bind udev runs)'
 complete -c vfiobind -n '__vfiobind_at vm' -a check -d 'Whether the VM could start'
 complete -c vfiobind -n '__vfiobind_at vm' -a run -d 'Start the VM headless and watch it'
 complete -c vfiobind -n '__vfiobind_at vm' -a poweroff -d 'Power the host off if the guest shut down'

@@ -2,10 +2,16 @@
 /*
  * bind.c - `vfiobind bind`: what the initramfs hooks run. Reads the
  * device list and the command line, plans, applies, verifies, writes
- * /run/vfiobind/status and logs every step to the kernel log.
+ * /run/vfiobind/status and logs every step to the kernel log. With an
+ * address, `vfiobind bind 0000:05:00.0` is the late bind the udev rule
+ * (udev/69-vfiobind.rules) runs for a function that appears after the
+ * initramfs: the same plan and sequence, narrowed to that function's
+ * IOMMU group, with an exit before the machine is read for the functions
+ * coldplug replays that the list does not select.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +22,7 @@
 #include "basic/sysfs.h"
 #include "cmd/command.h"
 #include "cmd/input.h"
+#include "plan/plan.h"
 #include "report/report.h"
 
 /*
@@ -141,17 +148,183 @@ static int bind_machine(struct input *in)
 	return bind_verdict(&in->plan, r);
 }
 
+/*
+ * What a late bind can decide from the function's own sysfs files, before
+ * pci_scan(): it is gone, already on vfio-pci, or no selector can choose
+ * it. Coldplug runs this once per PCI function; each of these is a debug
+ * line and exit 0. Returns -1 when the machine must be read.
+ */
+static int late_quick(const struct input *in, const char *name, const struct pci_addr *a)
+{
+	char path[PATH_MAX], drv[64];
+	unsigned long vendor, device;
+	struct pci_id id;
+
+	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", name) < 0 ||
+	    sysfs_read_hex(path, &vendor) < 0 || vendor > 0xffff) {
+		DBG("%s: no such PCI function (gone before its udev event ran)", name);
+		return EXIT_OK;
+	}
+	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/device", name) < 0 ||
+	    sysfs_read_hex(path, &device) < 0 || device > 0xffff) {
+		DBG("%s: cannot read its device ID", name);
+		return EXIT_OK;
+	}
+	id.vendor = (uint16_t)vendor;
+	id.device = (uint16_t)device;
+	if (!plan_may_select(&in->conf, a, &id)) {
+		DBG("%s (%04x:%04x): not in the device list, untouched", name, id.vendor, id.device);
+		return EXIT_OK;
+	}
+	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", name) == 0 &&
+	    sysfs_read_link_name(path, drv, sizeof(drv)) > 0 && strcmp(drv, "vfio-pci") == 0) {
+		DBG("%s (%04x:%04x): already on vfio-pci, nothing to do", name, id.vendor, id.device);
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+/*
+ * The plan narrowed to @t's IOMMU group, in @late: its entries copied
+ * (they point into @in's functions and selectors), no notes, so an event
+ * applies and logs its own group and nothing else.
+ * Returns 0, or -ENOMEM.
+ */
+static int late_narrow(const struct plan *p, const struct plan_entry *t, struct plan *late)
+{
+	*late = (struct plan){.no_iommu = p->no_iommu};
+	late->e = calloc(p->n, sizeof(*late->e));
+	if (late->e == NULL)
+		return -ENOMEM;
+	late->cap = p->n;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_entry *e = &p->e[i];
+
+		if (e == t || (e->f && e->action != PLAN_ABSENT && t->f->iommu_group >= 0 &&
+			       e->f->iommu_group == t->f->iommu_group))
+			late->e[late->n++] = *e;
+	}
+	return 0;
+}
+
+/*
+ * The status file after a late bind: the group's entries with what this
+ * run did, every other line as the machine stands now (already on
+ * vfio-pci, refused, absent, or "none": not bound and not this event's).
+ */
+static void late_status(struct plan *p, const struct plan *late)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+		bool done = false;
+
+		for (size_t j = 0; j < late->n && !done; j++)
+			if (late->e[j].f == e->f && late->e[j].sel == e->sel) {
+				*e = late->e[j];
+				done = true;
+			}
+		if (done)
+			continue;
+		e->result = e->action == PLAN_SKIP     ? RESULT_ALREADY
+			    : e->action == PLAN_REFUSE ? RESULT_REFUSED
+			    : e->action == PLAN_ABSENT ? RESULT_ABSENT
+						       : RESULT_NONE;
+	}
+	if (status_write(p, false) < 0)
+		WRN("cannot write %s", STATUS_FILE);
+}
+
+/* The plan's entry for the function named @name, or NULL. */
+static struct plan_entry *late_find(struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].f && strcmp(p->e[i].f->name, name) == 0)
+			return &p->e[i];
+	return NULL;
+}
+
+/* `vfiobind bind ADDRESS`: one function's udev add event. */
+static int bind_late(const struct opts *o, struct input *in, const char *kmsg, const char *name)
+{
+	struct pci_addr a;
+	struct plan_entry *t;
+	struct plan late;
+	int r, prio = o->debug ? LOG_PRIO_DEBUG : LOG_PRIO_INFO;
+
+	log_setup(kmsg, !o->quiet, prio);
+	if (pci_addr_parse(name, strlen(name), &a) < 0 || strlen(name) != 12) {
+		fprintf(stderr, "vfiobind: bind: '%s' is not a PCI function's sysfs name (0000:05:00.0)\n", name);
+		return EXIT_USAGE;
+	}
+	r = input_config(o, in);
+	if (r >= 0)
+		status_set_config(in->conf_path, in->conf_name);
+	log_setup(kmsg, !o->quiet, in->cl.debug ? LOG_PRIO_DEBUG : prio);
+	if (r < 0) {
+		ERR("%s: reading the configuration failed: %s", name, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	if (in->cl.off) {
+		DBG("%s: vfiobind=off on the kernel command line: untouched", name);
+		return EXIT_OK;
+	}
+	if (r == 0 && conf_check_secure(in->conf_path, in->conf_name, &in->errs) < 0)
+		r = 1;
+	if (r > 0) {
+		input_log_diags(&in->errs, LOG_PRIO_ERR);
+		ERR("%s: the device list has errors: not bound", name);
+		return EXIT_CONFIG;
+	}
+	r = late_quick(in, name, &a);
+	if (r >= 0)
+		return r;
+	r = input_machine(in);
+	if (r != EXIT_OK)
+		return r;
+	t = late_find(&in->plan, name);
+	if (t == NULL) {
+		DBG("%s: no selector chose it, untouched", name);
+		return EXIT_OK;
+	}
+	if (t->action == PLAN_SKIP) {
+		DBG("%s: already on vfio-pci, nothing to do", name);
+		return EXIT_OK;
+	}
+	NOTICE("%s (%04x:%04x) appeared after boot and is declared: binding it", name, t->f->id.vendor,
+	       t->f->id.device);
+	if (in->plan.no_iommu)
+		return bind_no_iommu(&in->plan);
+	if (late_narrow(&in->plan, t, &late) < 0) {
+		ERR("%s: %s", name, strerror(ENOMEM));
+		return EXIT_SYSTEM;
+	}
+	report_log_plan(&late);
+	r = apply_plan(&late, in->km);
+	late_status(&in->plan, &late);
+	plan_free(&late);
+	if (t->result == RESULT_BOUND || t->result == RESULT_ALREADY) {
+		NOTICE("%s on vfio-pci", name);
+		return EXIT_OK;
+	}
+	ERR("%s stays off vfio-pci: %s", name, t->reason[0] ? t->reason : plan_result_str(t->result));
+	return r < 0 ? EXIT_SYSTEM : EXIT_PARTIAL;
+}
+
 int cmd_bind(const struct opts *o, int argc, char **argv)
 {
 	struct input in = {0};
 	char kmsg[PATH_MAX];
 	int rc;
 
-	(void)argv;
-	if (!cmd_want_args("bind", argc, 0, 0))
+	if (!cmd_want_args("bind", argc, 0, 1))
 		return EXIT_USAGE;
 	if (root_path(kmsg, sizeof(kmsg), "/dev/kmsg") < 0)
 		kmsg[0] = '\0';
+	if (argc == 1) {
+		rc = bind_late(o, &in, kmsg, argv[0]);
+		input_free(&in);
+		return rc;
+	}
 	rc = bind_config(o, &in, kmsg);
 	if (rc < 0) {
 		rc = input_machine(&in);

@@ -94,9 +94,10 @@ int cmd_release(const struct opts *o, int argc, char **argv);
 int cmd_vm(const struct opts *o, int argc, char **argv);
 
 /* The usage lines of the commands both programs have. */
-#define USAGE_BIND                                                                      \
-	"  bind               bind the declared functions to vfio-pci, verify, write\n" \
-	"                     /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this)\n"
+#define USAGE_BIND                                                                                      \
+	"  bind [ADDRESS]     bind the declared functions to vfio-pci, verify, write\n"                 \
+	"                     /run/vfiobind/status, log to /dev/kmsg (the initramfs hooks run this);\n" \
+	"                     with ADDRESS (0000:05:00.0), only that function if declared (udev runs this)\n"
 #define USAGE_PLAN   "  plan               show what bind would do to each function; touches nothing\n"
 #define USAGE_LIST   "  list               every PCI function by IOMMU group; '*' marks declared ones\n"
 #define USAGE_STATUS "  status             declared against actual; exit 0 only when all are on vfio-pci\n"

@@ -203,6 +203,16 @@ static bool sel_matches(const struct selector *sel, const struct pci_func *f)
 	return false;
 }
 
+bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id)
+{
+	struct pci_func f = {.addr = *addr, .id = *id};
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->sel[i].group || sel_matches(&c->sel[i], &f))
+			return true;
+	return false;
+}
+
 static int apply_selector(struct plan *p, const struct selector *sel, struct pci_list *pci)
 {
 	size_t matched = 0;

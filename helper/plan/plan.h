@@ -81,6 +81,16 @@ struct plan {
 };
 
 /**
+ * plan_may_select() - whether a selector of @c could choose the function
+ * at @addr with vendor:device @id, before the machine is read: the late
+ * bind's early exit (one udev event per function at coldplug). True for
+ * an address, slot or ID match, and for any selector with 'group' (its
+ * group is known only after pci_scan()); the plan still decides.
+ * Return: false when no selector can choose it.
+ */
+bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id);
+
+/**
  * plan_build() - match every selector of @c against @pci and decide.
  * @km: libkmod context for modalias lookups, or NULL to skip them.
  * @st: block devices for the storage guard, or NULL to skip it.

@@ -103,7 +103,7 @@ normalize() {
 	sed -e 's|^\./||; s|^/||' |
 		grep -v -e '/$' -e '^\.[A-Z]' -e '^usr/share/doc/' -e '^usr/lib/\.build-id' \
 			-e '^usr/share/lintian/overrides/' -e '^$' |
-		sed -e 's|^lib/systemd/|usr/lib/systemd/|' \
+		sed -e 's|^lib/systemd/|usr/lib/systemd/|' -e 's|^lib/udev/|usr/lib/udev/|' \
 			-e 's|^usr/share/zsh/vendor-completions/|usr/share/zsh/site-functions/|' \
 			-e 's|^\(usr/share/man/.*\)\.gz$|\1|' | sort
 }

@@ -135,6 +135,7 @@ check "bash: commands are those of --help" bash_is "$v " "$top_cmds"
 check "bash: long options are those of --help" bash_is "$v --" "$(grep '^--' <<<"$help_opts")"
 check "bash: vm subcommands are those of --help" bash_is "$v vm " "$vm_subs"
 check "bash: release offers the helper's live devices" bash_is "$v --root $root release " "$live_devices"
+check "bash: bind (the late bind) offers the helper's live devices" bash_is "$v --root $root bind " "$live_devices"
 check "bash: ... declared, ID-resolved and on vfio-pci: 09:00 0a:00.0 08:00.0 08:00.1" \
 	same devices "$live_devices" "0000:08:00.0 0000:08:00.1 0000:09:00 0000:0a:00.0"
 check "bash: release 0000:0 completes past the colon (words split at ':')" \
@@ -162,6 +163,7 @@ zsh_is() {
 }
 check "zsh: Tab offers the commands of --help" zsh_is "$v " "$top_cmds"
 check "zsh: release offers the helper's live devices" zsh_is "$v --root $root release " "$live_devices"
+check "zsh: bind (the late bind) offers the helper's live devices" zsh_is "$v --root $root bind " "$live_devices"
 check "zsh: vm run offers the [vm] names" zsh_is "$v -r $root vm run " "win11 test-2"
 
 fish_is() { # LINE WANT
@@ -171,6 +173,7 @@ fish_is() { # LINE WANT
 }
 check "fish: loads; commands are those of --help" fish_is "$v " "$top_cmds"
 check "fish: release offers the helper's live devices" fish_is "$v --root $root release " "$live_devices"
+check "fish: bind (the late bind) offers the helper's live devices" fish_is "$v --root $root bind " "$live_devices"
 check "fish: vm qmp offers the [vm] names" fish_is "$v -r $root vm qmp " "win11 test-2"
 
 [ -n "${WORK:-}" ] || rm -rf "$work"
