@@ -22,8 +22,8 @@
 #include "basic/sysfs.h"
 #include "vm/handover.h"
 #include "vm/holders.h"
-#include "vm/isolate.h"
 #include "vm/hugepages.h"
+#include "vm/isolate.h"
 #include "vm/launch.h"
 #include "vm/state.h"
 

@@ -393,6 +393,8 @@ phase_hugepages() {
 	observe huge "... and no QEMU runs" no_qemu
 	systemctl reset-failed "$unit" 2>/dev/null || :
 	elapsed huge "$t0"
+}
+
 # new_qemu PID: a QEMU of the unit runs, and it is not PID.
 new_qemu() {
 	local q
@@ -418,7 +420,8 @@ phase_reboot() {
 	t0=$(now)
 	c=$(cursor)
 	cp "$conf" /tmp/vfiobind.conf.before-reboot
-	echo "reboot   = restart" >>"$conf"
+	# Into [vm e2e]: it is not the last section (hugebig follows).
+	sed -i '/^\[vm e2e\]$/a reboot   = restart' "$conf"
 	observe reboot "the VM starts with reboot = restart" start_vm
 	qpid=$(qemu_pid)
 	rm -f "$inner_log"
