@@ -74,19 +74,6 @@ static void print_group_line(FILE *out, const struct plan *p, const struct pci_l
 
 /* reset_method for a table: "flr,bus" as reset= takes it, "none" when
  * every method is disabled, "-" without the attribute. */
-static const char *reset_text(const struct pci_func *f, char *buf, size_t len)
-{
-	if (!f->has_reset_method)
-		return "-";
-	if (!f->reset_method[0])
-		return "none";
-	snprintf(buf, len, "%s", f->reset_method);
-	for (char *c = buf; *c; c++)
-		if (*c == ' ')
-			*c = ',';
-	return buf;
-}
-
 /* The plan's "reset:" line: what bind writes, and what is there now. */
 static void print_reset(FILE *out, const struct plan_entry *e)
 {
@@ -278,7 +265,7 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
 			if (f->has_reset_method) {
 				char rm[sizeof(f->reset_method)];
 
-				append_flag(line, sizeof(line), "reset=", reset_text(f, rm, sizeof(rm)));
+				append_flag(line, sizeof(line), "reset=", pci_reset_method_text(f, rm, sizeof(rm)));
 			}
 			len = strlen(line);
 			while (len > 0 && line[len - 1] == ' ')
@@ -336,7 +323,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		state = report_func_state(f, pci, p, blockers, sizeof(blockers));
 		ok = ok && strcmp(state, "ok") == 0;
 		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %-16s  %s\n", f->name, f->id.vendor, f->id.device, grp,
-			f->driver[0] ? f->driver : "-", reset_text(f, rm, sizeof(rm)), state);
+			f->driver[0] ? f->driver : "-", pci_reset_method_text(f, rm, sizeof(rm)), state);
 	}
 	/* Every group once: name what blocks it. */
 	for (size_t i = 0; i < p->n; i++) {

@@ -223,6 +223,19 @@ int pci_probe(const struct pci_func *f)
 	return sysfs_write_attr(path, f->name);
 }
 
+const char *pci_reset_method_text(const struct pci_func *f, char *buf, size_t len)
+{
+	if (!f->has_reset_method)
+		return "-";
+	if (!f->reset_method[0])
+		return "none";
+	snprintf(buf, len, "%s", f->reset_method);
+	for (char *c = buf; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	return buf;
+}
+
 int pci_read_reset_method(struct pci_func *f)
 {
 	char path[PATH_MAX];

@@ -105,6 +105,17 @@ int pci_probe(const struct pci_func *f);
 int pci_read_reset_method(struct pci_func *f);
 
 /**
+ * pci_reset_method_text() - @f's reset methods as the tables show them:
+ * "flr,bus" (the kernel's blank-separated reset_method with commas, the
+ * config's spelling), "none" when every method was disabled (the
+ * attribute reads empty), "-" without the attribute (before 5.15, or no
+ * method: pci_dev_reset_method_attr_is_visible()).
+ * @buf, @len: room for the text (64 bytes hold every method the kernel names).
+ * Return: @buf or a constant string.
+ */
+const char *pci_reset_method_text(const struct pci_func *f, char *buf, size_t len);
+
+/**
  * pci_set_reset_method() - write @methods to reset_method.
  * @methods: blank-separated method names in the kernel's spelling
  *           ("flr pm"), or "default" (Documentation/ABI/testing/

@@ -346,11 +346,12 @@ static int outside_blockers(const struct vmdevs *d, const struct pci_list *pci, 
 
 int vmdevs_check(const struct vm *vm, const struct vmdevs *d, const struct pci_list *pci, FILE *out, struct diags *why)
 {
-	char blockers[512];
+	char blockers[512], rm[64];
 	int n = 0;
 
 	if (out)
-		fprintf(out, "%-12s  %-9s  %5s  %-18s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "STATE");
+		fprintf(out, "%-12s  %-9s  %5s  %-18s  %-16s  %s\n", "ADDRESS", "ID", "GROUP", "DRIVER", "RESET",
+			"STATE");
 	for (size_t i = 0; i < d->n; i++) {
 		const struct vmfunc *v = &d->v[i];
 		const struct pci_func *f = v->f;
@@ -368,8 +369,9 @@ int vmdevs_check(const struct vm *vm, const struct vmdevs *d, const struct pci_l
 			state = "group not viable";
 		}
 		if (out)
-			fprintf(out, "%-12s  %04x:%04x  %5d  %-18s  %s\n", f->name, f->id.vendor, f->id.device,
-				f->iommu_group, f->driver[0] ? f->driver : "-", state);
+			fprintf(out, "%-12s  %04x:%04x  %5d  %-18s  %-16s  %s\n", f->name, f->id.vendor, f->id.device,
+				f->iommu_group, f->driver[0] ? f->driver : "-",
+				pci_reset_method_text(f, rm, sizeof(rm)), state);
 	}
 	/* A group can also be blocked by a function the VM does not take:
 	 * the kernel refuses to open it all the same. */

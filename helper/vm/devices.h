@@ -74,7 +74,8 @@ int vmdevs_resolve(const struct vm *vm, const struct conf *c, struct pci_list *p
  * vmdevs_check() - whether the VM could start now: every function on
  * vfio-pci, every IOMMU group viable (drivers/vfio/group.c: every function
  * of the group on vfio-pci, pci-stub or no driver, bridges exempt).
- * @out: when not NULL, a table: one line per function, then one line per
+ * @out: when not NULL, a table (ADDRESS ID GROUP DRIVER RESET STATE, RESET
+ *       as pci_reset_method_text() gives it): one line per function, then one line per
  *       group that is not viable.
  * @why: one "VM NAME: ..." message per function not on vfio-pci and per
  *       group not viable, naming what to do.
