@@ -18,7 +18,10 @@
 #                                 suites): `PROG: MESSAGE` on stderr,
 #                                 exit 2; PROG is $tap_prog, by default
 #                                 the script's name without .sh
-#   summary                       the plan `1..N`, then the closing line
+#   summary                       a diagnostic with the suite's wall time
+#                                 (`# PROG: S s`, bash's SECONDS: CI's
+#                                 budget is read off these), the plan
+#                                 `1..N`, then the closing line
 #                                 `P passed, F failed`, alone on a line;
 #                                 returns 1 when a point failed
 #   tap_run COMMAND...,           check's two halves, for a suite that
@@ -94,6 +97,7 @@ die() {
 summary() {
 	[ -z "$tap_held" ] || rm -f "$tap_held"
 	tap_held=
+	echo "# $tap_prog: ${SECONDS} s"
 	echo "1..$tap_n"
 	echo "$tap_passed passed, $tap_failed failed"
 	[ "$tap_failed" -eq 0 ]
