@@ -263,8 +263,11 @@ static void late_status(struct plan *p, const struct plan *late)
 			continue;
 		e->result = e->action == PLAN_SKIP     ? RESULT_ALREADY
 			    : e->action == PLAN_REFUSE ? RESULT_REFUSED
+			    : e->pending	       ? RESULT_PENDING
 			    : e->action == PLAN_ABSENT ? RESULT_ABSENT
 						       : RESULT_NONE;
+		if (e->action == PLAN_VFS)
+			e->result = e->f->sriov_num == e->sel->vfs ? RESULT_VFS : RESULT_PENDING;
 	}
 	if (status_write(p, false) < 0)
 		WRN("cannot write %s", STATUS_FILE);
@@ -390,6 +393,10 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 	}
 	if (t->action == PLAN_SKIP) {
 		DBG("%s: already on vfio-pci, nothing to do", name);
+		return EXIT_OK;
+	}
+	if (t->action == PLAN_VFS && !t->f->driver[0]) {
+		DBG("%s: no driver yet: its virtual functions come with its bind event", name);
 		return EXIT_OK;
 	}
 	if (t->action == PLAN_VFS)
