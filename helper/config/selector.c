@@ -343,8 +343,10 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 
 		str_quote(s + 4, len - 4, q, sizeof(q));
 		if (sel->kind != SEL_FUNCTION) {
-			snprintf(err, errlen, "vfs=%s: virtual functions are asked of one physical function (0000:00:02.0), "
-				 "not of '%s'", q, sel->text);
+			snprintf(err, errlen,
+				 "vfs=%s: virtual functions are asked of one physical function (0000:00:02.0), "
+				 "not of '%s'",
+				 q, sel->text);
 			return -EINVAL;
 		}
 		if (sel->vfs) {

@@ -159,8 +159,9 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 		fprintf(out, "\n");
 		if (!f && e->pending) {
 			selector_describe(e->sel, d, sizeof(d));
-			fprintf(out, "%s: not created yet\n  action: bind to vfio-pci once its PF creates it (vfs=)\n"
-				     "  from:   %s (%s)\n",
+			fprintf(out,
+				"%s: not created yet\n  action: bind to vfio-pci once its PF creates it (vfs=)\n"
+				"  from:   %s (%s)\n",
 				d, o, e->sel->text);
 			continue;
 		}
@@ -356,7 +357,7 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		if (!f) {
 			selector_describe(e->sel, d, sizeof(d));
 			fprintf(out, "%-12s  %-9s  %5s  %-18s  %-16s  %s\n", d, "-", "-", "-", "-",
-				e->pending	     ? "not created yet (vfs=)"
+				e->pending	   ? "not created yet (vfs=)"
 				: e->sel->optional ? "absent (optional)"
 						   : "absent");
 			ok = ok && e->sel->optional;

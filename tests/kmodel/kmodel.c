@@ -159,8 +159,9 @@ static int errno_by_name(const char *s)
 	static const struct {
 		const char *n;
 		int e;
-	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},	     {"ENOEXEC", ENOEXEC}, {"EPERM", EPERM},
-		 {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM}, {"EAGAIN", EAGAIN},   {"ENXIO", ENXIO}, {"ERANGE", ERANGE}};
+	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},	     {"ENOEXEC", ENOEXEC},
+		 {"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM},
+		 {"EAGAIN", EAGAIN}, {"ENXIO", ENXIO},	 {"ERANGE", ERANGE}};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(s, t[i].n) == 0)
