@@ -169,24 +169,26 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 	str_quote(s, len, sel->text, sizeof(sel->text));
 
 	slash = len ? memchr(s, '/', len) : NULL;
-	if (slash) {
-		size_t pl = (size_t)(slash - s), rest = len - pl - 1;
+	if (slash && pci_addr_parse(s, (size_t)(slash - s), &sel->addr) == 0) {
+		size_t rest = len - (size_t)(slash - s) - 1;
 		unsigned long v;
 
 		/* PF/vfN: the index as in the PF's virtfnN links (drivers/pci/
 		 * iov.c, pci_iov_sysfs_link()), below sriov_totalvfs. */
-		if (pci_addr_parse(s, pl, &sel->addr) == 0 && rest > 2 && memcmp(slash + 1, "vf", 2) == 0 &&
-		    dec_parse(slash + 3, rest - 2, 65534, &v) == 0) {
+		if (rest > 2 && memcmp(slash + 1, "vf", 2) == 0 && dec_parse(slash + 3, rest - 2, 65534, &v) == 0) {
 			sel->kind = SEL_VF;
 			sel->vf = (uint16_t)v;
 			return 0;
 		}
 		str_quote(s, len, q, sizeof(q));
 		snprintf(err, errlen,
-			 "'%s' is not a virtual function (0000:00:02.0/vf0: the PF's address, /vf, the index from 0)",
+			 "'%s' is not a PCI address nor a virtual function (0000:00:02.0/vf0: the PF's address, /vf, "
+			 "the index from 0)",
 			 q);
 		return -EINVAL;
 	}
+	if (slash)
+		goto bad;
 	n = split_colons(s, len, f, fl);
 	if (n == 2 && fl[0] == 4 && fl[1] == 4) {
 		if (pci_id_parse(s, len, &sel->id) == 0) {
@@ -209,6 +211,7 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 			return 0;
 		}
 	}
+bad:
 	str_quote(s, len, q, sizeof(q));
 	/* "vfiobind=...+reset=flr,bus": the kernel command line's ',' ended
 	 * the item, and the second method came here as a selector. */
