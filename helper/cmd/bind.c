@@ -7,15 +7,20 @@
  * (udev/69-vfiobind.rules) runs for a function that appears after the
  * initramfs: the same plan and sequence, narrowed to that function's
  * IOMMU group, with an exit before the machine is read for the functions
- * coldplug replays that the list does not select.
+ * coldplug replays that the list does not select. A vfs= PF's run (at
+ * boot when its driver is bound, or on its udev bind event) creates its
+ * VFs first (apply/sriov.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "apply/apply.h"
+#include "apply/sriov.h"
 #include "basic/exitcode.h"
 #include "basic/fileio.h"
 #include "basic/log.h"
@@ -24,6 +29,24 @@
 #include "cmd/input.h"
 #include "plan/plan.h"
 #include "report/report.h"
+
+/*
+ * One bind at a time: a PF's run creates VFs whose own udev add events
+ * start runs of their own; those wait here, then find their VF on
+ * vfio-pci. The lock goes with the process.
+ */
+static void bind_lock(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	int fd;
+
+	if (root_path(dir, sizeof(dir), STATUS_DIR) < 0 || root_path(path, sizeof(path), STATUS_DIR "/lock") < 0)
+		return;
+	fs_mkdir_p(dir, 0755);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		WRN("cannot lock %s: %s", path, strerror(errno));
+}
 
 /*
  * An image the hook built without binding (its check of the config failed
@@ -120,7 +143,9 @@ static int bind_verdict(const struct plan *p, int applied)
 
 		if (e->f && e->f->is_bridge)
 			continue;
-		if (e->action == PLAN_ABSENT && e->sel->optional)
+		if (e->action == PLAN_ABSENT && (e->sel->optional || e->pending))
+			continue;
+		if (e->action == PLAN_VFS && e->result != RESULT_FAILED)
 			continue;
 		total++;
 		on += e->result == RESULT_BOUND || e->result == RESULT_ALREADY;
@@ -141,9 +166,13 @@ static int bind_machine(struct input *in)
 
 	if (in->plan.no_iommu && plan_count(&in->plan, PLAN_REFUSE) > 0)
 		return bind_no_iommu(&in->plan);
+	/* A vfs= PF with its driver bound: its VFs, then a plan that sees them. */
+	if (sriov_create(&in->plan, NULL) > 0 && (r = input_rescan(in)) != EXIT_OK)
+		return r;
 	report_log_plan(&in->plan);
 	input_warn_vfio_ids(&in->pci, &in->plan, in->km, true, NULL);
 	r = apply_plan(&in->plan, in->km);
+	sriov_finish(&in->plan, &in->pci);
 	apply_check_undeclared(&in->plan, &in->pci);
 	return bind_verdict(&in->plan, r);
 }
@@ -158,7 +187,9 @@ static int late_quick(const struct input *in, const char *name, const struct pci
 {
 	char path[PATH_MAX], drv[64];
 	unsigned long vendor, device;
+	struct pci_addr pf;
 	struct pci_id id;
+	bool vf = false;
 
 	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", name) < 0 ||
 	    sysfs_read_hex(path, &vendor) < 0 || vendor > 0xffff) {
@@ -172,10 +203,15 @@ static int late_quick(const struct input *in, const char *name, const struct pci
 	}
 	id.vendor = (uint16_t)vendor;
 	id.device = (uint16_t)device;
-	if (!plan_may_select(&in->conf, a, &id)) {
+	/* A VF: only when the list names VFs is its physfn link read. */
+	if (plan_has_vfs(&in->conf) && root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn", name) == 0 &&
+	    sysfs_read_link_name(path, drv, sizeof(drv)) > 0 && pci_addr_parse(drv, strlen(drv), &pf) == 0)
+		vf = true;
+	if (!plan_may_select(&in->conf, a, &id, vf ? &pf : NULL)) {
 		DBG("%s (%04x:%04x): not in the device list, untouched", name, id.vendor, id.device);
 		return EXIT_OK;
 	}
+	bind_lock();
 	if (root_path(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", name) == 0 &&
 	    sysfs_read_link_name(path, drv, sizeof(drv)) > 0 && strcmp(drv, "vfio-pci") == 0) {
 		DBG("%s (%04x:%04x): already on vfio-pci, nothing to do", name, id.vendor, id.device);
@@ -227,8 +263,11 @@ static void late_status(struct plan *p, const struct plan *late)
 			continue;
 		e->result = e->action == PLAN_SKIP     ? RESULT_ALREADY
 			    : e->action == PLAN_REFUSE ? RESULT_REFUSED
+			    : e->pending	       ? RESULT_PENDING
 			    : e->action == PLAN_ABSENT ? RESULT_ABSENT
 						       : RESULT_NONE;
+		if (e->action == PLAN_VFS)
+			e->result = e->f->sriov_num == e->sel->vfs ? RESULT_VFS : RESULT_PENDING;
 	}
 	if (status_write(p, false) < 0)
 		WRN("cannot write %s", STATUS_FILE);
@@ -241,6 +280,72 @@ static struct plan_entry *late_find(struct plan *p, const char *name)
 		if (p->e[i].f && strcmp(p->e[i].f->name, name) == 0)
 			return &p->e[i];
 	return NULL;
+}
+
+/* Whether @e is a VF of @pf, made or still pending. */
+static bool late_vf_of(const struct plan_entry *e, const struct pci_func *pf)
+{
+	if (e->f)
+		return e->f->is_vf && pci_addr_cmp(&e->f->physfn, &pf->addr) == 0;
+	return e->pending && pci_addr_cmp(&e->sel->addr, &pf->addr) == 0;
+}
+
+/*
+ * A vfs= PF's bind event (or its add at coldplug, its driver bound): its
+ * VFs created, then the plan narrowed to the PF, its VFs and their IOMMU
+ * groups, applied as at boot.
+ */
+static int late_pf(struct input *in, const char *name)
+{
+	struct plan_entry *t = late_find(&in->plan, name);
+	struct plan late;
+	size_t on = 0, total = 0;
+	int r;
+
+	NOTICE("%s (%04x:%04x) has its driver %s: its virtual functions (vfs=%u)", name, t->f->id.vendor,
+	       t->f->id.device, t->f->driver[0] ? t->f->driver : "none", t->sel->vfs);
+	if (sriov_create(&in->plan, t->f) > 0 && (r = input_rescan(in)) != EXIT_OK)
+		return r;
+	t = late_find(&in->plan, name);
+	if (t == NULL || t->action != PLAN_VFS) {
+		ERR("%s: %s", name, t && t->reason[0] ? t->reason : "no longer planned with vfs=");
+		return EXIT_PARTIAL;
+	}
+	late = (struct plan){.no_iommu = in->plan.no_iommu};
+	late.e = calloc(in->plan.n, sizeof(*late.e));
+	if (late.e == NULL)
+		return EXIT_SYSTEM;
+	late.cap = in->plan.n;
+	for (size_t i = 0; i < in->plan.n; i++) {
+		const struct plan_entry *e = &in->plan.e[i];
+		bool take = e == t || late_vf_of(e, t->f);
+
+		/* Each VF's group whole, as at boot. */
+		for (size_t j = 0; j < in->plan.n && !take && e->f && e->f->iommu_group >= 0; j++)
+			take = in->plan.e[j].f && late_vf_of(&in->plan.e[j], t->f) &&
+			       in->plan.e[j].f->iommu_group == e->f->iommu_group;
+		if (take)
+			late.e[late.n++] = *e;
+	}
+	report_log_plan(&late);
+	r = apply_plan(&late, in->km);
+	sriov_finish(&late, &in->pci);
+	late_status(&in->plan, &late);
+	for (size_t i = 0; i < late.n; i++) {
+		const struct plan_entry *e = &late.e[i];
+
+		if (e->action == PLAN_VFS ? e->result == RESULT_FAILED : !e->pending && late_vf_of(e, t->f)) {
+			total++;
+			on += e->result == RESULT_BOUND || e->result == RESULT_ALREADY;
+		}
+	}
+	plan_free(&late);
+	if (on == total) {
+		NOTICE("%s: %zu of %zu declared virtual functions on vfio-pci", name, on, total);
+		return EXIT_OK;
+	}
+	ERR("%s: %zu of %zu declared virtual functions on vfio-pci", name, on, total);
+	return r < 0 ? EXIT_SYSTEM : EXIT_PARTIAL;
 }
 
 /* `vfiobind bind ADDRESS`: one function's udev add event. */
@@ -290,6 +395,12 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 		DBG("%s: already on vfio-pci, nothing to do", name);
 		return EXIT_OK;
 	}
+	if (t->action == PLAN_VFS && !t->f->driver[0]) {
+		DBG("%s: no driver yet: its virtual functions come with its bind event", name);
+		return EXIT_OK;
+	}
+	if (t->action == PLAN_VFS)
+		return in->plan.no_iommu ? bind_no_iommu(&in->plan) : late_pf(in, name);
 	NOTICE("%s (%04x:%04x) appeared after boot and is declared: binding it", name, t->f->id.vendor,
 	       t->f->id.device);
 	if (in->plan.no_iommu)
@@ -327,6 +438,7 @@ int cmd_bind(const struct opts *o, int argc, char **argv)
 	}
 	rc = bind_config(o, &in, kmsg);
 	if (rc < 0) {
+		bind_lock();
 		rc = input_machine(&in);
 		if (rc == EXIT_OK)
 			rc = bind_machine(&in);

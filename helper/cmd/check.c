@@ -338,6 +338,8 @@ int cmd_check(const struct opts *o, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = conf_parse_file(path, name, true, &c, &errs);
+	if (r >= 0)
+		r += conf_check_vfs(&c, &errs);
 	if (r >= 0 && conf_check_secure(path, name, &errs) < 0)
 		r++;
 	for (size_t i = 0; i < errs.n && i < errs.cap; i++)

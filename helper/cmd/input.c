@@ -63,6 +63,22 @@ int input_machine(struct input *in)
 	return EXIT_OK;
 }
 
+int input_rescan(struct input *in)
+{
+	int r;
+
+	plan_free(&in->plan);
+	pci_list_free(&in->pci);
+	r = pci_scan(&in->pci);
+	if (r == 0)
+		r = plan_build_record(&in->conf, &in->pci, in->km, &in->storage, &in->rec, &in->plan);
+	if (r < 0) {
+		ERR("reading the machine again failed: %s", strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
 int input_report(const struct opts *o, struct input *in, bool keep_on_errors)
 {
 	int r;

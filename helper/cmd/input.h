@@ -53,6 +53,14 @@ int input_config(const struct opts *o, struct input *in);
 int input_machine(struct input *in);
 
 /**
+ * input_rescan() - after input_machine() and a change to the machine (a
+ * PF's new VFs): scan the PCI functions again and plan again; libkmod,
+ * block devices and the record are kept. Errors are logged.
+ * Return: EXIT_OK or EXIT_SYSTEM.
+ */
+int input_rescan(struct input *in);
+
+/**
  * input_report() - input_config() then input_machine() for a reporting
  * command, logging warnings and above (debug with --debug); the config's
  * warnings and errors are logged. With @keep_on_errors, a config with

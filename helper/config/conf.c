@@ -146,6 +146,43 @@ int conf_parse_file(const char *path, const char *name, bool required, struct co
 	return r;
 }
 
+int conf_check_vfs(const struct conf *c, struct diags *errs)
+{
+	char o[256], o2[256], a[PCI_ADDR_STRLEN];
+	int nerr = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct selector *s = &c->sel[i], *pf = NULL;
+
+		if (s->kind != SEL_VF && !s->vfs)
+			continue;
+		for (size_t j = 0; j < c->n && !pf; j++)
+			if (j != i && c->sel[j].vfs && pci_addr_cmp(&c->sel[j].addr, &s->addr) == 0)
+				pf = &c->sel[j];
+		selector_origin(s, o, sizeof(o));
+		pci_addr_format(&s->addr, a);
+		if (s->vfs) {
+			if (pf && pf->vfs != s->vfs && pf < s) {
+				selector_origin(pf, o2, sizeof(o2));
+				diags_add(errs, "%s: vfs=%u for %s, but %s asks vfs=%u", o, s->vfs, a, o2, pf->vfs);
+				nerr++;
+			}
+			continue;
+		}
+		if (!pf) {
+			diags_add(errs, "%s: %s needs a line '%s vfs=N' asking its PF for virtual functions", o,
+				  s->text, a);
+			nerr++;
+		} else if (s->vf >= pf->vfs) {
+			selector_origin(pf, o2, sizeof(o2));
+			diags_add(errs, "%s: %s: vfs=%u at %s creates vf0 to vf%u", o, s->text, pf->vfs, o2,
+				  pf->vfs - 1);
+			nerr++;
+		}
+	}
+	return nerr;
+}
+
 int conf_check_secure(const char *path, const char *name, struct diags *errs)
 {
 	struct stat st;

@@ -64,6 +64,14 @@ int conf_parse_file(const char *path, const char *name, bool required, struct co
 void conf_free(struct conf *c);
 
 /**
+ * conf_check_vfs() - what only the whole device list (file and command
+ * line) shows about SR-IOV: each PF/vfN selector needs a vfs= line for its
+ * PF with N above the index, and one PF gets one vfs= value.
+ * Return: the number of errors, each "ORIGIN: message" in @errs.
+ */
+int conf_check_vfs(const struct conf *c, struct diags *errs);
+
+/**
  * conf_check_secure() - refuse a config others could have written.
  * @path: the file (root-prefixed); @name: the name used in the message.
  *

@@ -37,7 +37,7 @@ int config_load(const char *config, bool required, char *path, const char **name
 		return -ENAMETOOLONG;
 	r = cmdline_read(cpath, buf, sizeof(buf));
 	if (r < 0)
-		return nerr; /* no /proc: nothing from the command line */
+		return nerr + conf_check_vfs(c, errs); /* no /proc: nothing from the command line */
 	r = cmdline_parse(buf, (size_t)r, cl, c, errs, warns);
-	return r < 0 ? r : nerr + r;
+	return r < 0 ? r : nerr + r + conf_check_vfs(c, errs);
 }

@@ -140,9 +140,27 @@ int pci_id_parse(const char *s, size_t len, struct pci_id *id)
 	return 0;
 }
 
+/* A decimal 0..@max, digits only (no sign, blank or base prefix). */
+static int dec_parse(const char *s, size_t len, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (len == 0 || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int selector_parse(const char *s, size_t len, struct selector *sel, char *err, size_t errlen)
 {
-	const char *f[3];
+	const char *f[3], *slash;
 	size_t fl[3];
 	char q[64];
 	int n;
@@ -150,6 +168,27 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 	memset(sel, 0, sizeof(*sel));
 	str_quote(s, len, sel->text, sizeof(sel->text));
 
+	slash = len ? memchr(s, '/', len) : NULL;
+	if (slash && pci_addr_parse(s, (size_t)(slash - s), &sel->addr) == 0) {
+		size_t rest = len - (size_t)(slash - s) - 1;
+		unsigned long v;
+
+		/* PF/vfN: the index as in the PF's virtfnN links (drivers/pci/
+		 * iov.c, pci_iov_sysfs_link()), below sriov_totalvfs. */
+		if (rest > 2 && memcmp(slash + 1, "vf", 2) == 0 && dec_parse(slash + 3, rest - 2, 65534, &v) == 0) {
+			sel->kind = SEL_VF;
+			sel->vf = (uint16_t)v;
+			return 0;
+		}
+		str_quote(s, len, q, sizeof(q));
+		snprintf(err, errlen,
+			 "'%s' is not a PCI address nor a virtual function (0000:00:02.0/vf0: the PF's address, /vf, "
+			 "the index from 0)",
+			 q);
+		return -EINVAL;
+	}
+	if (slash)
+		goto bad;
 	n = split_colons(s, len, f, fl);
 	if (n == 2 && fl[0] == 4 && fl[1] == 4) {
 		if (pci_id_parse(s, len, &sel->id) == 0) {
@@ -172,6 +211,7 @@ int selector_parse(const char *s, size_t len, struct selector *sel, char *err, s
 			return 0;
 		}
 	}
+bad:
 	str_quote(s, len, q, sizeof(q));
 	/* "vfiobind=...+reset=flr,bus": the kernel command line's ',' ended
 	 * the item, and the second method came here as a selector. */
@@ -297,8 +337,36 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
 	}
 	if (len >= 6 && memcmp(s, "reset=", 6) == 0)
 		return parse_reset(s + 6, len - 6, sel, err, errlen);
+	if (str_span_eq(s, len, "host-vfs")) {
+		sel->host_vfs = true;
+		return 0;
+	}
+	if (len >= 4 && memcmp(s, "vfs=", 4) == 0) {
+		unsigned long v;
+
+		str_quote(s + 4, len - 4, q, sizeof(q));
+		if (sel->kind != SEL_FUNCTION) {
+			snprintf(err, errlen,
+				 "vfs=%s: virtual functions are asked of one physical function (0000:00:02.0), "
+				 "not of '%s'",
+				 q, sel->text);
+			return -EINVAL;
+		}
+		if (sel->vfs) {
+			snprintf(err, errlen, "vfs= given twice for %s", sel->text);
+			return -EINVAL;
+		}
+		if (dec_parse(s + 4, len - 4, 65535, &v) < 0 || v == 0) {
+			snprintf(err, errlen, "vfs='%s' is not a number of virtual functions (1 or more)", q);
+			return -EINVAL;
+		}
+		sel->vfs = (uint16_t)v;
+		return 0;
+	}
 	str_quote(s, len, q, sizeof(q));
-	snprintf(err, errlen, "unknown word '%s' (expected id=VVVV:DDDD, group, optional, force or reset=METHOD)", q);
+	snprintf(err, errlen,
+		 "unknown word '%s' (expected id=VVVV:DDDD, group, optional, force, reset=METHOD, vfs=N or host-vfs)",
+		 q);
 	return -EINVAL;
 }
 
@@ -338,7 +406,17 @@ int selector_parse_line(const char *s, size_t len, char sep, struct selector *se
 			i++; /* past the separator: a word must follow */
 		}
 	}
-	return first ? 1 : 0;
+	if (first)
+		return 1;
+	if (sel->vfs && sel->group) {
+		snprintf(err, errlen, "vfs= and group do not go together: %s keeps its host driver", sel->text);
+		return -EINVAL;
+	}
+	if (sel->host_vfs && !sel->vfs) {
+		snprintf(err, errlen, "host-vfs goes with vfs=N on the line of the physical function");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 void selector_describe(const struct selector *sel, char *buf, size_t len)
@@ -356,6 +434,10 @@ void selector_describe(const struct selector *sel, char *buf, size_t len)
 		break;
 	case SEL_ID:
 		snprintf(buf, len, "ID %04x:%04x", sel->id.vendor, sel->id.device);
+		break;
+	case SEL_VF:
+		pci_addr_format(&sel->addr, a);
+		snprintf(buf, len, "%s/vf%u", a, sel->vf);
 		break;
 	}
 }

@@ -8,15 +8,22 @@
  *   0000:03:00.1   DOMAIN:BUS:DEV.FN   one function  (BDF / PCI address)
  *   0000:03:00     DOMAIN:BUS:DEV      a slot: every function of the card
  *   1002:744c      VENDOR:DEVICE       every function with this ID
+ *   0000:00:02.0/vf1  PF/vfINDEX       a virtual function of an SR-IOV
+ *                                      physical function, INDEX (decimal)
+ *                                      as the kernel numbers the PF's
+ *                                      virtfnN links, from 0
  * They never collide: an ID is exactly 4:4 hex digits, a slot without a
- * domain is 2:2 and one with a domain has two colons.
+ * domain is 2:2 and one with a domain has two colons; only a VF has '/'.
  *
  * Words: id=VVVV:DDDD (bind only if that ID is found at the address; on a
  * slot, function 0 is compared), group (take every endpoint of the IOMMU
  * group), optional (an absent device is not an error), force (bind even
  * a storage controller the storage guard would refuse; logged as a
  * warning), reset=METHOD[,METHOD...] (written to each selected function's
- * reset_method before the bind; see selector_parse_word()).
+ * reset_method before the bind; see selector_parse_word()), vfs=N (on one
+ * function: its host driver keeps it and creates N virtual functions,
+ * drivers/pci/iov.c sriov_numvfs_store()), host-vfs (with vfs=: the VFs no
+ * line declares go to host drivers; without it they stay driverless).
  *
  * A selector only ever names a PCI address or ID: nothing in it becomes a
  * path, so no config can make the helper touch a file outside /sys/bus/pci.
@@ -42,6 +49,7 @@ enum selector_kind {
 	SEL_FUNCTION, /* one BDF */
 	SEL_SLOT,     /* every function of domain:bus:dev */
 	SEL_ID,	      /* every function with vendor:device */
+	SEL_VF,	      /* virtual function @vf of the PF at addr */
 };
 
 struct pci_id {
@@ -55,8 +63,11 @@ struct pci_id {
 
 struct selector {
 	enum selector_kind kind;
-	struct pci_addr addr; /* SEL_FUNCTION, SEL_SLOT (fn unused) */
+	struct pci_addr addr; /* SEL_FUNCTION, SEL_SLOT (fn unused), SEL_VF (PF) */
 	struct pci_id id;     /* SEL_ID */
+	uint16_t vf;	      /* SEL_VF: the index of the PF's virtfnN */
+	uint16_t vfs;	      /* vfs=N (SEL_FUNCTION only); 0 when not given */
+	bool host_vfs;	      /* host-vfs */
 	bool has_guard;	      /* id= given */
 	struct pci_id guard;
 	bool group;
@@ -130,9 +141,14 @@ bool selector_reset_method_known(const char *s, size_t len);
  * methods after the ones before: on the kernel command line, where ','
  * separates items, vfiobind=0000:03:00.0+reset=flr+reset=bus.
  *
+ * vfs=N takes a decimal 1..65535 on a one-function selector (the kernel
+ * caps it at the PF's sriov_totalvfs, which plan_build() checks); host-vfs
+ * goes with vfs= (selector_parse_line() checks the pairs).
+ *
  * Return: 0, or -EINVAL with a message in @err for an unknown word, a bad
  * id= value, id= given twice, id= on an ID selector, an empty or unknown
- * reset method, one given twice, or "default" with another method.
+ * reset method, one given twice, or "default" with another method; vfs=
+ * on a slot, ID or VF, vfs= not a number from 1, or given twice.
  */
 int selector_parse_word(const char *s, size_t len, struct selector *sel, char *err, size_t errlen);
 
@@ -145,7 +161,7 @@ int selector_parse_word(const char *s, size_t len, struct selector *sel, char *e
  * @sel: filled in; origin fields untouched.
  *
  * Return: 0; 1 when @s holds no word at all (a blank line); -EINVAL with
- * a message in @err.
+ * a message in @err (also for vfs= with group, and host-vfs without vfs=).
  */
 int selector_parse_line(const char *s, size_t len, char sep, struct selector *sel, char *err, size_t errlen);
 

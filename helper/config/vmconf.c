@@ -779,7 +779,7 @@ static bool vm_names(const struct vm *vm, const struct pci_addr *a, bool slot)
 	for (size_t i = 0; i < vm->ndev; i++) {
 		const struct selector *s = &vm->dev[i];
 
-		if (s->kind == SEL_ID)
+		if (s->kind == SEL_ID || s->kind == SEL_VF)
 			return true;
 		if (s->addr.domain != a->domain || s->addr.bus != a->bus || s->addr.dev != a->dev)
 			continue;

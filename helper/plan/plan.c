@@ -29,6 +29,8 @@ const char *plan_action_str(enum plan_action a)
 		return "refuse";
 	case PLAN_ABSENT:
 		return "absent";
+	case PLAN_VFS:
+		return "vfs";
 	}
 	return "?";
 }
@@ -48,6 +50,10 @@ const char *plan_result_str(enum plan_result r)
 		return "refused";
 	case RESULT_ABSENT:
 		return "absent";
+	case RESULT_VFS:
+		return "vfs";
+	case RESULT_PENDING:
+		return "pending";
 	}
 	return "?";
 }
@@ -199,16 +205,31 @@ static bool sel_matches(const struct selector *sel, const struct pci_func *f)
 		       sel->addr.dev == f->addr.dev;
 	case SEL_ID:
 		return sel->id.vendor == f->id.vendor && sel->id.device == f->id.device;
+	case SEL_VF:
+		return f->is_vf && f->vf_index == sel->vf && pci_addr_cmp(&sel->addr, &f->physfn) == 0;
 	}
 	return false;
 }
 
-bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id)
+bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id,
+		     const struct pci_addr *physfn)
 {
 	struct pci_func f = {.addr = *addr, .id = *id};
 
+	for (size_t i = 0; i < c->n; i++) {
+		const struct selector *s = &c->sel[i];
+
+		if (s->group || (s->kind != SEL_VF && sel_matches(s, &f)) ||
+		    (s->kind == SEL_VF && physfn && pci_addr_cmp(&s->addr, physfn) == 0))
+			return true;
+	}
+	return false;
+}
+
+bool plan_has_vfs(const struct conf *c)
+{
 	for (size_t i = 0; i < c->n; i++)
-		if (c->sel[i].group || sel_matches(&c->sel[i], &f))
+		if (c->sel[i].kind == SEL_VF)
 			return true;
 	return false;
 }
@@ -221,11 +242,15 @@ static int apply_selector(struct plan *p, const struct selector *sel, struct pci
 	/* The guard: on a slot, function 0 stands for the card. */
 	if (sel->has_guard && sel->kind != SEL_ID) {
 		struct pci_addr a = sel->addr;
-		struct pci_func *g;
+		struct pci_func *g = NULL;
 
 		if (sel->kind == SEL_SLOT)
 			a.fn = 0;
-		g = pci_find(pci, &a);
+		if (sel->kind != SEL_VF)
+			g = pci_find(pci, &a);
+		for (size_t i = 0; sel->kind == SEL_VF && i < pci->n && !g; i++)
+			if (sel_matches(sel, &pci->f[i]))
+				g = &pci->f[i];
 		if (g && (g->id.vendor != sel->guard.vendor || g->id.device != sel->guard.device)) {
 			for (size_t i = 0; i < pci->n; i++) {
 				if (!sel_matches(sel, &pci->f[i]))
@@ -274,6 +299,58 @@ absent : {
 	e->action = PLAN_ABSENT;
 	return 0;
 }
+}
+
+/* The entry of a vfs= line's PF (plan.h); before every other selector, so
+ * none can choose the PF for vfio-pci. */
+static int apply_pf(struct plan *p, const struct selector *sel, struct pci_list *pci)
+{
+	struct pci_func *f = pci_find(pci, &sel->addr);
+	struct plan_entry *e;
+	char o[256];
+
+	if (f == NULL || find_entry(p, f))
+		return f ? 0 : apply_selector(p, sel, pci);
+	e = add_entry(p, f, sel);
+	if (e == NULL)
+		return -ENOMEM;
+	selector_origin(sel, o, sizeof(o));
+	e->action = PLAN_REFUSE;
+	if (sel->has_guard && (f->id.vendor != sel->guard.vendor || f->id.device != sel->guard.device))
+		set_reason(e, "it is %04x:%04x, not %04x:%04x (id= guard at %s): hardware changed?", f->id.vendor,
+			   f->id.device, sel->guard.vendor, sel->guard.device, o);
+	else if (f->sriov_total < 0)
+		set_reason(e, "vfs=%u at %s: it has no SR-IOV capability (no sriov_totalvfs)", sel->vfs, o);
+	else if (sel->vfs > f->sriov_total)
+		set_reason(e, "vfs=%u at %s: it offers at most %d virtual functions (sriov_totalvfs)", sel->vfs, o,
+			   f->sriov_total);
+	else if (f->sriov_num > 0 && f->sriov_num != sel->vfs)
+		set_reason(e,
+			   "sriov_numvfs is %d, not vfs=%u (at %s): left as it is, its virtual functions may be in "
+			   "use (write 0 to it and bind again)",
+			   f->sriov_num, sel->vfs, o);
+	else
+		e->action = PLAN_VFS;
+	return 0;
+}
+
+/* VFs follow their PF: refused with it, pending while it has not made them. */
+static void plan_vfs(struct plan *p, struct pci_list *pci)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i], *pe;
+		struct pci_func *pf;
+
+		if (e->sel->kind != SEL_VF || e->via_group || (pf = pci_find(pci, &e->sel->addr)) == NULL ||
+		    (pe = find_entry(p, pf)) == NULL)
+			continue;
+		if (e->action == PLAN_ABSENT)
+			e->pending = pe->action == PLAN_VFS;
+		else if (pe->action == PLAN_REFUSE && e->action == PLAN_BIND) {
+			e->action = PLAN_REFUSE;
+			set_reason(e, "its PF %s is refused", pf->name);
+		}
+	}
 }
 
 static bool entry_takes(const struct plan_entry *e)
@@ -585,10 +662,16 @@ int plan_build_record(const struct conf *c, struct pci_list *pci, struct kmodule
 
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < c->n; i++) {
-		r = apply_selector(p, &c->sel[i], pci);
+		r = c->sel[i].vfs ? apply_pf(p, &c->sel[i], pci) : 0;
 		if (r < 0)
 			return r;
 	}
+	for (size_t i = 0; i < c->n; i++) {
+		r = c->sel[i].vfs ? 0 : apply_selector(p, &c->sel[i], pci);
+		if (r < 0)
+			return r;
+	}
+	plan_vfs(p, pci);
 
 	p->no_iommu = !pci_iommu_groups_present();
 	for (size_t i = 0; i < p->n; i++) {

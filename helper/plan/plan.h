@@ -29,6 +29,7 @@ enum plan_action {
 	PLAN_SKIP,   /* already on vfio-pci: not touched */
 	PLAN_REFUSE, /* not touched; reason says why */
 	PLAN_ABSENT, /* the selector matched no function (f == NULL) */
+	PLAN_VFS,    /* a PF with vfs=: keeps its driver, gets its VFs */
 };
 
 enum plan_result {
@@ -38,12 +39,17 @@ enum plan_result {
 	RESULT_FAILED,	/* a step failed; rolled back */
 	RESULT_REFUSED, /* refused by the plan */
 	RESULT_ABSENT,	/* no such function */
+	RESULT_VFS,	/* a vfs= PF: sriov_numvfs is N */
+	RESULT_PENDING, /* a vfs= PF without a driver yet, or a VF of it */
 };
 
 struct plan_entry {
 	struct pci_func *f;	    /* NULL for PLAN_ABSENT */
 	const struct selector *sel; /* the first selector that chose it */
 	bool via_group;		    /* chosen by another function's 'group' */
+	/* PLAN_ABSENT for a PF/vfN selector whose PF is there but has not
+	 * created it yet: bound when the PF's driver binds, not a miss. */
+	bool pending;
 	enum plan_action action;
 	enum plan_result result;
 	unsigned seq;			    /* creation order, for a stable sort */
@@ -86,9 +92,16 @@ struct plan {
  * bind's early exit (one udev event per function at coldplug). True for
  * an address, slot or ID match, and for any selector with 'group' (its
  * group is known only after pci_scan()); the plan still decides.
+ * @physfn: the PF of a virtual function (its physfn link), or NULL: a VF
+ *          may be chosen when a PF/vfN selector names that PF.
  * Return: false when no selector can choose it.
  */
-bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id);
+bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id,
+		     const struct pci_addr *physfn);
+
+/** plan_has_vfs() - whether @c has a PF/vfN selector (late bind: then a
+ * function's physfn link is worth reading). */
+bool plan_has_vfs(const struct conf *c);
 
 /**
  * plan_build() - match every selector of @c against @pci and decide.
@@ -104,8 +117,15 @@ bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const st
  * and whole groups that are not viable. The display guard only adds
  * warnings. Resets: each bound or kept entry gets the reset= of its line,
  * or device_specific when vendor-reset handles its ID
- * (system/vendorreset.h). Never fails on bad hardware state: every problem becomes a
- * refusal or a note.
+ * (system/vendorreset.h). SR-IOV: a vfs= line gives its PF a PLAN_VFS
+ * entry (never bound; its host driver is what creates the VFs), refused
+ * when it has no sriov_totalvfs, when N is above it, or when sriov_numvfs
+ * already holds another non-zero count; a PF/vfN selector chooses the
+ * VF its PF's virtfnN link names (refused with its PF; PLAN_ABSENT and
+ * pending while the PF has not created it). A PF in a VF's IOMMU group
+ * blocks it like any host-owned function (the kernel's rule).
+ * Never fails on bad hardware state: every problem becomes a refusal or
+ * a note.
  * Return: 0, or -ENOMEM.
  */
 int plan_build(const struct conf *c, struct pci_list *pci, struct kmodule *km, struct storage *st, struct plan *p);

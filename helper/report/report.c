@@ -115,6 +115,13 @@ static void print_action(FILE *out, const struct plan_entry *e, const char *drv)
 		break;
 	case PLAN_ABSENT:
 		break;
+	case PLAN_VFS:
+		fprintf(out, "  action: vfs: keep %s; sriov_drivers_autoprobe 0, sriov_numvfs %u (now %d of %d)%s\n",
+			f->driver[0] ? drv : "its driver (none yet: when one binds)", e->sel->vfs, f->sriov_num,
+			f->sriov_total,
+			e->sel->host_vfs ? "; undeclared VFs then go to host drivers (host-vfs)"
+					 : "; undeclared VFs stay without a driver");
+		break;
 	}
 }
 
@@ -137,6 +144,14 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 
 		selector_origin(e->sel, o, sizeof(o));
 		fprintf(out, "\n");
+		if (!f && e->pending) {
+			selector_describe(e->sel, d, sizeof(d));
+			fprintf(out,
+				"%s: not created yet\n  action: bind to vfio-pci once its PF creates it (vfs=)\n"
+				"  from:   %s (%s)\n",
+				d, o, e->sel->text);
+			continue;
+		}
 		if (!f) {
 			selector_describe(e->sel, d, sizeof(d));
 			fprintf(out, "%s: absent\n", d);
@@ -149,6 +164,12 @@ void report_plan(FILE *out, const struct plan *p, const struct pci_list *pci, st
 		driver_text(km, f, drv, sizeof(drv));
 		fprintf(out, "%s  %04x:%04x  %s [%04x]\n", f->name, f->id.vendor, f->id.device,
 			pci_class_name(f->class), f->class >> 8);
+		if (f->is_vf) {
+			char pa[PCI_ADDR_STRLEN];
+
+			pci_addr_format(&f->physfn, pa);
+			fprintf(out, "  vf:     vf%u of %s\n", f->vf_index, pa);
+		}
 		if (f->driver[0])
 			fprintf(out, "  driver: %s\n", drv);
 		else if (e->coldplug_module[0])
@@ -260,6 +281,19 @@ void report_list(FILE *out, const struct plan *p, const struct pci_list *pci, st
 				append_flag(line, sizeof(line), "override=", f->override);
 			if (f->boot_vga == 1)
 				append_flag(line, sizeof(line), "boot_vga", "");
+			if (f->sriov_total >= 0) {
+				char v[32];
+
+				snprintf(v, sizeof(v), "%d/%d", f->sriov_num, f->sriov_total);
+				append_flag(line, sizeof(line), "sriov_numvfs=", v);
+			}
+			if (f->is_vf) {
+				char v[48], pa[PCI_ADDR_STRLEN];
+
+				pci_addr_format(&f->physfn, pa);
+				snprintf(v, sizeof(v), "VF %u of %s", f->vf_index, pa);
+				append_flag(line, sizeof(line), v, "");
+			}
 			if (sel && !f->has_reset)
 				append_flag(line, sizeof(line), "no-reset", "");
 			if (f->has_reset_method) {
@@ -310,7 +344,9 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		if (!f) {
 			selector_describe(e->sel, d, sizeof(d));
 			fprintf(out, "%-12s  %-9s  %5s  %-18s  %-16s  %s\n", d, "-", "-", "-", "-",
-				e->sel->optional ? "absent (optional)" : "absent");
+				e->pending	   ? "not created yet (vfs=)"
+				: e->sel->optional ? "absent (optional)"
+						   : "absent");
 			ok = ok && e->sel->optional;
 			continue;
 		}
@@ -321,7 +357,13 @@ bool report_status(FILE *out, const struct plan *p, const struct pci_list *pci, 
 		else
 			snprintf(grp, sizeof(grp), "-");
 		state = report_func_state(f, pci, p, blockers, sizeof(blockers));
-		ok = ok && strcmp(state, "ok") == 0;
+		if (e->action == PLAN_VFS) {
+			/* The PF keeps its driver: its state is its VF count. */
+			snprintf(blockers, sizeof(blockers), "%s: PF, %d of vfs=%u virtual functions",
+				 f->sriov_num == e->sel->vfs ? "ok" : "not ready", f->sriov_num, e->sel->vfs);
+			state = blockers;
+		}
+		ok = ok && (strcmp(state, "ok") == 0 || strncmp(state, "ok:", 3) == 0);
 		fprintf(out, "%-12s  %04x:%04x  %5s  %-18s  %-16s  %s\n", f->name, f->id.vendor, f->id.device, grp,
 			f->driver[0] ? f->driver : "-", pci_reset_method_text(f, rm, sizeof(rm)), state);
 	}
@@ -353,7 +395,10 @@ void report_log_plan(const struct plan *p)
 		const struct plan_entry *e = &p->e[i];
 
 		selector_origin(e->sel, o, sizeof(o));
-		if (e->action == PLAN_ABSENT) {
+		if (e->action == PLAN_ABSENT && e->pending) {
+			selector_describe(e->sel, d, sizeof(d));
+			INF("%s (%s): created when its PF's driver binds", d, o);
+		} else if (e->action == PLAN_ABSENT) {
 			selector_describe(e->sel, d, sizeof(d));
 			log_printf(e->sel->optional ? LOG_PRIO_INFO : LOG_PRIO_ERR, "%s (%s): %s%s", d, o,
 				   e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function",

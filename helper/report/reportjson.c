@@ -156,9 +156,36 @@ static const char *action_name(const struct plan_entry *e)
 		return "none";
 	case PLAN_REFUSE:
 		return "refuse";
+	case PLAN_VFS:
+		return "vfs";
 	default:
-		return "absent";
+		return e->pending ? "pending" : "absent";
 	}
+}
+
+/* "sriov": only on the entries of a vfs= PF and of its VFs. */
+static void sriov_members(struct jw *w, const struct plan_entry *e)
+{
+	const struct pci_func *f = e->f;
+	char a[PCI_ADDR_STRLEN];
+
+	if (!e->sel->vfs && e->sel->kind != SEL_VF && !(f && f->is_vf))
+		return;
+	jw_obj(w, "sriov");
+	if (e->sel->vfs) {
+		jw_int(w, "vfs", e->sel->vfs);
+		jw_bool(w, "host_vfs", e->sel->host_vfs);
+	}
+	if (f && f->sriov_total >= 0) {
+		jw_int(w, "sriov_numvfs", f->sriov_num);
+		jw_int(w, "sriov_totalvfs", f->sriov_total);
+	}
+	if (e->sel->kind == SEL_VF || (f && f->is_vf)) {
+		pci_addr_format(f && f->is_vf ? &f->physfn : &e->sel->addr, a);
+		jw_str(w, "physfn", a);
+		jw_int(w, "vf_index", f && f->is_vf ? f->vf_index : e->sel->vf);
+	}
+	jw_end(w);
 }
 
 static void selector_members(struct jw *w, const struct plan_entry *e)
@@ -206,10 +233,13 @@ void report_plan_json(FILE *out, const struct plan *p, const struct pci_list *pc
 			jw_str(&w, "reason", "already on vfio-pci");
 		else if (e->action == PLAN_ABSENT)
 			jw_str(&w, "reason",
-			       e->sel->kind == SEL_ID ? "no function has this ID" : "no such PCI function");
+			       e->pending		? "created when its PF's driver binds (vfs=)"
+			       : e->sel->kind == SEL_ID ? "no function has this ID"
+							: "no such PCI function");
 		else
 			jw_null(&w, "reason");
 		selector_members(&w, e);
+		sriov_members(&w, e);
 		jw_bool(&w, "via_group", e->via_group);
 		jw_str_or_null(&w, "coldplug_module", f && !f->driver[0] ? e->coldplug_module : NULL);
 		jw_str_or_null(&w, "disks", e->storage);

@@ -112,6 +112,10 @@ static int read_func(const char *name, struct pci_func *f)
 		if (strcmp(f->override, "(null)") == 0)
 			f->override[0] = '\0';
 	}
+	f->sriov_num = -1;
+	f->sriov_total = pci_read_dec(f, "sriov_totalvfs");
+	if (f->sriov_total >= 0)
+		f->sriov_num = pci_read_dec(f, "sriov_numvfs");
 	if (dev_path(path, sizeof(path), name, "modalias") == 0 &&
 	    sysfs_read_attr(path, f->modalias, sizeof(f->modalias)) < 0)
 		f->modalias[0] = '\0';
@@ -168,6 +172,24 @@ int pci_scan(struct pci_list *list)
 	closedir(dir);
 	if (list->n > 1)
 		qsort(list->f, list->n, sizeof(*list->f), cmp_func);
+	/* A PF's virtfnN links name its VFs (drivers/pci/iov.c,
+	 * pci_iov_sysfs_link()): only PFs pay for it. */
+	for (size_t i = 0; i < list->n; i++) {
+		struct pci_func *pf = &list->f[i], *vf;
+		char link[16], buf[PCI_NAME_MAX];
+		struct pci_addr a;
+
+		for (int k = 0; k < pf->sriov_num && k < 65535; k++) {
+			snprintf(link, sizeof(link), "virtfn%d", k);
+			if (dev_path(path, sizeof(path), pf->name, link) < 0 ||
+			    sysfs_read_link_name(path, buf, sizeof(buf)) <= 0 ||
+			    pci_addr_parse(buf, strlen(buf), &a) < 0 || (vf = pci_find(list, &a)) == NULL)
+				continue;
+			vf->is_vf = true;
+			vf->vf_index = (uint16_t)k;
+			vf->physfn = pf->addr;
+		}
+	}
 	return 0;
 }
 
@@ -261,6 +283,32 @@ int pci_set_reset_method(const struct pci_func *f, const char *methods)
 	if (dev_path(path, sizeof(path), f->name, "reset_method") < 0)
 		return -ENAMETOOLONG;
 	return sysfs_write_attr(path, methods);
+}
+
+int pci_read_dec(const struct pci_func *f, const char *attr)
+{
+	char path[PATH_MAX], buf[32], *end;
+	unsigned long v;
+	int r;
+
+	if (dev_path(path, sizeof(path), f->name, attr) < 0)
+		return -ENAMETOOLONG;
+	r = sysfs_read_attr(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoul(buf, &end, 10);
+	return errno || end == buf || *end || v > INT_MAX ? -EINVAL : (int)v;
+}
+
+int pci_write_dec(const struct pci_func *f, const char *attr, unsigned val)
+{
+	char path[PATH_MAX], buf[16];
+
+	if (dev_path(path, sizeof(path), f->name, attr) < 0)
+		return -ENAMETOOLONG;
+	snprintf(buf, sizeof(buf), "%u", val);
+	return sysfs_write_attr(path, buf);
 }
 
 bool pci_driver_registered(const char *drv)

@@ -38,6 +38,14 @@ struct pci_func {
 	 * (pci_dev_reset_method_attr_is_visible()), and only since 5.15. */
 	bool has_reset_method;
 	char reset_method[64];
+	/* SR-IOV (drivers/pci/iov.c): a physical function has sriov_totalvfs
+	 * and sriov_numvfs; -1 on every other function. A virtual function
+	 * is found through its PF's virtfnN links (N its index). */
+	int sriov_total;
+	int sriov_num;
+	bool is_vf;
+	uint16_t vf_index;
+	struct pci_addr physfn;
 	char driver[PCI_NAME_MAX];   /* bound driver, "" when none */
 	char override[PCI_NAME_MAX]; /* driver_override, "" when "(null)" */
 	char modalias[128];
@@ -126,6 +134,24 @@ const char *pci_reset_method_text(const struct pci_func *f, char *buf, size_t le
  * which then keeps the methods it had); another -errno from the write.
  */
 int pci_set_reset_method(const struct pci_func *f, const char *methods);
+
+/**
+ * pci_read_dec() - read the decimal attribute @attr of @f (sriov_numvfs,
+ * sriov_drivers_autoprobe).
+ * Return: its value (0..INT_MAX), -ENOENT when the attribute does not
+ * exist, -EINVAL when it is not a number, or another -errno.
+ */
+int pci_read_dec(const struct pci_func *f, const char *attr);
+
+/**
+ * pci_write_dec() - write @val in decimal to @f's attribute @attr.
+ * For sriov_numvfs the kernel answers -EBUSY when VFs exist and @val is
+ * another non-zero count, -ERANGE above sriov_totalvfs, -ENOENT when the
+ * PF has no driver or its driver no sriov_configure, or the driver's own
+ * error (drivers/pci/iov.c, sriov_numvfs_store()).
+ * Return: 0 or -errno from the write.
+ */
+int pci_write_dec(const struct pci_func *f, const char *attr, unsigned val);
 
 /** pci_driver_registered() - true when <root>/sys/bus/pci/drivers/@drv exists. */
 bool pci_driver_registered(const char *drv);

@@ -32,6 +32,8 @@ static bool sel_matches(const struct selector *s, const struct pci_func *f)
 		return same_slot(&s->addr, &f->addr);
 	case SEL_ID:
 		return s->id.vendor == f->id.vendor && s->id.device == f->id.device;
+	case SEL_VF: /* PF/vfN: what the PF's virtfnN link names now */
+		return f->is_vf && f->vf_index == s->vf && pci_addr_cmp(&s->addr, &f->physfn) == 0;
 	}
 	return false;
 }

@@ -5,8 +5,10 @@
 # functions over QMP (test-late.sh) and reports, as `VFIOBIND-LATE: ...`
 # lines on the serial console:
 #   coldplug-done                the host's cue to hot-plug
-#   dev ADDR id=VVVV:DDDD driver=NAME|none override=NAME|(null)
+#   dev ADDR id=VVVV:DDDD driver=NAME|none override=NAME|(null) group=N|-
 #   kmsg LINE                    dmesg records "vfiobind: ..."
+#   nvme LINE                    dmesg records of the nvme driver (the
+#                                SR-IOV PF of test-late.sh and its VFs)
 #   status LINE                  /run/vfiobind/status
 #   done
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -26,8 +28,10 @@ report() {
 	for d in /sys/bus/pci/devices/*; do
 		drv=none
 		[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+		grp=-
+		[ -e "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
 		say "dev ${d##*/} id=$(cut -c3- "$d/vendor"):$(cut -c3- "$d/device") driver=$drv" \
-			"override=$(cat "$d/driver_override")"
+			"override=$(cat "$d/driver_override") group=$grp"
 	done
 }
 
@@ -50,6 +54,7 @@ udevadm settle --timeout=120 || say "settle timed out"
 say hotplug-seen
 report
 dmesg | grep 'vfiobind: ' | while IFS= read -r line; do say "kmsg $line"; done
+dmesg | grep 'nvme' | grep -v 'vfiobind: ' | while IFS= read -r line; do say "nvme $line"; done
 if [ -e /run/vfiobind/status ]; then
 	while IFS= read -r line; do say "status $line"; done </run/vfiobind/status
 else

@@ -13,6 +13,15 @@
 # (rp3, the e1000e) 04. A second boot with vfiobind=off hot-plugs the same
 # two: the e1000e must end on e1000e, proof the first result is the rule's.
 #
+# SR-IOV in the same boots: an nvme (QEMU 7.2 emulates SR-IOV for it:
+# sriov_max_vfs=3) at 05:00.0 behind rp5 (00:1e.1, after every other
+# port: no bus number moves) is declared 'vfs=3' with vf0 and vf2 (with
+# force: the storage guard holds for VFs, and this image has no record of
+# the host's disks). QEMU puts each VF in its own IOMMU group. Coldplug
+# loads nvme; its bind event runs the rule, which creates the VFs
+# (05:00.1-3) with sriov_drivers_autoprobe 0: vf0 and vf2 must end on
+# vfio-pci, vf1 without a driver, and nvme must have probed no VF.
+#
 # Env: VFIOBIND_BOOT (default build/vfiobind-boot), WORK (default
 # build/boot-late), KVER, KERNEL, QEMU, QEMU_TIMEOUT (qemu-run.sh's).
 # bash -c scripts below take their arguments as $1: single quotes on purpose.
@@ -33,22 +42,27 @@ udevd=/lib/systemd/systemd-udevd
 rm -rf "$work"
 mkdir -p "$work"
 
-printf '%s\n' '# tests/boot/test-late.sh: the e1000e hot-plugged later' '8086:10d3' >"$work/vfiobind.conf"
+printf '%s\n' '# tests/boot/test-late.sh: the e1000e hot-plugged later' '8086:10d3' \
+	'# the nvme PF: three VFs, two for vfio-pci (force: the storage guard refuses a storage' \
+	'# controller in an image without a record of the host disks, and a VF is one)' '0000:05:00.0 vfs=3' '0000:05:00.0/vf0 force' '05:00.0/vf2 force' \
+	>"$work/vfiobind.conf"
 sed 's|/usr/lib/vfiobind/vfiobind-boot |/usr/sbin/vfiobind |' "$top/udev/69-vfiobind.rules" >"$work/69-vfiobind.rules"
 grep -q 'RUN+="/usr/sbin/vfiobind ' "$work/69-vfiobind.rules" || bail "the rule's RUN path was not rewritten"
 image=$work/initramfs.cpio
 "$here/mkinitramfs.sh" -o "$image" -b "$vfiobind_boot" -c "$work/vfiobind.conf" -i "$here/init-late.sh" \
 	-f "$udevd" -f /usr/bin/udevadm -f "$work/69-vfiobind.rules:/etc/udev/rules.d/69-vfiobind.rules" \
 	-f /lib/udev/rules.d/80-drivers.rules:/etc/udev/rules.d/80-drivers.rules \
-	vfio-pci vfio_iommu_type1 e1000e xhci_pci snd_hda_intel 2>"$work/mkinitramfs.err" ||
+	vfio-pci vfio_iommu_type1 e1000e xhci_pci snd_hda_intel nvme 2>"$work/mkinitramfs.err" ||
 	bail "mkinitramfs.sh failed: $(cat "$work/mkinitramfs.err")"
 
 # boot_late NAME [KERNEL-WORDS]: one boot, the two device_add once the
 # guest has coldplugged; its serial log is $work/NAME.log.
 boot_late() {
 	local log=$work/$1.log qmp=$work/$1.qmp qpid i
-	QEMU_EXTRA="-device pcie-root-port,id=rp3,bus=pcie.0,addr=1e.0,chassis=3,slot=1,hotplug=on
+	QEMU_EXTRA="-device pcie-root-port,id=rp3,bus=pcie.0,addr=1e.0,chassis=3,slot=1,hotplug=on,multifunction=on
 		-device pcie-root-port,id=rp4,bus=pcie.0,addr=1b.0,chassis=4,slot=1,hotplug=on
+		-device pcie-root-port,id=rp5,bus=pcie.0,addr=1e.1,chassis=5,slot=1
+		-device nvme-subsys,id=nvs -device nvme,serial=vfiobind-sriov,subsys=nvs,bus=rp5,sriov_max_vfs=3,sriov_vq_flexible=6,sriov_vi_flexible=3
 		-qmp unix:$qmp,server=on,wait=off" \
 		"$here/qemu-run.sh" -i "$image" -l "$log" ${2:+-a "$2"} >"$work/$1.qemu" 2>&1 &
 	qpid=$!
@@ -111,6 +125,21 @@ check "... and the card's built-in serial 0000:02:00.3 on serial" \
 	expect "02:00.3 driver" "$(field 0000:02:00.3 driver)" serial
 check "the e1000e was claimed before 80-drivers.rules loaded e1000e (no unbind line)" \
 	bash -c '! tr -d "\r" <"$1" | grep -q "kmsg .*vfiobind: 0000:04:00.0: unbound from"' sh "$log"
+check "SR-IOV: the nvme PF 0000:05:00.0 keeps nvme" expect "05:00.0 driver" "$(field 0000:05:00.0 driver)" nvme
+check "SR-IOV: declared vf0 0000:05:00.1 ends on vfio-pci" expect "05:00.1 driver" "$(field 0000:05:00.1 driver)" vfio-pci
+check "SR-IOV: declared vf2 0000:05:00.3 ends on vfio-pci" expect "05:00.3 driver" "$(field 0000:05:00.3 driver)" vfio-pci
+check "SR-IOV: undeclared vf1 0000:05:00.2 has no driver" expect "05:00.2 driver" "$(field 0000:05:00.2 driver)" none
+check "SR-IOV: nvme probed no VF (no nvme line names 0000:05:00.1-3)" \
+	bash -c '! tr -d "\r" <"$1" | grep -q "VFIOBIND-LATE: nvme .*0000:05:00\.[1-3]"' sh "$log"
+check "SR-IOV: the kernel log says the VFs were created and vf0, vf2 bound" \
+	bash -c 'tr -d "\r" <"$1" | grep -q "kmsg .*vfiobind: 0000:05:00.0: 3 virtual functions created by nvme" &&
+		tr -d "\r" <"$1" | grep -q "kmsg .*vfiobind: 0000:05:00.1: bound to vfio-pci" &&
+		tr -d "\r" <"$1" | grep -q "kmsg .*vfiobind: 0000:05:00.3: bound to vfio-pci" &&
+		tr -d "\r" <"$1" | grep -q "kmsg .*vfiobind: 0000:05:00.0: 2 of 2 declared virtual functions on vfio-pci"' sh "$log"
+check "SR-IOV: the status file has the PF with its VFs, vf0 on vfio-pci (bound, or already by a later event)" \
+	bash -c 'tr -d "\r" <"$1" | grep -q "^VFIOBIND-LATE: status 0000:05:00.0 [0-9a-f:]* [0-9]* vfs nvme" &&
+		tr -d "\r" <"$1" | grep -Eq "^VFIOBIND-LATE: status 0000:05:00.1 [0-9a-f:]* [0-9]* (bound|already) vfio-pci"' sh "$log"
+tap_diag "SR-IOV IOMMU groups: PF $(field 0000:05:00.0 group), vf0 $(field 0000:05:00.1 group), vf1 $(field 0000:05:00.2 group), vf2 $(field 0000:05:00.3 group)"
 log=$work/off.log
 check "vfiobind=off: QMP: both device_add returned" bash -c '[ "$(grep -c "^device_add .*.return.: {}}" "$1")" = 2 ]' sh "$work/off.qmp.out"
 check "vfiobind=off: the guest reported after the hot-plug" grep -q 'VFIOBIND-LATE: done' "$log"

@@ -22,6 +22,16 @@
  *                                 driver is registered, else to the
  *                                 function's host driver (.kmodel/hostdrv);
  *                                 success even when nothing binds
+ *   devices/ADDR/sriov_numvfs     sriov_numvfs_store() (drivers/pci/
+ *                                 iov.c): ENOENT without a driver, ERANGE
+ *                                 above sriov_totalvfs, EBUSY from one
+ *                                 non-zero count to another; N creates
+ *                                 VFs at devfn+1+i beside the PF (files,
+ *                                 physfn, the PF's virtfnI, bus and IOMMU
+ *                                 group links; group .kmodel/sriov's base
+ *                                 + i, or the PF's with "-"), probed when
+ *                                 sriov_drivers_autoprobe reads 1; 0
+ *                                 removes them
  *   finit_module(2)               "load": /sys/module/NAME/initstate, and
  *                                 for vfio_pci register the driver and bind
  *                                 every unbound function whose
@@ -149,8 +159,9 @@ static int errno_by_name(const char *s)
 	static const struct {
 		const char *n;
 		int e;
-	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},	     {"ENOEXEC", ENOEXEC}, {"EPERM", EPERM},
-		 {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM}, {"EAGAIN", EAGAIN},   {"ENXIO", ENXIO}};
+	} t[] = {{"EBUSY", EBUSY},   {"ENODEV", ENODEV}, {"EIO", EIO},	     {"ENOEXEC", ENOEXEC},
+		 {"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM},
+		 {"EAGAIN", EAGAIN}, {"ENXIO", ENXIO},	 {"ERANGE", ERANGE}};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(s, t[i].n) == 0)
@@ -450,6 +461,180 @@ static int reset_method_store(const char *rpath, const char *addr, const char *v
 	return 0;
 }
 
+/* ---- SR-IOV ------------------------------------------------------------ */
+
+/* The VF group base the topology gave @addr ("-": the PF's own group). */
+static void sriov_group_base(const char *addr, char *out, size_t len)
+{
+	char path[PATH_MAX], all[4096];
+	char *line, *save = NULL;
+
+	snprintf(out, len, "-");
+	snprintf(path, sizeof(path), "%s/.kmodel/sriov", root);
+	get_file(path, all, sizeof(all));
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char a[64], g[32];
+
+		if (sscanf(line, "%63s %31s", a, g) == 2 && strcmp(a, addr) == 0)
+			snprintf(out, len, "%s", g);
+	}
+}
+
+static void copy_attr(const char *from, const char *to, const char *attr)
+{
+	char p[PATH_MAX], v[256];
+
+	snprintf(p, sizeof(p), "%s/%s", from, attr);
+	get_file(p, v, sizeof(v));
+	snprintf(p, sizeof(p), "%s/%s", to, attr);
+	snprintf(v + strlen(v), sizeof(v) - strlen(v), "\n");
+	put_file(p, v);
+}
+
+static void sriov_add_vf(const char *pfaddr, const char *pfdir, unsigned i, char *vfaddr, size_t len)
+{
+	char dir[PATH_MAX], p[PATH_MAX], t[PATH_MAX], g[32], grp[64], dev[32], cls[32], v[32];
+	unsigned dom, bus, slot, fn, devfn;
+
+	sscanf(pfaddr, "%x:%x:%x.%x", &dom, &bus, &slot, &fn);
+	devfn = (slot << 3 | fn) + 1 + i;
+	snprintf(vfaddr, len, "%04x:%02x:%02x.%u", dom, bus, (devfn >> 3) & 0x1f, devfn & 7);
+	snprintf(dir, sizeof(dir), "%.*s/%s", (int)(strrchr(pfdir, '/') - pfdir), pfdir, vfaddr);
+	mkdir(dir, 0755);
+	copy_attr(pfdir, dir, "vendor");
+	copy_attr(pfdir, dir, "class");
+	copy_attr(pfdir, dir, "subsystem_vendor");
+	copy_attr(pfdir, dir, "subsystem_device");
+	snprintf(p, sizeof(p), "%s/sriov_vf_device", pfdir);
+	get_file(p, dev, sizeof(dev));
+	snprintf(p, sizeof(p), "%s/device", dir);
+	snprintf(t, sizeof(t), "0x%s\n", dev);
+	put_file(p, t);
+	snprintf(p, sizeof(p), "%s/driver_override", dir);
+	put_file(p, "(null)\n");
+	snprintf(p, sizeof(p), "%s/vendor", dir);
+	get_file(p, v, sizeof(v));
+	snprintf(p, sizeof(p), "%s/class", dir);
+	get_file(p, cls, sizeof(cls));
+	snprintf(p, sizeof(p), "%s/modalias", dir);
+	snprintf(t, sizeof(t), "pci:v%08lXd%08lXsv00000000sd00000000bc%02lXsc%02lXi%02lX\n", strtoul(v, NULL, 16),
+		 strtoul(dev, NULL, 16), strtoul(cls, NULL, 16) >> 16, (strtoul(cls, NULL, 16) >> 8) & 0xff,
+		 strtoul(cls, NULL, 16) & 0xff);
+	put_file(p, t);
+	snprintf(p, sizeof(p), "%s/physfn", dir);
+	symlink(pfdir, p);
+	snprintf(p, sizeof(p), "%s/virtfn%u", pfdir, i);
+	symlink(dir, p);
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s", root, vfaddr);
+	symlink(dir, p);
+	sriov_group_base(pfaddr, g, sizeof(g));
+	if (strcmp(g, "-") == 0) {
+		ssize_t n;
+
+		snprintf(p, sizeof(p), "%s/iommu_group", pfdir);
+		n = readlink(p, t, sizeof(t) - 1);
+		if (n < 0)
+			return;
+		t[n] = '\0';
+		snprintf(grp, sizeof(grp), "%s", strrchr(t, '/') + 1);
+	} else {
+		snprintf(grp, sizeof(grp), "%lu", strtoul(g, NULL, 10) + i);
+	}
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/%s", root, grp);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/%s/devices", root, grp);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/%s/devices/%s", root, grp, vfaddr);
+	symlink(dir, p);
+	snprintf(p, sizeof(p), "%s/iommu_group", dir);
+	snprintf(t, sizeof(t), "%s/sys/kernel/iommu_groups/%s", root, grp);
+	symlink(t, p);
+}
+
+static void sriov_remove_vf(const char *pfdir, unsigned i)
+{
+	char p[PATH_MAX], t[PATH_MAX], grp[PATH_MAX], drv[128], a[64];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "%s/virtfn%u", pfdir, i);
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n < 0)
+		return;
+	t[n] = '\0';
+	unlink(p);
+	snprintf(a, sizeof(a), "%s", strrchr(t, '/') + 1);
+	dev_driver(t, drv, sizeof(drv));
+	if (drv[0])
+		do_unbind(a, t, drv);
+	snprintf(p, sizeof(p), "%s/iommu_group", t);
+	n = readlink(p, grp, sizeof(grp) - 1);
+	if (n > 0) {
+		grp[n] = '\0';
+		snprintf(p, sizeof(p), "%s/devices/%s", grp, a);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s", root, a);
+	unlink(p);
+	snprintf(p, sizeof(p), "rm -rf '%s'", t);
+	if (system(p) != 0)
+		event("sriov: cannot remove %s", t);
+}
+
+/* @val: the written value. Returns 0 or an errno. */
+static int sriov_numvfs_store(const char *rpath, const char *pfaddr, const char *val)
+{
+	char dir[PATH_MAX], p[PATH_MAX], v[32], drv[128], vf[64];
+	unsigned long want, cur, total, autoprobe;
+	char *end;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(rpath, '/') - rpath), rpath);
+	want = strtoul(val, &end, 10);
+	if (!val[0] || *end)
+		return EINVAL;
+	get_file(rpath, v, sizeof(v));
+	cur = strtoul(v, NULL, 10);
+	snprintf(p, sizeof(p), "%s/sriov_totalvfs", dir);
+	get_file(p, v, sizeof(v));
+	total = strtoul(v, NULL, 10);
+	if (want == cur)
+		return 0;
+	dev_driver(dir, drv, sizeof(drv));
+	if (!drv[0]) {
+		event("sriov %s: no driver bound (ENOENT)", pfaddr);
+		return ENOENT;
+	}
+	if (want > total) {
+		event("sriov %s: %lu above sriov_totalvfs %lu (ERANGE)", pfaddr, want, total);
+		return ERANGE;
+	}
+	if (cur && want) {
+		event("sriov %s: %lu VFs exist (EBUSY)", pfaddr, cur);
+		return EBUSY;
+	}
+	if (want == 0) {
+		for (unsigned i = 0; i < cur; i++)
+			sriov_remove_vf(dir, i);
+		put_file(rpath, "0\n");
+		event("sriov %s numvfs 0", pfaddr);
+		return 0;
+	}
+	snprintf(v, sizeof(v), "%lu\n", want);
+	put_file(rpath, v);
+	event("sriov %s numvfs %lu", pfaddr, want);
+	snprintf(p, sizeof(p), "%s/sriov_drivers_autoprobe", dir);
+	get_file(p, v, sizeof(v));
+	autoprobe = strtoul(v, NULL, 10);
+	for (unsigned i = 0; i < want; i++) {
+		sriov_add_vf(pfaddr, dir, i, vf, sizeof(vf));
+		event("add %s (vf%u of %s)", vf, i, pfaddr);
+		/* pci_bus_add_device() probes unless autoprobe is 0 and no
+		 * driver_override is set (pci_device_can_probe()). */
+		if (autoprobe)
+			probe(vf);
+	}
+	return 0;
+}
+
 /* ---- writes ------------------------------------------------------------ */
 
 static ssize_t model_write(int fd, const char *rpath, const void *buf, size_t len)
@@ -490,6 +675,31 @@ static ssize_t model_write(int fd, const char *rpath, const void *buf, size_t le
 			errno = e;
 			return -1;
 		}
+		return (ssize_t)len;
+	}
+	if (strcmp(base, "sriov_numvfs") == 0) {
+		char addr[64];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - 1 - rpath), rpath);
+		snprintf(addr, sizeof(addr), "%s", strrchr(dir, '/') + 1);
+		if ((e = fail_with("sriov_numvfs", addr)) != 0 || (e = sriov_numvfs_store(rpath, addr, val)) != 0) {
+			errno = e;
+			return -1;
+		}
+		return (ssize_t)len;
+	}
+	if (strcmp(base, "sriov_drivers_autoprobe") == 0) {
+		char addr[64], content[8];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - 1 - rpath), rpath);
+		snprintf(addr, sizeof(addr), "%s", strrchr(dir, '/') + 1);
+		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		snprintf(content, sizeof(content), "%s\n", val);
+		put_file(rpath, content);
+		event("sriov %s autoprobe %s", addr, val);
 		return (ssize_t)len;
 	}
 	if (strcmp(rel, "/sys/bus/pci/drivers_probe") == 0) {
