@@ -76,6 +76,19 @@ static int bind_disabled(void)
 	return EXIT_CONFIG;
 }
 
+/* The config and the command line into @in (input_config()), the status
+ * file told which config it was, and the log set up again with the
+ * command line's vfiobind.debug. Returns input_config()'s result. */
+static int bind_input(const struct opts *o, struct input *in, const char *kmsg, int prio)
+{
+	int r = input_config(o, in);
+
+	if (r >= 0)
+		status_set_config(in->conf_path, in->conf_name);
+	log_setup(kmsg, !o->quiet, in->cl.debug ? LOG_PRIO_DEBUG : prio);
+	return r;
+}
+
 /*
  * The config and the command line, and what they alone decide: off for
  * this boot, a config with errors, nothing declared. Returns -1 when bind
@@ -89,10 +102,7 @@ static int bind_config(const struct opts *o, struct input *in, const char *kmsg)
 	r = bind_disabled();
 	if (r >= 0)
 		return r;
-	r = input_config(o, in);
-	if (r >= 0)
-		status_set_config(in->conf_path, in->conf_name);
-	log_setup(kmsg, !o->quiet, in->cl.debug ? LOG_PRIO_DEBUG : prio);
+	r = bind_input(o, in, kmsg, prio);
 	if (r < 0) {
 		ERR("reading the configuration failed: %s", strerror(-r));
 		return EXIT_SYSTEM;
@@ -361,10 +371,7 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 		fprintf(stderr, "vfiobind: bind: '%s' is not a PCI function's sysfs name (0000:05:00.0)\n", name);
 		return EXIT_USAGE;
 	}
-	r = input_config(o, in);
-	if (r >= 0)
-		status_set_config(in->conf_path, in->conf_name);
-	log_setup(kmsg, !o->quiet, in->cl.debug ? LOG_PRIO_DEBUG : prio);
+	r = bind_input(o, in, kmsg, prio);
 	if (r < 0) {
 		ERR("%s: reading the configuration failed: %s", name, strerror(-r));
 		return EXIT_SYSTEM;

@@ -272,20 +272,27 @@ static void do_unbind(const char *addr, const char *dir, const char *drv)
 	event("unbind %s %s", addr, drv);
 }
 
-static void host_driver(const char *addr, char *out, size_t len)
+/* The word after @addr on its line of <root>/.kmodel/@file ("ADDR WORD"
+ * lines, the last one wins) into @out; @dflt when there is none. */
+static void model_lookup(const char *file, const char *addr, const char *dflt, char *out, size_t len)
 {
 	char path[PATH_MAX], all[8192];
 	char *line, *save = NULL;
 
-	out[0] = '\0';
-	snprintf(path, sizeof(path), "%s/.kmodel/hostdrv", root);
+	snprintf(out, len, "%s", dflt);
+	snprintf(path, sizeof(path), "%s/.kmodel/%s", root, file);
 	get_file(path, all, sizeof(all));
 	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char a[64], d[64];
+		char a[64], w[64];
 
-		if (sscanf(line, "%63s %63s", a, d) == 2 && strcmp(a, addr) == 0)
-			snprintf(out, len, "%s", d);
+		if (sscanf(line, "%63s %63s", a, w) == 2 && strcmp(a, addr) == 0)
+			snprintf(out, len, "%s", w);
 	}
+}
+
+static void host_driver(const char *addr, char *out, size_t len)
+{
+	model_lookup("hostdrv", addr, "", out, len);
 }
 
 static int probe(const char *addr)
@@ -466,18 +473,7 @@ static int reset_method_store(const char *rpath, const char *addr, const char *v
 /* The VF group base the topology gave @addr ("-": the PF's own group). */
 static void sriov_group_base(const char *addr, char *out, size_t len)
 {
-	char path[PATH_MAX], all[4096];
-	char *line, *save = NULL;
-
-	snprintf(out, len, "-");
-	snprintf(path, sizeof(path), "%s/.kmodel/sriov", root);
-	get_file(path, all, sizeof(all));
-	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char a[64], g[32];
-
-		if (sscanf(line, "%63s %31s", a, g) == 2 && strcmp(a, addr) == 0)
-			snprintf(out, len, "%s", g);
-	}
+	model_lookup("sriov", addr, "-", out, len);
 }
 
 static void copy_attr(const char *from, const char *to, const char *attr)
