@@ -191,7 +191,9 @@ static int bind_machine(struct input *in)
  * What a late bind can decide from the function's own sysfs files, before
  * pci_scan(): it is gone, already on vfio-pci, or no selector can choose
  * it. Coldplug runs this once per PCI function; each of these is a debug
- * line and exit 0. Returns -1 when the machine must be read.
+ * line and exit 0. A function a selector may choose takes the bind lock
+ * before the last check, so that a VF's event waits for its PF's run.
+ * Returns -1 when the machine must be read.
  */
 static int late_quick(const struct input *in, const char *name, const struct pci_addr *a)
 {
@@ -230,26 +232,33 @@ static int late_quick(const struct input *in, const char *name, const struct pci
 	return -1;
 }
 
+/* Whether a late bind for the entry @t takes the entry @e of @p. */
+typedef bool late_keep_fn(const struct plan *p, const struct plan_entry *e, const struct plan_entry *t);
+
+/* A function's add event: @t and the rest of its IOMMU group. */
+static bool late_in_group(const struct plan *p, const struct plan_entry *e, const struct plan_entry *t)
+{
+	(void)p;
+	return e == t ||
+	       (e->f && e->action != PLAN_ABSENT && t->f->iommu_group >= 0 && e->f->iommu_group == t->f->iommu_group);
+}
+
 /*
- * The plan narrowed to @t's IOMMU group, in @late: its entries copied
- * (they point into @in's functions and selectors), no notes, so an event
- * applies and logs its own group and nothing else.
+ * The plan narrowed to the entries @keep takes for @t, in @late: copied
+ * (they point into @p's functions and selectors), no notes, so an event
+ * applies and logs its own part and nothing else.
  * Returns 0, or -ENOMEM.
  */
-static int late_narrow(const struct plan *p, const struct plan_entry *t, struct plan *late)
+static int late_narrow(const struct plan *p, const struct plan_entry *t, late_keep_fn *keep, struct plan *late)
 {
 	*late = (struct plan){.no_iommu = p->no_iommu};
 	late->e = calloc(p->n, sizeof(*late->e));
 	if (late->e == NULL)
 		return -ENOMEM;
 	late->cap = p->n;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct plan_entry *e = &p->e[i];
-
-		if (e == t || (e->f && e->action != PLAN_ABSENT && t->f->iommu_group >= 0 &&
-			       e->f->iommu_group == t->f->iommu_group))
-			late->e[late->n++] = *e;
-	}
+	for (size_t i = 0; i < p->n; i++)
+		if (keep(p, &p->e[i], t))
+			late->e[late->n++] = p->e[i];
 	return 0;
 }
 
@@ -300,6 +309,17 @@ static bool late_vf_of(const struct plan_entry *e, const struct pci_func *pf)
 	return e->pending && pci_addr_cmp(&e->sel->addr, &pf->addr) == 0;
 }
 
+/* Whether a vfs= PF @t's run takes @e: the PF, its VFs, and each VF's
+ * IOMMU group whole, as at boot. */
+static bool late_pf_part(const struct plan *p, const struct plan_entry *e, const struct plan_entry *t)
+{
+	bool take = e == t || late_vf_of(e, t->f);
+
+	for (size_t j = 0; j < p->n && !take && e->f && e->f->iommu_group >= 0; j++)
+		take = p->e[j].f && late_vf_of(&p->e[j], t->f) && p->e[j].f->iommu_group == e->f->iommu_group;
+	return take;
+}
+
 /*
  * A vfs= PF's bind event (or its add at coldplug, its driver bound): its
  * VFs created, then the plan narrowed to the PF, its VFs and their IOMMU
@@ -321,22 +341,8 @@ static int late_pf(struct input *in, const char *name)
 		ERR("%s: %s", name, t && t->reason[0] ? t->reason : "no longer planned with vfs=");
 		return EXIT_PARTIAL;
 	}
-	late = (struct plan){.no_iommu = in->plan.no_iommu};
-	late.e = calloc(in->plan.n, sizeof(*late.e));
-	if (late.e == NULL)
+	if (late_narrow(&in->plan, t, late_pf_part, &late) < 0)
 		return EXIT_SYSTEM;
-	late.cap = in->plan.n;
-	for (size_t i = 0; i < in->plan.n; i++) {
-		const struct plan_entry *e = &in->plan.e[i];
-		bool take = e == t || late_vf_of(e, t->f);
-
-		/* Each VF's group whole, as at boot. */
-		for (size_t j = 0; j < in->plan.n && !take && e->f && e->f->iommu_group >= 0; j++)
-			take = in->plan.e[j].f && late_vf_of(&in->plan.e[j], t->f) &&
-			       in->plan.e[j].f->iommu_group == e->f->iommu_group;
-		if (take)
-			late.e[late.n++] = *e;
-	}
 	report_log_plan(&late);
 	r = apply_plan(&late, in->km);
 	sriov_finish(&late, &in->pci);
@@ -412,7 +418,7 @@ static int bind_late(const struct opts *o, struct input *in, const char *kmsg, c
 	       t->f->id.device);
 	if (in->plan.no_iommu)
 		return bind_no_iommu(&in->plan);
-	if (late_narrow(&in->plan, t, &late) < 0) {
+	if (late_narrow(&in->plan, t, late_in_group, &late) < 0) {
 		ERR("%s: %s", name, strerror(ENOMEM));
 		return EXIT_SYSTEM;
 	}
