@@ -553,7 +553,10 @@ static int check_entry(struct findings *fs, const struct doctor_input *in, size_
 	char blockers[512], sd[96];
 	bool told = false;
 
-	if ((f && f->is_bridge) || (!f && e->sel->optional))
+	/* SR-IOV: the PF keeps its host driver, and a VF its PF has not made
+	 * yet is no miss of its own; check_sriov() reports both. */
+	if ((f && f->is_bridge) || (!f && (e->sel->optional || e->pending)) || e->action == PLAN_VFS ||
+	    (e->sel->vfs && e->sel->kind == SEL_FUNCTION && e->f == f && e->action == PLAN_REFUSE))
 		return -1;
 	if (!f) {
 		selector_describe(e->sel, sd, sizeof(sd));
@@ -594,9 +597,132 @@ static void check_devices(struct findings *fs, const struct doctor_input *in)
 		total += r >= 0;
 		bad += r > 0;
 	}
-	if (bad == 0)
+	if (bad == 0 && total > 0)
 		findings_add(fs, FINDING_OK, "devices", NULL, "%zu declared function%s on vfio-pci, groups viable",
 			     total, total == 1 ? "" : "s");
+}
+
+/* ---- SR-IOV -------------------------------------------------------------- */
+
+/* Whether the plan binds or keeps @f on vfio-pci. */
+static bool plan_takes(const struct plan *p, const struct pci_func *f)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->e[i].f == f && (p->e[i].action == PLAN_BIND || p->e[i].action == PLAN_SKIP))
+			return true;
+	return false;
+}
+
+/* The VFs of the PF @pf: "vf0 0000:00:02.1 none, vf1 0000:00:02.2
+ * vfio-pci" into @buf. */
+static void pf_vfs_text(const struct pci_list *pci, const struct pci_func *pf, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct pci_func *vf = &pci->f[i];
+
+		if (vf->is_vf && pci_addr_cmp(&vf->physfn, &pf->addr) == 0)
+			str_append(buf, len, "%svf%u %s %s", n++ ? ", " : "", vf->vf_index, vf->name,
+				   vf->driver[0] ? vf->driver : "none");
+	}
+	if (n == 0)
+		str_append(buf, len, "none");
+}
+
+/* Each undeclared VF of the vfs= PF @e that a host driver holds without
+ * host-vfs: autoprobe was 1 when it was made, or someone bound it since. */
+static void pf_vfs_probed(struct findings *fs, const struct doctor_input *in, const struct plan_entry *e)
+{
+	const struct pci_func *pf = e->f;
+	char fix[256];
+
+	for (size_t i = 0; i < in->pci->n && !e->sel->host_vfs; i++) {
+		const struct pci_func *vf = &in->pci->f[i];
+
+		if (!vf->is_vf || pci_addr_cmp(&vf->physfn, &pf->addr) != 0 || !vf->driver[0] ||
+		    plan_takes(in->plan, vf) || strcmp(vf->driver, VFIO_DRIVER) == 0)
+			continue;
+		snprintf(fix, sizeof(fix),
+			 "add host-vfs to the line if the host should have its VFs; else "
+			 "echo %s > /sys/bus/pci/drivers/%s/unbind",
+			 vf->name, vf->driver);
+		findings_add(fs, FINDING_WARN, "sriov", fix,
+			     "%s (vf%u of %s) is on %s, though no line declares it and the PF's line has no host-vfs: "
+			     "a host driver probed it",
+			     vf->name, vf->vf_index, pf->name, vf->driver);
+	}
+}
+
+/*
+ * Each vfs= line (drivers/pci/iov.c): refused by the plan, its PF without
+ * a driver (nothing can make the VFs), sriov_numvfs other than N (the
+ * driver's sriov_configure failed: the reason is in the kernel log), or
+ * N VFs with each one's driver. sriov_drivers_autoprobe reading 1 on a
+ * PF without host-vfs means a host driver probes the next VF made before
+ * vfiobind sees it (pci_bus_add_device(), drivers/pci/bus.c).
+ */
+static void check_sriov(struct findings *fs, const struct doctor_input *in)
+{
+	char vfs[1024], drv[PCI_NAME_MAX * 2 + 16], fix[256], mod[PCI_NAME_MAX];
+
+	for (size_t i = 0; in->plan && i < in->plan->n; i++) {
+		const struct plan_entry *e = &in->plan->e[i];
+		const struct pci_func *pf = e->f;
+		unsigned want = e->sel->vfs;
+		int num, autoprobe;
+
+		if (!pf || !want || e->sel->kind != SEL_FUNCTION || e->via_group)
+			continue;
+		if (e->action == PLAN_REFUSE) {
+			findings_add(fs, FINDING_FAIL, "sriov", "vfiobind plan shows the whole reason", "%s: %s",
+				     pf->name, e->reason);
+			continue;
+		}
+		if (e->action != PLAN_VFS)
+			continue;
+		if (!pf->driver[0]) {
+			if (in->km && kmodule_modalias_match(in->km, pf->modalias, mod, sizeof(mod)) == 0)
+				snprintf(fix, sizeof(fix), "modprobe %s (vfiobind binds the VFs when it binds)", mod);
+			else
+				snprintf(fix, sizeof(fix),
+					 "load a driver for %04x:%04x (no module here claims its modalias); vfiobind "
+					 "binds the VFs when it binds",
+					 pf->id.vendor, pf->id.device);
+			findings_add(fs, FINDING_FAIL, "sriov", fix,
+				     "%s has no driver: vfs=%u asks for virtual functions only its driver can make",
+				     pf->name, want);
+			continue;
+		}
+		kmodule_driver_text(in->km, pf->driver, pf->modalias, drv, sizeof(drv));
+		num = pci_read_dec(pf, "sriov_numvfs");
+		pf_vfs_text(in->pci, pf, vfs, sizeof(vfs));
+		if (num != (int)want) {
+			if (num < 0)
+				findings_add(fs, FINDING_FAIL, "sriov", "journalctl -k -g vfiobind",
+					     "%s (%s): sriov_numvfs cannot be read (%s); vfs=%u", pf->name, drv,
+					     strerror(-num), want);
+			else
+				findings_add(
+				    fs, FINDING_FAIL, "sriov",
+				    "journalctl -k -g vfiobind (the driver's error is there); then vfiobind bind",
+				    "%s (%s): sriov_numvfs reads %d, vfs=%u asks for %u", pf->name, drv, num, want,
+				    want);
+			continue;
+		}
+		findings_add(fs, FINDING_OK, "sriov", NULL, "%s on %s made %u virtual function%s, as vfs= asks: %s",
+			     pf->name, drv, want, want == 1 ? "" : "s", vfs);
+		pf_vfs_probed(fs, in, e);
+		autoprobe = pci_read_dec(pf, "sriov_drivers_autoprobe");
+		if (autoprobe == 1 && !e->sel->host_vfs)
+			findings_add(
+			    fs, FINDING_WARN, "sriov",
+			    "vfiobind bind writes 0 to it; add host-vfs to the line if the host should have them",
+			    "%s: sriov_drivers_autoprobe is 1: a host driver would probe a virtual function "
+			    "made from now on before vfiobind could bind it",
+			    pf->name);
+	}
 }
 
 /* The functions other than @f's own card (its slot) on @f's bus, for a
@@ -677,5 +803,6 @@ void doctor_run(const struct doctor_input *in, struct findings *fs)
 	check_image(fs, tool, in);
 	check_status(fs, in, tool);
 	check_devices(fs, in);
+	check_sriov(fs, in);
 	check_resets(fs, in);
 }

@@ -27,7 +27,7 @@
 #             user (0600), no block device; the host's /dev/vfio/2 stays
 #             root's; QEMU under seccomp, no_new_privs, no capability;
 #             the disk image the user's, QMP
-#             query-pci shows the card's four functions, query-tpm the
+#             query-pci shows the card's five functions, query-tpm the
 #             TPM, vfiobind doctor ok but for the host's own image,
 #             release refuses the held group
 #   pin, isolate (issue 19; cpus = 3, isolate = yes, a 4-CPU outer guest)
@@ -44,7 +44,8 @@
 #             naming it; bound again with vfiobind bind
 #   reboot    reboot = restart added to the config: the inner guest
 #             reboots (key r): a new QEMU process has the card (query-pci),
-#             01:00.0's reset was tried (logged with its methods), the
+#             01:00.0's reset was tried (logged with its methods),
+#             01:00.4's (virtio-rng: FLR) done, and QEMU has it again, the
 #             count in the journal, the unit stays active, the host up
 #   poweroff  the guest shuts down on its own: the host powers off; if it
 #             is still up 120 s later, "still-up" and a power-off of our own
@@ -414,6 +415,20 @@ reset_tried() {
 	journal_since "$1" | grep -qE "VM e2e: 0000:01:00\.0:? reset \(methods [a-z_ ]+\)"
 }
 
+# reset_done CURSOR: 01:00.4, the virtio-rng with FLR, was reset: the
+# launcher's success line (a failure says "failed"), and its methods as
+# the kernel lists them (reset_method) include flr.
+reset_done() {
+	local line
+	line=$(journal_since "$1" | grep -E "VM e2e: 0000:01:00\.4:? (not )?reset") || {
+		echo "no reset line for 0000:01:00.4 in the journal of $unit"
+		return 1
+	}
+	echo "$line"
+	grep -qw flr /sys/bus/pci/devices/0000:01:00.4/reset_method &&
+		echo "$line" | grep -qE "VM e2e: 0000:01:00\.4 reset \(methods [a-z_ ]*flr[a-z_ ]*\)$"
+}
+
 # reboot = restart (issue 21): the config gets the key for this case
 # only (the root is a tmpfs overlay), the inner guest reboots on the key
 # r (boot.S), and the launcher starts a new QEMU with the card.
@@ -437,11 +452,14 @@ phase_reboot() {
 		journal_has "$c" "VM e2e: the guest reboots: QEMU exits (-no-reboot, reboot = restart)"
 	observe reboot "01:00.0's reset through sysfs was tried, with its methods (done or failed, logged)" \
 		reset_tried "$c"
+	observe reboot "01:00.4 (virtio-rng, FLR) was reset through sysfs: the kernel's reset succeeded" \
+		reset_done "$c"
 	observe reboot "the unit stays active" expect ActiveState "$(state)" active
 	vfiobind vm qmp e2e query-pci >"$pci" 2>&1
 	observe reboot "the new QEMU has the card: query-pci lists 1234:1111 (VGA)" pci_has 1234 1111
 	observe reboot "... 8086:293e (HDA)" pci_has 8086 293e
 	observe reboot "... 1b36:000d (xHCI) and 1b36:0002 (serial)" eval 'pci_has 1b36 000d && pci_has 1b36 0002'
+	observe reboot "... and 1af4:1044 (virtio-rng, reset by FLR)" pci_has 1af4 1044
 	observe reboot "... as vfiobind's vfio-pci devices (qdev ids)" qdev_ids
 	observe reboot "no power-off job, the host keeps running" host_stays_up
 	systemctl stop "$unit"
@@ -500,6 +518,7 @@ phase_main() {
 	observe running "QMP query-pci lists 8086:293e (the HDA function)" pci_has 8086 293e
 	observe running "QMP query-pci lists 1b36:000d (the xHCI function)" pci_has 1b36 000d
 	observe running "QMP query-pci lists 1b36:0002 (the serial function, built-in on the host)" pci_has 1b36 0002
+	observe running "QMP query-pci lists 1af4:1044 (the virtio-rng function, the one with FLR)" pci_has 1af4 1044
 	# The host image of this root is Debian's own (no hook: doctor says
 	# so); IOMMU, this boot's binding and the running VM must be ok.
 	vfiobind doctor >"$pci.doctor" 2>&1
