@@ -31,7 +31,7 @@
 # Env: VFIOBIND (helper), VFIOBIND_BOOT (its boot flavour, what the
 # initramfs gets; default VFIOBIND), STAGE (a `make install DESTDIR=` tree;
 # made here when unset), KVER/KERNEL/QEMU as for qemu-run.sh,
-# VM_TEST_TIMEOUT (seconds per boot, default 420), BOOT_TEST_DIR and KEEP
+# VM_TEST_TIMEOUT (seconds per boot, default 600; the main boot takes 360 s alone on 2 cores), BOOT_TEST_DIR and KEEP
 # as in tests/boot.
 # Output: `ok N - ...` lines, `# ` diagnostics, `N passed, M failed`.
 set -eu
@@ -174,7 +174,7 @@ vmboot() {
 	# running in it to print.
 	APPEND_EXTRA="quiet systemd.show_status=0 systemd.journald.forward_to_console=1 \
 systemd.journald.max_level_console=info $*" QEMU_EXTRA="-m 1536 -smp 4" \
-		"$repo/tests/boot/qemu-run.sh" -i "$image" -l "$work/$name.log" -t "${VM_TEST_TIMEOUT:-420}" -- \
+		"$repo/tests/boot/qemu-run.sh" -i "$image" -l "$work/$name.log" -t "${VM_TEST_TIMEOUT:-600}" -- \
 		-drive "file=$work/disk.img,format=raw,if=none,id=e2edisk" \
 		-device virtio-blk-pci,drive=e2edisk,bus=pcie.0,addr=07.0 \
 		-device virtio-rng-pci,bus=rp1,addr=00.4 \
