@@ -210,7 +210,7 @@ C_SOURCES  = $(wildcard helper/*/*.[ch] tests/kmodel/*.c tests/unit/*.c tests/fu
 # By shebang; #!/usr/bin/ash is mkinitcpio's runtime hooks (busybox ash).
 SH_SOURCES = $(shell grep -rlE '^\#!(/usr)?/bin/(ba|a)?sh' bootstrap tests hook bench static .ci 2>/dev/null)
 # The suites' libraries have no shebang (they are sourced): named here.
-SH_SOURCES += $(wildcard tests/lib/*.sh)
+SH_SOURCES += $(wildcard tests/lib/*.sh) tests/boot/init-lib.sh
 
 format:
 	clang-format -i $(C_SOURCES)

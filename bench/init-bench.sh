@@ -37,21 +37,17 @@
 #   trace BINDER ROUND LINE                            the ftrace buffer
 #   error TEXT, done
 
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=0755 tmpfs /run
+tag='VFIOBENCH:'
+# shellcheck source=../tests/boot/init-lib.sh
+. /lib/vfiobind-test/init-lib.sh
+guest_mounts
 mount -t tracefs tracefs /sys/kernel/tracing
-echo 1 >/proc/sys/kernel/printk
+guest_quiet
 
 pci=/sys/bus/pci
 card="0000:01:00.0 0000:01:00.1 0000:01:00.2"
 t=/sys/kernel/tracing
 
-say() {
-	echo "VFIOBENCH: $*"
-}
 
 rounds=5
 read -r cmdline </proc/cmdline

@@ -33,20 +33,12 @@
 #   done                         reached the end (a missing `done` = hang/crash)
 # The full dmesg follows between `VFIOBIND-DMESG-BEGIN`/`-END`.
 
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 tag='VFIOBIND-TEST:'
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=0755 tmpfs /run
-# Kernel messages would otherwise be printed to the serial console in the
-# middle of our result lines; they are dumped as a whole at the end instead.
-echo 1 >/proc/sys/kernel/printk
-
-say() {
-	echo "$tag $*"
-}
+# shellcheck source=init-lib.sh
+. /lib/vfiobind-test/init-lib.sh
+guest_mounts
+# The kernel's messages are dumped as a whole at the end.
+guest_quiet
 
 # Prefix every line of stdin with the tag and a word.
 say_lines() {

@@ -12,18 +12,14 @@
 # Uses the card of qemu-run.sh: 01:00.0 VGA, 01:00.1 HDA, 01:00.2 xHCI, and
 # 02:00.0 xHCI outside the card.
 
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-echo 1 >/proc/sys/kernel/printk
+tag='VFIOBIND-FACT:'
+# shellcheck source=init-lib.sh
+. /lib/vfiobind-test/init-lib.sh
+guest_mounts
+guest_quiet
 
 pci=/sys/bus/pci
 vga=0000:01:00.0 hda=0000:01:00.1 xhci=0000:01:00.2 other=0000:02:00.0
-
-fact() {
-	echo "VFIOBIND-FACT: $*"
-}
 
 drv() {
 	if [ -e "$pci/devices/$1/driver" ]; then
@@ -39,15 +35,15 @@ drv() {
 try() {
 	# shellcheck disable=SC3037
 	err=$( (echo -n "$2" >"$3") 2>&1) && err=ok
-	fact "$1: ${err##*: }"
+	say "$1: ${err##*: }"
 }
 
 for m in bochs snd_hda_intel xhci_pci; do modprobe "$m"; done
-fact "host drivers: vga=$(drv $vga) hda=$(drv $hda) xhci=$(drv $xhci) other=$(drv $other)"
+say "host drivers: vga=$(drv $vga) hda=$(drv $hda) xhci=$(drv $xhci) other=$(drv $other)"
 
 # Does driver_override alone move a bound device? (expected: no)
 try "override while bound" vfio-pci "$pci/devices/$vga/driver_override"
-fact "vga after override: $(drv $vga)"
+say "vga after override: $(drv $vga)"
 
 try "unbind vga via drivers/bochs-drm/unbind" $vga "$pci/drivers/bochs-drm/unbind"
 try "unbind vga again, same file" $vga "$pci/drivers/bochs-drm/unbind"
@@ -56,7 +52,7 @@ try "unbind vga again, via devices/ADDR/driver/unbind" $vga "$pci/devices/$vga/d
 # Before vfio-pci exists: does drivers_probe succeed, and does the host
 # driver take the device back? (override must keep bochs-drm off it)
 try "drivers_probe vga, no vfio-pci loaded" $vga "$pci/drivers_probe"
-fact "vga after that probe: $(drv $vga)"
+say "vga after that probe: $(drv $vga)"
 try "drivers_probe with newline" "$vga
 " "$pci/drivers_probe"
 try "drivers_probe unknown address" 0000:09:00.0 "$pci/drivers_probe"
@@ -66,35 +62,35 @@ try "drivers_probe unknown address" 0000:09:00.0 "$pci/drivers_probe"
 try "override hda" vfio-pci "$pci/devices/$hda/driver_override"
 try "unbind hda" $hda "$pci/devices/$hda/driver/unbind"
 modprobe vfio-pci
-fact "after modprobe vfio-pci, no drivers_probe: vga=$(drv $vga) hda=$(drv $hda) xhci=$(drv $xhci)"
-fact "/dev/vfio after partial bind:" /dev/vfio/* "(xhci still on $(drv $xhci), group not viable)"
+say "after modprobe vfio-pci, no drivers_probe: vga=$(drv $vga) hda=$(drv $hda) xhci=$(drv $xhci)"
+say "/dev/vfio after partial bind:" /dev/vfio/* "(xhci still on $(drv $xhci), group not viable)"
 
 try "drivers_probe vga, already on vfio-pci" $vga "$pci/drivers_probe"
 try "bind other xhci to vfio-pci without override" $other "$pci/drivers/vfio-pci/bind"
 try "unbind other xhci" $other "$pci/drivers/xhci_hcd/unbind"
 try "bind other xhci to vfio-pci without override, unbound" $other "$pci/drivers/vfio-pci/bind"
 try "drivers_probe other xhci, no override" $other "$pci/drivers_probe"
-fact "other after that: $(drv $other)"
+say "other after that: $(drv $other)"
 
 # Override on a device bound elsewhere, then drivers_probe without unbind.
 try "override xhci" vfio-pci "$pci/devices/$xhci/driver_override"
 try "drivers_probe xhci while on xhci_hcd" $xhci "$pci/drivers_probe"
-fact "xhci after that: $(drv $xhci)"
+say "xhci after that: $(drv $xhci)"
 try "unbind xhci" $xhci "$pci/devices/$xhci/driver/unbind"
 try "bind xhci via drivers/vfio-pci/bind" $xhci "$pci/drivers/vfio-pci/bind"
-fact "xhci now: $(drv $xhci)"
+say "xhci now: $(drv $xhci)"
 
 try "override with trailing newline" "vfio-pci
 " "$pci/devices/$other/driver_override"
-fact "override reads back: '$(cat "$pci/devices/$other/driver_override")'"
+say "override reads back: '$(cat "$pci/devices/$other/driver_override")'"
 try "clear override by open+close, no write" "" "$pci/devices/$other/driver_override"
-fact "override reads back: '$(cat "$pci/devices/$other/driver_override")'"
+say "override reads back: '$(cat "$pci/devices/$other/driver_override")'"
 try "clear override with newline" "
 " "$pci/devices/$other/driver_override"
-fact "override reads back: '$(cat "$pci/devices/$other/driver_override")'"
+say "override reads back: '$(cat "$pci/devices/$other/driver_override")'"
 
 try "unbind vga from vfio-pci" $vga "$pci/drivers/vfio-pci/unbind"
 try "drivers_probe vga, override still vfio-pci" $vga "$pci/drivers_probe"
-fact "vga after re-probe: $(drv $vga)"
-fact "done"
+say "vga after re-probe: $(drv $vga)"
+say "done"
 poweroff -f

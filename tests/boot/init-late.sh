@@ -11,18 +11,11 @@
 #                                SR-IOV PF of test-late.sh and its VFs)
 #   status LINE                  /run/vfiobind/status
 #   done
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 tag='VFIOBIND-LATE:'
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=0755 tmpfs /run
-echo 1 >/proc/sys/kernel/printk
-
-say() {
-	echo "$tag $*"
-}
+# shellcheck source=init-lib.sh
+. /lib/vfiobind-test/init-lib.sh
+guest_mounts
+guest_quiet
 
 report() {
 	for d in /sys/bus/pci/devices/*; do

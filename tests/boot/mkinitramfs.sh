@@ -140,6 +140,8 @@ if [ -n "$record" ]; then
 fi
 cp "$init" "$root/init"
 chmod 0755 "$root/init"
+# What every test /init sources first (mounts, say).
+install -D -m 0644 "$here/init-lib.sh" "$root/lib/vfiobind-test/init-lib.sh"
 
 for spec in ${extra_files[@]+"${extra_files[@]}"}; do
 	src=${spec%%:*}

@@ -20,16 +20,10 @@
 #      systemd.
 # Progress goes to the serial console as `VFIOBIND-E2E: ...` lines.
 
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
-
-say() {
-	echo "VFIOBIND-E2E: $*"
-}
+tag='VFIOBIND-E2E:'
+# shellcheck source=../boot/init-lib.sh
+. /lib/vfiobind-test/init-lib.sh
+guest_mounts
 
 die() {
 	say "initramfs: $*"
