@@ -48,15 +48,6 @@ int sriov_create(const struct plan *p, const struct pci_func *only)
 	return created;
 }
 
-/* Whether @f is a VF the plan binds or keeps on vfio-pci. */
-static bool declared(const struct plan *p, const struct pci_func *f)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->e[i].f == f && (p->e[i].action == PLAN_BIND || p->e[i].action == PLAN_SKIP))
-			return true;
-	return false;
-}
-
 /* host-vfs: the undeclared VFs of @pf go to whatever driver claims them. */
 static void host_vfs(const struct plan *p, struct pci_list *pci, const struct pci_func *pf)
 {
@@ -67,7 +58,7 @@ static void host_vfs(const struct plan *p, struct pci_list *pci, const struct pc
 	for (size_t i = 0; i < pci->n; i++) {
 		struct pci_func *vf = &pci->f[i];
 
-		if (!vf->is_vf || pci_addr_cmp(&vf->physfn, &pf->addr) != 0 || declared(p, vf))
+		if (!pci_is_vf_of(vf, pf) || plan_takes(p, vf))
 			continue;
 		pci_refresh_driver(vf);
 		if (!vf->driver[0] && (r = pci_probe(vf)) < 0)

@@ -543,6 +543,13 @@ static void not_on_vfio(struct findings *fs, const struct doctor_input *in, cons
 			     "%s is on %s, not vfio-pci (a host driver came first, or the bind failed)", f->name, drv);
 }
 
+/* Whether @e is a vfs= line's own entry (its PF, chosen by the line
+ * itself): check_sriov() reports it, not check_entry(). */
+static bool vfs_line(const struct plan_entry *e)
+{
+	return e->f && e->sel->vfs && e->sel->kind == SEL_FUNCTION && !e->via_group;
+}
+
 /* Plan entry @i: -1 not counted (a bridge, an optional line that matches
  * nothing), 0 fine, 1 a failure (added to @fs). */
 static int check_entry(struct findings *fs, const struct doctor_input *in, size_t i)
@@ -555,8 +562,8 @@ static int check_entry(struct findings *fs, const struct doctor_input *in, size_
 
 	/* SR-IOV: the PF keeps its host driver, and a VF its PF has not made
 	 * yet is no miss of its own; check_sriov() reports both. */
-	if ((f && f->is_bridge) || (!f && (e->sel->optional || e->pending)) || e->action == PLAN_VFS ||
-	    (e->sel->vfs && e->sel->kind == SEL_FUNCTION && e->f == f && e->action == PLAN_REFUSE))
+	if ((f && f->is_bridge) || (!f && (e->sel->optional || e->pending)) ||
+	    (vfs_line(e) && (e->action == PLAN_VFS || e->action == PLAN_REFUSE)))
 		return -1;
 	if (!f) {
 		selector_describe(e->sel, sd, sizeof(sd));
@@ -604,15 +611,6 @@ static void check_devices(struct findings *fs, const struct doctor_input *in)
 
 /* ---- SR-IOV -------------------------------------------------------------- */
 
-/* Whether the plan binds or keeps @f on vfio-pci. */
-static bool plan_takes(const struct plan *p, const struct pci_func *f)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->e[i].f == f && (p->e[i].action == PLAN_BIND || p->e[i].action == PLAN_SKIP))
-			return true;
-	return false;
-}
-
 /* The VFs of the PF @pf: "vf0 0000:00:02.1 none, vf1 0000:00:02.2
  * vfio-pci" into @buf. */
 static void pf_vfs_text(const struct pci_list *pci, const struct pci_func *pf, char *buf, size_t len)
@@ -623,7 +621,7 @@ static void pf_vfs_text(const struct pci_list *pci, const struct pci_func *pf, c
 	for (size_t i = 0; i < pci->n; i++) {
 		const struct pci_func *vf = &pci->f[i];
 
-		if (vf->is_vf && pci_addr_cmp(&vf->physfn, &pf->addr) == 0)
+		if (pci_is_vf_of(vf, pf))
 			str_append(buf, len, "%svf%u %s %s", n++ ? ", " : "", vf->vf_index, vf->name,
 				   vf->driver[0] ? vf->driver : "none");
 	}
@@ -641,8 +639,8 @@ static void pf_vfs_probed(struct findings *fs, const struct doctor_input *in, co
 	for (size_t i = 0; i < in->pci->n && !e->sel->host_vfs; i++) {
 		const struct pci_func *vf = &in->pci->f[i];
 
-		if (!vf->is_vf || pci_addr_cmp(&vf->physfn, &pf->addr) != 0 || !vf->driver[0] ||
-		    plan_takes(in->plan, vf) || strcmp(vf->driver, VFIO_DRIVER) == 0)
+		if (!pci_is_vf_of(vf, pf) || !vf->driver[0] || plan_takes(in->plan, vf) ||
+		    strcmp(vf->driver, VFIO_DRIVER) == 0)
 			continue;
 		snprintf(fix, sizeof(fix),
 			 "add host-vfs to the line if the host should have its VFs; else "
@@ -673,7 +671,7 @@ static void check_sriov(struct findings *fs, const struct doctor_input *in)
 		unsigned want = e->sel->vfs;
 		int num, autoprobe;
 
-		if (!pf || !want || e->sel->kind != SEL_FUNCTION || e->via_group)
+		if (!vfs_line(e))
 			continue;
 		if (e->action == PLAN_REFUSE) {
 			findings_add(fs, FINDING_FAIL, "sriov", "vfiobind plan shows the whole reason", "%s: %s",

@@ -358,6 +358,11 @@ static bool entry_takes(const struct plan_entry *e)
 	return e && (e->action == PLAN_BIND || e->action == PLAN_SKIP);
 }
 
+bool plan_takes(const struct plan *p, const struct pci_func *f)
+{
+	return entry_takes(find_entry((struct plan *)p, f));
+}
+
 /* A vfio-pci variant driver (mlx5_vfio_pci, hisi_acc_vfio_pci, ...) sets
  * driver_managed_dma, which is what vfio_group_viable() asks of every
  * driver in the group (drivers/vfio/group.c): it is no blocker. */

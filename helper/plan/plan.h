@@ -99,6 +99,10 @@ struct plan {
 bool plan_may_select(const struct conf *c, const struct pci_addr *addr, const struct pci_id *id,
 		     const struct pci_addr *physfn);
 
+/** plan_takes() - whether @p binds @f or keeps it on vfio-pci (its entry
+ * is PLAN_BIND or PLAN_SKIP). */
+bool plan_takes(const struct plan *p, const struct pci_func *f);
+
 /** plan_has_vfs() - whether @c has a PF/vfN selector (late bind: then a
  * function's physfn link is worth reading). */
 bool plan_has_vfs(const struct conf *c);

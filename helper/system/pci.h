@@ -56,6 +56,13 @@ struct pci_list {
 	size_t n;
 };
 
+/** pci_is_vf_of() - whether @vf is a virtual function of @pf (its physfn
+ * link names @pf). */
+static inline bool pci_is_vf_of(const struct pci_func *vf, const struct pci_func *pf)
+{
+	return vf->is_vf && pci_addr_cmp(&vf->physfn, &pf->addr) == 0;
+}
+
 /**
  * pci_scan() - read every function under <root>/sys/bus/pci/devices.
  * @list: filled with functions sorted by address; free with pci_list_free().
