@@ -630,6 +630,12 @@ mkcpio_reports_checker_bad() {
 # undeclared 02:00.0 too) in /etc/modprobe.d, which modconf copies in.
 bb_hooks="base udev vfiobind modconf keyboard block filesystems fsck"
 sd_hooks="base systemd vfiobind modconf kms keyboard sd-vconsole block filesystems fsck"
+# The images built without binding (a typo, an untrusted config) only have
+# to boot to the report: base, udev and the hook, with the root's and the
+# card's drivers in MODULES instead of the autodetect-less block and
+# filesystems hooks (which add every storage driver: 77-81 s a build here,
+# against 24-29 s).
+bb_small_hooks="base udev vfiobind modconf"
 leftover=/etc/modprobe.d/vfio-leftover.conf
 leftover_line='options vfio-pci ids=1b36:000d disable_vga=1'
 
@@ -654,7 +660,7 @@ case_mkinitcpio_busybox() {
 	local bad
 	for bad in typo untrusted; do
 		set_conf "$bad"
-		mkcpio_build "$nm-$bad" "$bb_hooks" "${host_modules[*]}"
+		mkcpio_build "$nm-$bad" "$bb_small_hooks" "$image_drivers"
 		set_conf good
 		mkcpio_extract "$nm-$bad"
 		disabled_build "$nm-$bad" "$bad" "$(cat "$w/$nm-$bad.rc")" "$w/$nm-$bad.x" "$w/$nm-$bad.img" "$root_args"
