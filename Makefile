@@ -430,9 +430,13 @@ check:
 # to run alone at the end (check-fresh alone is about 12 minutes). The
 # `check-all: ...` lines further down name the same targets again, each
 # with its part; a name already listed keeps its place here.
+# The fixture suite and the launcher suite run once, on the ASan build
+# (check-asan, check-vm-asan: the same goldens and assertions as
+# check-fixtures and check-vm's first half, plus the sanitizers); the
+# static binary runs the fixtures too (check-static).
 check-all: format-check shellcheck check-unit \
-           check-fresh check-hooks check-packages check-faults check-vm check-boot-static check-static \
-           check-fixtures check-asan check-boot check-fuzz check-doctor check-vm-asan check-doc \
+           check-fresh check-hooks check-packages check-faults check-e2e check-boot-static check-static \
+           check-asan check-boot check-fuzz check-doctor check-vm-asan check-doc \
            check-units check-sha256 check-programs check-late
 
 # ---- fuzzing ---------------------------------------------------------------
@@ -532,13 +536,21 @@ install-units:
 check-units: $(BUILD)/vfiobind
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) WORK=$(abspath $(BUILD)/units-verify) tests/vm/verify-units.sh
 
+# check-vm: the launcher suite (tests/vm/test-launcher.sh) on the plain
+# build, then the end-to-end boot. check-all runs the launcher suite on
+# the ASan build only (check-vm-asan: the same assertions, plus the
+# sanitizers) and the end-to-end boot as check-e2e.
+.PHONY: check-e2e
 check-vm: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) tests/vm/test-launcher.sh
+	@$(MAKE) --no-print-directory check-e2e
+
+check-e2e: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot
 	rm -rf $(BUILD)/vm-stage
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/vm-stage) PREFIX=/usr SYSCONFDIR=/etc >/dev/null
 	$(BOOT_ENV) STAGE=$(abspath $(BUILD)/vm-stage) tests/vm/test-vm.sh
 
-check-all: check-units check-vm
+check-all: check-units check-e2e
 
 # ---- from nothing ----------------------------------------------------------
 # check-fresh: a fresh minbase Debian 12 root (mmdebstrap), this tree copied
