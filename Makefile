@@ -637,7 +637,7 @@ check-all: check-doc check-packages
 # tests/vm/test-launcher.sh again on the clang ASan+UBSan build (the one
 # check-asan builds): `vm run` against a hostile QEMU, a SIGKILLed
 # launcher, a VM of 100 functions; any sanitizer report in a launcher's
-# log fails it. About 40 s.
+# log fails it. About a minute.
 # procps: pgrep, pkill and ps, which the launcher tests use (perl-base and
 # util-linux's unshare are Essential).
 DEB_PACKAGES += procps

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/fileio.h"
 #include "basic/sysfs.h"
 
 /* sysfs prints a CPU list within one page. */
@@ -235,6 +236,36 @@ void cpu_siblings(const struct cpu_topo *t, unsigned cpu, struct cpuset *out)
 	for (unsigned c = 0; c < t->ncpu; c++)
 		if (t->cpu[c].core == t->cpu[cpu].core)
 			cpuset_set(out, c);
+}
+
+unsigned long cpu_mem_total_kb(int node)
+{
+	char path[PATH_MAX], *text = NULL, *p;
+	unsigned long kb = 0;
+	size_t len;
+	int r;
+
+	if (node < 0)
+		r = root_path(path, sizeof(path), "/proc/meminfo");
+	else
+		r = root_path(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
+	if (r < 0 || read_full(path, 1 << 16, 0, &text, &len) < 0)
+		return 0;
+	/* "MemTotal:" starts a line of /proc/meminfo and follows
+	 * "Node N " in a node's. */
+	p = strstr(text, "MemTotal:");
+	if (p != NULL && (p == text || p[-1] == ' ' || p[-1] == '\n')) {
+		char *w = p + strlen("MemTotal:"), *e;
+
+		while (*w == ' ')
+			w++;
+		errno = 0;
+		kb = *w >= '0' && *w <= '9' ? strtoul(w, &e, 10) : 0;
+		if (kb == 0 || errno != 0 || strncmp(e, " kB", 3) != 0)
+			kb = 0;
+	}
+	free(text);
+	return kb;
 }
 
 const struct cpu_hugepool *cpu_hugepool_find(const struct cpu_topo *t, unsigned long kb)

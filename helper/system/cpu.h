@@ -76,6 +76,16 @@ void cpu_topo_free(struct cpu_topo *t);
  */
 void cpu_siblings(const struct cpu_topo *t, unsigned cpu, struct cpuset *out);
 
+/**
+ * cpu_mem_total_kb() - the memory in all of NUMA node @node, in KiB: its
+ * meminfo's "Node N MemTotal:" line (drivers/base/node.c,
+ * node_read_meminfo()), or for @node < 0 the machine's, /proc/meminfo's
+ * "MemTotal:" (fs/proc/meminfo.c), both under the root prefix.
+ * Return: the size; 0 when the file is missing or has no such line in
+ * "NNN kB" form (nothing to compare against).
+ */
+unsigned long cpu_mem_total_kb(int node);
+
 /** cpu_hugepool_find() - the pool of @kb KiB pages, or NULL when @t has none. */
 const struct cpu_hugepool *cpu_hugepool_find(const struct cpu_topo *t, unsigned long kb);
 

@@ -344,6 +344,29 @@ static void check_hugepages(struct findings *fs, const struct vm *vm, const stru
 	}
 }
 
+/* memory = against the host's memory in all: vfio pins every page of the
+ * guest's RAM for DMA (vfio_iommu_type1's vfio_pin_pages_remote()), so a
+ * guest with more RAM than the host has cannot start, with or without
+ * hugepages. */
+static void check_memory(struct findings *fs, const struct vm *vm, const char *id)
+{
+	unsigned long total = cpu_mem_total_kb(-1);
+	char fix[96];
+
+	if (vm->memory_mib == 0 || total == 0)
+		return;
+	if (vm->memory_mib * 1024 <= total) {
+		findings_add(fs, FINDING_INFO, id, NULL, "VM %s: memory %llu MiB of the host's %lu MiB", vm->name,
+			     vm->memory_mib, total / 1024);
+		return;
+	}
+	snprintf(fix, sizeof(fix), "memory = less than %luM", total / 1024);
+	findings_add(fs, FINDING_FAIL, id, fix,
+		     "VM %s: memory %llu MiB is more than the host's %lu MiB in all: vfio pins all of the guest's RAM, "
+		     "so it cannot start",
+		     vm->name, vm->memory_mib, total / 1024);
+}
+
 static void check_vm(struct findings *fs, const struct vm *vm, const struct cpu_topo *t)
 {
 	char id[VM_NAME_MAX + 4];
@@ -364,6 +387,7 @@ static void check_vm(struct findings *fs, const struct vm *vm, const struct cpu_
 		     nfiles, nfiles == 1 ? "" : "s", vm->user);
 	if (vm->tpm)
 		check_tpm(fs, vm, &u, id);
+	check_memory(fs, vm, id);
 	if (t) {
 		check_cpus(fs, vm, t, id);
 		check_hugepages(fs, vm, t, id);

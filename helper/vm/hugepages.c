@@ -244,13 +244,32 @@ static void roll_back(const char *name, const struct huge_entry *v, size_t n)
 	}
 }
 
+/* Raise @node's pool to @target pages and read back how many are free
+ * into @fr. */
+static int pool_raise(const struct vm *vm, int node, unsigned long kb, unsigned long target, unsigned long *fr)
+{
+	char where[32];
+	int r = pool_write(node, kb, target);
+
+	pool_name(node, where, sizeof(where));
+	if (r < 0) {
+		ERR("VM %s: hugepages = %s: cannot raise nr_hugepages %s to %lu: %s", vm->name, size_name(kb), where,
+		    target, strerror(-r));
+		return r;
+	}
+	r = pool_read(node, kb, "free_hugepages", fr);
+	if (r < 0)
+		ERR("VM %s: hugepages = %s: cannot read free_hugepages %s: %s", vm->name, size_name(kb), where,
+		    strerror(-r));
+	return r;
+}
+
 int huge_reserve(const struct vm *vm)
 {
 	struct huge_entry e[HUGE_RECORD_MAX];
 	int nodes[CPU_NODES_MAX];
 	unsigned long kb = vm->hugepages_kb, need;
 	size_t k, ne = 0;
-	bool compacted = false;
 	char where[32], path[PATH_MAX];
 	int r;
 
@@ -258,6 +277,23 @@ int huge_reserve(const struct vm *vm)
 		return 0;
 	need = (unsigned long)(vm->memory_mib * 1024 / kb);
 	k = vm_nodes(vm, kb, nodes);
+	/* A node that has less memory in all than its share can never hold
+	 * it: refused before the pool is touched, since asking the kernel
+	 * for it anyway reclaims and compacts all of the node's memory
+	 * first (seconds to minutes of stalled CPUs) to fail all the same. */
+	for (size_t i = 0; i < (k ? k : 1); i++) {
+		int node = k ? nodes[i] : HUGE_GLOBAL;
+		unsigned long want = k ? need / k + (i < need % k) : need;
+		unsigned long total = cpu_mem_total_kb(node == HUGE_GLOBAL ? -1 : node);
+
+		if (total == 0 || want * kb <= total)
+			continue;
+		pool_name(node, where, sizeof(where));
+		ERR("VM %s: hugepages = %s: %lu pages (%lu MiB) needed %s, which has %lu MiB of memory in all: "
+		    "give the VM less memory",
+		    vm->name, size_name(kb), want, want * kb / 1024, where, total / 1024);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < (k ? k : 1); i++) {
 		int node = k ? nodes[i] : HUGE_GLOBAL;
 		unsigned long want = k ? need / k + (i < need % k) : need, nr, fr;
@@ -276,14 +312,6 @@ int huge_reserve(const struct vm *vm)
 			    where, fr);
 			continue;
 		}
-		if (!compacted) {
-			/* Free 2M (and with luck 1G) blocks out of scattered
-			 * pages first (mm/compaction.c, sysctl_compaction_handler()). */
-			compacted = true;
-			if (root_path(path, sizeof(path), "/proc/sys/vm/compact_memory") == 0 &&
-			    (r = sysfs_write_attr(path, "1")) < 0)
-				WRN("VM %s: cannot compact memory (%s): %s", vm->name, path, strerror(-r));
-		}
 		e[ne] = (struct huge_entry){.node = node, .kb = kb, .add = want - fr, .before = nr};
 		ne++;
 		/* The record first: no way of dying leaves pages added that
@@ -293,17 +321,27 @@ int huge_reserve(const struct vm *vm)
 			ne--;
 			goto fail;
 		}
-		r = pool_write(node, kb, nr + (want - fr));
-		if (r < 0) {
-			ERR("VM %s: hugepages = %s: cannot raise nr_hugepages %s to %lu: %s", vm->name, size_name(kb),
-			    where, nr + (want - fr), strerror(-r));
+		r = pool_raise(vm, node, kb, nr + (want - fr), &fr);
+		if (r < 0)
 			goto fail;
-		}
-		r = pool_read(node, kb, "free_hugepages", &fr);
-		if (r < 0) {
-			ERR("VM %s: hugepages = %s: cannot read free_hugepages %s: %s", vm->name, size_name(kb), where,
-			    strerror(-r));
-			goto fail;
+		/* Short of 2M pages: compact memory (mm/compaction.c,
+		 * sysctl_compaction_handler(): free 2M blocks out of scattered
+		 * pages) and ask once more. Only then: the kernel's own
+		 * allocation of each page already reclaims and compacts
+		 * (__GFP_RETRY_MAYFAIL), and compacting all memory on every
+		 * start stalled a CPU for over a minute in the tests. Not for
+		 * 1G pages: they come from alloc_contig_pages(), which migrates
+		 * what is in its way itself, and no compaction makes a 1G
+		 * block. */
+		if (fr < want && kb != KB_1G) {
+			if (root_path(path, sizeof(path), "/proc/sys/vm/compact_memory") == 0 &&
+			    (r = sysfs_write_attr(path, "1")) < 0)
+				WRN("VM %s: cannot compact memory (%s): %s", vm->name, path, strerror(-r));
+			INF("VM %s: hugepages = %s: %lu of %lu pages free %s; memory compacted, asking again", vm->name,
+			    size_name(kb), fr, want, where);
+			r = pool_raise(vm, node, kb, nr + e[ne - 1].add, &fr);
+			if (r < 0)
+				goto fail;
 		}
 		if (fr < want) {
 			ERR("VM %s: hugepage allocation failed: %lu of %lu %s pages free %s after reserving; %s",

@@ -65,16 +65,20 @@ int huge_record_format(const struct huge_entry *v, size_t n, char *buf, size_t l
  * memory / page size pages, split evenly over the NUMA nodes of cpus =
  * (node N's /sys/devices/system/node/nodeN/hugepages/hugepages-KBkB/),
  * else in the global pool (/sys/kernel/mm/hugepages/hugepages-KBkB/),
- * all under the root prefix. A pool with enough free pages is left as it
- * is. Otherwise /proc/sys/vm/compact_memory is written (once; a failure
- * is a warning), the record written (unless keep-hugepages = yes), then
- * nr_hugepages raised by the shortfall and free_hugepages read again; on a
- * shortfall every pool raised goes back to exactly what it was, the record
- * goes, and the refusal is logged with both numbers (for 1G pages, with
- * the kernel command line that reserves them at boot).
- * Return: 0; -ENOMEM when the pages are not there; -ENOENT when the host
- * has no pool of that size; -errno of a read, of the record's write or of
- * the pool's write (each logged).
+ * all under the root prefix. A node (or, for the global pool, the
+ * machine) with less memory in all than its share (MemTotal of its
+ * meminfo, or of /proc/meminfo) is refused before any pool is touched.
+ * A pool with enough free pages is left as it is. Otherwise the record is
+ * written (unless keep-hugepages = yes), nr_hugepages raised by the
+ * shortfall and free_hugepages read again; 2M pages still short, memory
+ * is compacted (/proc/sys/vm/compact_memory; a failure is a warning) and
+ * the same count written once more. On a shortfall every pool raised
+ * goes back to exactly what it was, the record goes, and the refusal is
+ * logged with both numbers (for 1G pages, with the kernel command line
+ * that reserves them at boot).
+ * Return: 0; -ENOMEM when the pages are not there or cannot be; -ENOENT
+ * when the host has no pool of that size; -errno of a read, of the
+ * record's write or of the pool's write (each logged).
  */
 int huge_reserve(const struct vm *vm);
 
