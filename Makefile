@@ -231,17 +231,23 @@ check-layers:
 check-all: check-layers
 
 # ---- Debian packages -----------------------------------------------------
-# What the build, the tests and the demo need on a fresh Debian 12, installed
+# What the main job needs on a fresh Debian 12 (DEB_PACKAGES: the build,
+# `make static`, `make demo`; `make deps`), and what the test suite needs
+# besides (TEST_PACKAGES; `make deps-check` installs both), each installed
 # only when missing (so a machine that has them never touches the network).
+# The README's first command installs the first list alone: a user who
+# wants the helper does not get lintian, rpm and zsh.
+DEB_PACKAGES := gcc make pkg-config libkmod-dev libblkid-dev libmount-dev kmod cpio \
+                busybox-static qemu-system-x86 linux-image-amd64 zstd xz-utils
 # libclang-rt-14-dev holds clang's ASan/UBSan and libFuzzer runtimes, which
 # clang only recommends (--no-install-recommends leaves them out).
-DEB_PACKAGES := gcc make pkg-config libkmod-dev clang libclang-rt-14-dev clang-format shellcheck kmod cpio \
-                busybox-static qemu-system-x86 linux-image-amd64 \
-                dracut-core initramfs-tools systemd e2fsprogs \
-                libblkid-dev libmount-dev dosfstools fdisk ntfs-3g btrfs-progs zstd xz-utils
+TEST_PACKAGES := clang libclang-rt-14-dev clang-format shellcheck \
+                 dracut-core initramfs-tools systemd e2fsprogs \
+                 dosfstools fdisk ntfs-3g btrfs-progs
 # The static build: musl, Debian's source packages (dpkg-source), the glibc
 # flavour's liblzma.a; check-static watches the binary with strace.
-DEB_PACKAGES += musl-tools dpkg-dev liblzma-dev strace
+DEB_PACKAGES += musl-tools dpkg-dev liblzma-dev
+TEST_PACKAGES += strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -253,6 +259,11 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600 \
 			install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages present"; fi
+
+# Both lists in one apt-get run.
+.PHONY: deps-check
+deps-check:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(DEB_PACKAGES) $(TEST_PACKAGES)"
 
 # static/libs.sh fetches Debian source packages with `apt-get source`, which
 # needs deb-src entries. When apt has none, static/deb-src.sh writes the
@@ -522,7 +533,7 @@ bench: $(BUILD)/vfiobind $(BUILD)/vfiobind-boot $(BUILD)/bench/mktree
 # inner guest.
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 UNIT_SED = sed -e 's|/usr/bin/vfiobind|$(BINDIR)/vfiobind|g'
-DEB_PACKAGES += swtpm binutils
+TEST_PACKAGES += swtpm binutils
 
 .PHONY: install-units check-units check-vm
 install: install-units
@@ -557,7 +568,7 @@ check-all: check-units check-e2e
 # in with git archive, and in it the README's first command, then `make deps
 # static`: the one proof that every install step exists, since this machine
 # has every package already. Needs root (re-runs itself with sudo).
-DEB_PACKAGES += mmdebstrap git
+TEST_PACKAGES += mmdebstrap git
 .PHONY: check-fresh
 check-fresh:
 	BUILD=$(abspath $(BUILD)/fresh) tests/fresh/check-fresh.sh
@@ -604,7 +615,7 @@ SH_SOURCES += completions/vfiobind.bash
 
 # mandoc -Tlint, --help against vfiobind(8) and the completions, bash
 # completion under `bash -i`, zsh and fish loaded.
-DEB_PACKAGES += mandoc bash-completion zsh fish
+TEST_PACKAGES += mandoc bash-completion zsh fish
 check-doc: $(BUILD)/vfiobind $(MANPAGES)
 	VFIOBIND=$(abspath $(BUILD)/vfiobind) MANDIR=$(abspath $(BUILD)) tests/packages/test-doc.sh
 
@@ -626,7 +637,7 @@ dist:
 # rpmbuild), each file list against tests/packages/files.list, lintian;
 # the .deb installed into a fresh Debian 12 minbase root, its initramfs
 # rebuilt by the trigger, and that image booted on the check-boot machine.
-DEB_PACKAGES += makepkg pacman-package-manager libarchive-tools fakeroot debhelper lintian rpm mmdebstrap
+TEST_PACKAGES += makepkg pacman-package-manager libarchive-tools fakeroot debhelper lintian rpm mmdebstrap
 check-packages: dist
 	MAKE="$(MAKE)" DIST=$(abspath $(DIST)) VERSION=$(VERSION) WORK=$(abspath $(BUILD)/packages) \
 		tests/packages/check-packages.sh
@@ -640,7 +651,7 @@ check-all: check-doc check-packages
 # log fails it. About a minute.
 # procps: pgrep, pkill and ps, which the launcher tests use (perl-base and
 # util-linux's unshare are Essential).
-DEB_PACKAGES += procps
+TEST_PACKAGES += procps
 .PHONY: check-vm-asan
 check-vm-asan: asan-build $(BUILD)/kmodel.so
 	VFIOBIND=$(abspath $(BUILD)/asan/vfiobind) KMODEL=$(abspath $(BUILD)/kmodel.so) \
@@ -649,10 +660,11 @@ check-vm-asan: asan-build $(BUILD)/kmodel.so
 check-all: check-vm-asan
 # ---- doctor, --json, the stale-image check ---------------------------------
 # jq parses every --json golden in the fixture tests (tests/fixtures/run.sh).
-DEB_PACKAGES += jq
+TEST_PACKAGES += jq
 # doctor reads initramfs images with libarchive; the fixture cases build
 # images with the compressors (tests/fixtures/doctor-lib.sh).
-DEB_PACKAGES += libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libbz2-dev zstd xz-utils lz4 gzip bzip2
+DEB_PACKAGES += libarchive-dev libzstd-dev liblzma-dev zlib1g-dev libbz2-dev
+TEST_PACKAGES += zstd xz-utils lz4 gzip bzip2
 
 $(BUILD)/test-sha256: tests/unit/test-sha256.c $(BUILD)/helper/basic/sha256.o
 	$(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/helper/basic/sha256.o
@@ -678,7 +690,7 @@ bench: $(BUILD)/bench/floor
 # tests/hooks/stage-mkinitcpio.sh stages mkinitcpio v41 from
 # ../shared/mkinitcpio: patch applies upstream's fix; mkinitcpio and
 # lsinitcpio need bsdtar (libarchive-tools) and zstd for the images.
-DEB_PACKAGES += libarchive-tools patch zstd
+TEST_PACKAGES += libarchive-tools patch zstd
 
 # ---- two programs over one library -------------------------------------------
 # The boot flavour holds none of the host-only code (symbols compared with
