@@ -238,32 +238,38 @@ void cpu_siblings(const struct cpu_topo *t, unsigned cpu, struct cpuset *out)
 			cpuset_set(out, c);
 }
 
+unsigned long cpu_meminfo_total_kb(const char *text)
+{
+	/* "MemTotal:" starts a line of /proc/meminfo and follows
+	 * "Node N " in a node's. */
+	const char *p = strstr(text, "MemTotal:"), *w;
+	char *e;
+	unsigned long kb;
+
+	if (p == NULL || (p != text && p[-1] != ' ' && p[-1] != '\n'))
+		return 0;
+	for (w = p + strlen("MemTotal:"); *w == ' '; w++)
+		;
+	if (*w < '0' || *w > '9')
+		return 0;
+	errno = 0;
+	kb = strtoul(w, &e, 10);
+	return errno == 0 && strncmp(e, " kB", 3) == 0 ? kb : 0;
+}
+
 unsigned long cpu_mem_total_kb(int node)
 {
-	char path[PATH_MAX], *text = NULL, *p;
-	unsigned long kb = 0;
-	size_t len;
+	char path[PATH_MAX], *text = NULL;
+	unsigned long kb;
 	int r;
 
 	if (node < 0)
 		r = root_path(path, sizeof(path), "/proc/meminfo");
 	else
 		r = root_path(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
-	if (r < 0 || read_full(path, 1 << 16, 0, &text, &len) < 0)
+	if (r < 0 || read_full(path, 1 << 16, 0, &text, NULL) < 0)
 		return 0;
-	/* "MemTotal:" starts a line of /proc/meminfo and follows
-	 * "Node N " in a node's. */
-	p = strstr(text, "MemTotal:");
-	if (p != NULL && (p == text || p[-1] == ' ' || p[-1] == '\n')) {
-		char *w = p + strlen("MemTotal:"), *e;
-
-		while (*w == ' ')
-			w++;
-		errno = 0;
-		kb = *w >= '0' && *w <= '9' ? strtoul(w, &e, 10) : 0;
-		if (kb == 0 || errno != 0 || strncmp(e, " kB", 3) != 0)
-			kb = 0;
-	}
+	kb = cpu_meminfo_total_kb(text);
 	free(text);
 	return kb;
 }

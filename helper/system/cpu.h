@@ -86,6 +86,14 @@ void cpu_siblings(const struct cpu_topo *t, unsigned cpu, struct cpuset *out);
  */
 unsigned long cpu_mem_total_kb(int node);
 
+/**
+ * cpu_meminfo_total_kb() - the "MemTotal:   NNN kB" value of the
+ * NUL-terminated meminfo text @text (either form of cpu_mem_total_kb()).
+ * Return: NNN; 0 when there is no such line, or its value is not a
+ * decimal below ULONG_MAX followed by " kB".
+ */
+unsigned long cpu_meminfo_total_kb(const char *text);
+
 /** cpu_hugepool_find() - the pool of @kb KiB pages, or NULL when @t has none. */
 const struct cpu_hugepool *cpu_hugepool_find(const struct cpu_topo *t, unsigned long kb);
 

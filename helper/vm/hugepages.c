@@ -264,6 +264,14 @@ static int pool_raise(const struct vm *vm, int node, unsigned long kb, unsigned 
 	return r;
 }
 
+/* The pool of share @i of @need pages split evenly over the @k nodes of
+ * @nodes (the global pool when @k is 0), and its pages into @want. */
+static int share(const int *nodes, size_t k, size_t i, unsigned long need, unsigned long *want)
+{
+	*want = k ? need / k + (i < need % k) : need;
+	return k ? nodes[i] : HUGE_GLOBAL;
+}
+
 int huge_reserve(const struct vm *vm)
 {
 	struct huge_entry e[HUGE_RECORD_MAX];
@@ -282,9 +290,9 @@ int huge_reserve(const struct vm *vm)
 	 * for it anyway reclaims and compacts all of the node's memory
 	 * first (seconds to minutes of stalled CPUs) to fail all the same. */
 	for (size_t i = 0; i < (k ? k : 1); i++) {
-		int node = k ? nodes[i] : HUGE_GLOBAL;
-		unsigned long want = k ? need / k + (i < need % k) : need;
-		unsigned long total = cpu_mem_total_kb(node == HUGE_GLOBAL ? -1 : node);
+		unsigned long want;
+		int node = share(nodes, k, i, need, &want);
+		unsigned long total = cpu_mem_total_kb(node); /* HUGE_GLOBAL < 0: the machine's */
 
 		if (total == 0 || want * kb <= total)
 			continue;
@@ -295,8 +303,8 @@ int huge_reserve(const struct vm *vm)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < (k ? k : 1); i++) {
-		int node = k ? nodes[i] : HUGE_GLOBAL;
-		unsigned long want = k ? need / k + (i < need % k) : need, nr, fr;
+		unsigned long want, nr, fr;
+		int node = share(nodes, k, i, need, &want);
 
 		pool_name(node, where, sizeof(where));
 		r = pool_read(node, kb, "nr_hugepages", &nr);
