@@ -447,19 +447,20 @@ static bool is_fn_name(const char *s)
 
 /* udev's path_id names a disk by the PCI function it hangs off:
  * /dev/disk/by-path/pci-0000:04:00.0-nvme-1-part2. The address is known
- * even before udev makes the link. */
-static bool by_path_function(const char *spec, char *fn, size_t len)
+ * even before udev makes the link. Return: where "pci-" + the address
+ * starts in @spec (the address copied to @fn), or NULL. */
+static const char *by_path_function(const char *spec, char *fn, size_t len)
 {
 	static const char dir[] = "/dev/disk/by-path/";
 	const char *p;
 
 	if (strncmp(spec, dir, sizeof(dir) - 1) != 0)
-		return false;
+		return NULL;
 	p = strstr(spec + sizeof(dir) - 1, "pci-");
 	if (p == NULL || strlen(p + 4) < 12 || !is_fn_name(p + 4) || (p[16] != '\0' && p[16] != '-'))
-		return false;
+		return NULL;
 	snprintf(fn, len, "%.12s", p + 4);
-	return true;
+	return p;
 }
 
 static bool is_majmin(const char *s)
@@ -567,6 +568,20 @@ static const struct pci_func *pci_by_name(const struct pci_list *pci, const char
 	return NULL;
 }
 
+/* "holds WHY (CHAIN)" in @out (a record line's text): the chain, which
+ * names the device, is kept whole (callers keep it under 400 bytes) and a
+ * long @why (a mount point is up to PATH_MAX) is cut, ending in "...". */
+static void hold_text(char *out, size_t len, const char *why, const char *chain)
+{
+	static const char dots[] = "...";
+	size_t fixed = strlen("holds  ()") + strlen(chain) + 1, w = strlen(why);
+
+	if (fixed + w <= len || fixed + sizeof(dots) > len)
+		snprintf(out, len, "holds %s (%s)", why, chain);
+	else
+		snprintf(out, len, "holds %.*s%s (%s)", (int)(len - fixed - (sizeof(dots) - 1)), why, dots, chain);
+}
+
 /* Every PCI function on @syspath (bridges left out) holds @why. */
 static int hold_path(struct storage *st, const struct pci_list *pci, const char *syspath, const char *why,
 		     const char *chain)
@@ -583,7 +598,7 @@ static int hold_path(struct storage *st, const struct pci_list *pci, const char 
 		f = pci_by_name(pci, fn);
 		if (f && f->is_bridge)
 			continue;
-		snprintf(text, sizeof(text), "holds %s (%s)", why, chain);
+		hold_text(text, sizeof(text), why, chain);
 		if (record_list_add(&st->holds, fn, text) < 0)
 			return -ENOMEM;
 	}
@@ -702,6 +717,7 @@ static int need_found(struct storage *st, const struct pci_list *pci, const char
 		      bool *found)
 {
 	char chain[400], fn[16];
+	const char *pci_part;
 	int r;
 
 	snprintf(chain, sizeof(chain), "%s", spec);
@@ -713,12 +729,16 @@ static int need_found(struct storage *st, const struct pci_list *pci, const char
 		r = walk(st, pci, dev, why, chain, sizeof(chain), 0);
 		return r < 0 ? r : members(st, pci, dev, why, spec);
 	}
-	if (by_path_function(spec, fn, sizeof(fn))) {
+	if ((pci_part = by_path_function(spec, fn, sizeof(fn))) != NULL) {
 		char text[512];
 
 		if (found)
 			*found = true;
-		snprintf(text, sizeof(text), "holds %s (%s)", why, spec);
+		/* A spec too long for the chain keeps the part that names the
+		 * function. */
+		if (strlen(spec) >= sizeof(chain))
+			snprintf(chain, sizeof(chain), "/dev/disk/by-path/...%s", pci_part);
+		hold_text(text, sizeof(text), why, chain);
 		return record_list_add(&st->holds, fn, text);
 	}
 	return 0;
