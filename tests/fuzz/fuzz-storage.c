@@ -10,13 +10,16 @@
  * same one as resume=), mountinfo, swaps, fstab, then the EFI variable's
  * raw bytes (may hold 0x00). A missing part is a missing file. They are
  * written under a temp root made once per process, which also holds a
- * block device tree: disk nvme0n1 (259:0) on PCI function 0000:04:00.0,
+ * block device tree: disk nvme0n1 (259:0) on PCI function 0000:04:00.0
+ * behind the root port 0000:00:02.1 (a bridge, which no hold names),
  * its partitions nvme0n1p1 (259:1) and nvme0n1p2 (259:2), and dm-0
  * (254:0, "vg0-root") on nvme0n1p2.
  *
  * Promises checked (abort() when broken):
  *  - storage_scan() and storage_host_needs() return 0 (nothing here fails
  *    but memory, which the fuzzer does not take away);
+ *  - the tree's four block devices are all found (a tree the scan cannot
+ *    read would leave every disk path unexercised);
  *  - every mount has a non-empty target, a MAJ:MIN device number and
  *    NUL-terminated strings; the type of / is the type of the last mount
  *    on "/" ("" when none); running and initramfs are never both true;
@@ -90,7 +93,10 @@ static void link_to(const char *target, const char *rel)
 		abort();
 }
 
-#define DISK "sys/devices/pci0000:00/0000:00:02.1/0000:04:00.0/nvme/nvme0/nvme0n1"
+/* The disk's sysfs directory below sys/ (links in sys/class/block are
+ * relative to it) and below the root. */
+#define DISK_REL "devices/pci0000:00/0000:00:02.1/0000:04:00.0/nvme/nvme0/nvme0n1"
+#define DISK	 "sys/" DISK_REL
 
 static void setup(void)
 {
@@ -116,9 +122,9 @@ static void setup(void)
 	put("sys/devices/virtual/block/dm-0/dev", "254:0\n", 6);
 	put("sys/devices/virtual/block/dm-0/dm/name", "vg0-root\n", 9);
 	link_to("../../../../../../" DISK "/nvme0n1p2", "sys/devices/virtual/block/dm-0/slaves/nvme0n1p2");
-	link_to("../../" DISK, "sys/class/block/nvme0n1");
-	link_to("../../" DISK "/nvme0n1p1", "sys/class/block/nvme0n1p1");
-	link_to("../../" DISK "/nvme0n1p2", "sys/class/block/nvme0n1p2");
+	link_to("../../" DISK_REL, "sys/class/block/nvme0n1");
+	link_to("../../" DISK_REL "/nvme0n1p1", "sys/class/block/nvme0n1p1");
+	link_to("../../" DISK_REL "/nvme0n1p2", "sys/class/block/nvme0n1p2");
 	link_to("../../devices/virtual/block/dm-0", "sys/class/block/dm-0");
 	link_to("../../nvme0n1p2", "dev/disk/by-path/pci-0000:04:00.0-nvme-1-part2");
 	if (root_set(root) < 0)
@@ -151,6 +157,8 @@ static void check_scan(const struct storage *st)
 {
 	const char *root_type = "";
 
+	if (st->n != 4)
+		abort();
 	nul_in(st->root_fstype, sizeof(st->root_fstype));
 	for (size_t i = 0; i < st->nmounts; i++) {
 		const struct storage_mount *m = &st->mounts[i];
@@ -211,7 +219,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    "LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"};
 	const uint8_t *p = data, *end = data + size, *s;
 	struct cmdline cl;
-	struct pci_list pci = {0};
+	struct pci_func fns[2] = {{.name = "0000:00:02.1", .is_bridge = true}, {.name = "0000:04:00.0"}};
+	struct pci_list pci = {.f = fns, .n = 2};
 	struct storage st;
 	size_t len;
 
