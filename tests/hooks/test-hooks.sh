@@ -22,6 +22,8 @@
 #   dracut-shell        dracut --omit systemd, with the 90vfiobind module
 #   dracut-systemd      dracut with systemd, with the 90vfiobind module
 #   initramfs-tools     mkinitramfs -d CONFDIR with the hook and init-top script
+#   vendor-reset        with a vendor-reset module in the kernel's tree, each
+#                       tool's image carries it (built, not booted)
 # mkinitcpio is the host's when it has one (Arch); otherwise v41, staged
 # from MKINITCPIO_SRC (default ../shared/mkinitcpio beside the repository)
 # into MKINITCPIO_STAGE (default build/mkinitcpio) by stage-mkinitcpio.sh.
@@ -62,7 +64,8 @@ boot=$repo/tests/boot
 make=${MAKE:-make}
 jobs=${JOBS:-$(nproc)}
 timeout_s=${QEMU_TIMEOUT:-300}
-all_cases=(install mkinitcpio-build mkinitcpio-busybox mkinitcpio-systemd dracut-shell dracut-systemd initramfs-tools)
+all_cases=(install mkinitcpio-build mkinitcpio-busybox mkinitcpio-systemd dracut-shell dracut-systemd initramfs-tools
+	vendor-reset)
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
 
@@ -180,6 +183,8 @@ echo "# kernel: $KVER, work dir: $w, $jobs boots at a time"
 # $jobs at once; the serial log goes to $w/NAME.log, the exit status and
 # wall time to NAME.rc and NAME.time.
 boots=()
+# What the image builds run under: nothing, or vr_ns (case vendor-reset).
+wrap=()
 boot() {
 	local name=$1 image=$2 args=$3 disk=${4:-}
 	local -a extra=(-smp 1)
@@ -346,7 +351,7 @@ mkcpio_build() {
 		timed "$name" "${ns[@]}" sh -c 'mount --bind "$1" /etc/modprobe.d && shift && exec "$@"' _ \
 			"$mpd" "${cmd[@]}" || rc=$?
 	else
-		timed "$name" "${cmd[@]}" || rc=$?
+		timed "$name" "${wrap[@]}" "${cmd[@]}" || rc=$?
 	fi
 	echo "$rc" >"$w/$name.rc"
 }
@@ -867,7 +872,7 @@ dracut_build() {
 	# --nostrip and zstd -3 make it a few seconds.
 	local out=$1
 	shift
-	dracutbasedir=$w/dracut dracut -q --force --no-hostonly --conf /dev/null --confdir "$w/empty" \
+	"${wrap[@]}" env dracutbasedir="$w/dracut" dracut -q --force --no-hostonly --conf /dev/null --confdir "$w/empty" \
 		--kver "$KVER" --drivers "$image_drivers" --nostrip --compress "zstd -3 -q -T0" "$@" "$out"
 }
 
@@ -954,7 +959,19 @@ reports_checker_bad() {
 }
 
 itools_build() {
-	mkinitramfs -d "$w/itools" -o "$1" "$KVER"
+	"${wrap[@]}" mkinitramfs -d "$w/itools" -o "$1" "$KVER"
+}
+
+# A CONFDIR of our own: only the modules the test needs, no resume device of
+# this host's, fast compression. Our hook and init-top script are already in
+# it (ITOOLSDIR).
+itools_conf() {
+	printf '%s\n' 'MODULES=list' 'BUSYBOX=auto' 'COMPRESS=zstd' 'COMPRESSLEVEL=1' \
+		'RUNSIZE=10%' 'FSTYPE=auto' >"$w/itools/initramfs.conf"
+	echo 'RESUME=none' >"$w/itools/conf.d/resume"
+	# One module per line; the list is split on purpose.
+	# shellcheck disable=SC2086
+	printf '%s\n' $image_drivers >"$w/itools/modules"
 }
 
 # init-top runs in the order of the ORDER file mkinitramfs wrote.
@@ -970,15 +987,7 @@ itools_order() {
 
 case_initramfs_tools() {
 	local img=$w/initramfs-tools.img
-	# A CONFDIR of our own: only the modules the test needs, no resume
-	# device of this host's, fast compression. Our hook and init-top script
-	# are already in it (ITOOLSDIR).
-	printf '%s\n' 'MODULES=list' 'BUSYBOX=auto' 'COMPRESS=zstd' 'COMPRESSLEVEL=1' \
-		'RUNSIZE=10%' 'FSTYPE=auto' >"$w/itools/initramfs.conf"
-	echo 'RESUME=none' >"$w/itools/conf.d/resume"
-	# One module per line; the list is split on purpose.
-	# shellcheck disable=SC2086
-	printf '%s\n' $image_drivers >"$w/itools/modules"
+	itools_conf
 	timed initramfs-tools itools_build "$img" || true
 	check "initramfs-tools: mkinitramfs -d CONFDIR builds an image with the hook" \
 		image_ok initramfs-tools "$img"
@@ -1014,10 +1023,83 @@ case_initramfs_tools() {
 	done
 }
 
+# ---- vendor-reset -------------------------------------------------------------
+# vendor-reset (gnif/vendor-reset, built by dkms) in the kernel's module tree:
+# each tool's hook adds it. The module is the kernel's own dummy.ko copied as
+# updates/vendor-reset.ko, shown to the builds by an overlay on
+# /lib/modules/KVER in a private mount namespace, where depmod writes its
+# index into the overlay's upper folder: this host's module tree is never
+# written. The images are not booted: the kernel would load the copy under
+# its own name (dummy), and bind's use of the module (loaded before
+# reset_method device_specific) is proven on the kernel model (fixture
+# reset-bind). Every other image of this suite is built without it.
+vr_ns() {
+	# shellcheck disable=SC2016 # expanded by that sh
+	unshare --mount --propagation private sh -c '
+		mount -t overlay vfiobind-vr -o "lowerdir=/lib/modules/$1,upperdir=$2/upper,workdir=$2/work" \
+			"/lib/modules/$1" && depmod "$1" && shift 2 && exec "$@"' _ "$KVER" "$w/vr" "$@"
+}
+
+# vr_has NAME LISTING: the image's listing holds vendor-reset.ko (any
+# compression), and says where.
+vr_has() {
+	grep -qE 'updates/vendor-reset\.ko' "$2" && return 0
+	echo "$1: no updates/vendor-reset.ko in the image; vendor lines of its listing:"
+	grep -i vendor "$2" | sed 's/^/  /'
+	return 1
+}
+
+vr_visible() {
+	vr_ns modinfo -k "$KVER" vendor-reset >/dev/null || {
+		echo "modinfo -k $KVER vendor-reset: not found in the overlay"
+		return 1
+	}
+	! modinfo -k "$KVER" vendor-reset >/dev/null 2>&1 && return 0
+	echo "this host has vendor-reset for $KVER: the images without it cannot be told apart"
+	return 1
+}
+
+case_vendor_reset() {
+	local src x
+	if [ "$(id -u)" != 0 ]; then
+		ok "vendor-reset: # SKIP needs root (a mount namespace with an overlay on /lib/modules/$KVER)"
+		return 0
+	fi
+	src=$(find "/lib/modules/$KVER/kernel" -name 'dummy.ko*' -print -quit)
+	[ -n "$src" ] || bail "no dummy.ko in /lib/modules/$KVER to stand in for vendor-reset"
+	rm -rf "$w/vr" && mkdir -p "$w/vr/upper/updates" "$w/vr/work"
+	cp "$src" "$w/vr/upper/updates/vendor-reset.ko${src##*/dummy.ko}"
+	check "vendor-reset: modinfo finds the module in the overlay, and not on this host" vr_visible
+	wrap=(vr_ns)
+
+	mkcpio_build vr-mkinitcpio "base vfiobind"
+	mkcpio_list vr-mkinitcpio || true
+	check "vendor-reset: mkinitcpio: the hook adds it" vr_has mkinitcpio "$w/vr-mkinitcpio.list"
+
+	timed vr-dracut dracut_build "$w/vr-dracut.img" -m "$shell_mods" --omit systemd || true
+	lsinitrd "$w/vr-dracut.img" >"$w/vr-dracut.list" 2>&1 || true
+	check "vendor-reset: dracut: the module adds it" vr_has dracut "$w/vr-dracut.list"
+
+	itools_conf
+	timed vr-itools itools_build "$w/vr-itools.img" || true
+	x=$w/vr-itools.x
+	rm -rf "$x"
+	unmkinitramfs "$w/vr-itools.img" "$x" >/dev/null 2>&1 || true
+	(cd "$x" && find . -type f) >"$w/vr-itools.list" 2>&1 || true
+	check "vendor-reset: initramfs-tools: the hook adds it" vr_has initramfs-tools "$w/vr-itools.list"
+	check "vendor-reset: initramfs-tools: ... and says so" \
+		listing_has "$w/vr-itools.out" '^I: vfiobind: vendor-reset added$'
+	wrap=()
+	if [ -s "$w/dracut-shell.list" ]; then
+		check "vendor-reset: without it in the tree, no image has it (dracut-shell)" \
+			listing_lacks "$w/dracut-shell.list" 'vendor-reset'
+	fi
+}
+
 # ---- run ----------------------------------------------------------------------
 
 want install && case_install
-if want mkinitcpio-build || want mkinitcpio-busybox || want mkinitcpio-systemd; then
+if want mkinitcpio-build || want mkinitcpio-busybox || want mkinitcpio-systemd || want vendor-reset; then
 	mkcpio_setup >"$w/mkinitcpio-stage.log" 2>&1 ||
 		bail "cannot stage mkinitcpio: $(tail -n 5 "$w/mkinitcpio-stage.log")"
 	cat "$w/mkinitcpio-stage.log"
@@ -1036,6 +1118,7 @@ want dracut-systemd && case_dracut_systemd
 if want dracut-shell || want dracut-systemd; then
 	dracut_bad
 fi
+want vendor-reset && case_vendor_reset
 echo "# waiting for ${#boots[@]} boots"
 wait
 
