@@ -217,32 +217,38 @@ static int check_vm_disks(const struct opts *o, const struct conf *c)
 	return o->devices_only ? 0 : (int)refused;
 }
 
-/* Every VM's cpus = and emulator-cpus = against this host's CPUs
- * (vmcpu.h): a CPU that is absent or offline is an error, printed as a
+/* Every VM's cpus = and emulator-cpus = against this host's CPUs, and its
+ * memory against the host's memory (vmcpu.h): a CPU that is absent or
+ * offline, or more memory than the host has, is an error, printed as a
  * warning by the image build's --devices-only as the other VM errors are;
  * CPU 0, split SMT siblings, two L3s or two nodes are warnings. Without
- * a readable /sys (an image built in a chroot) only a warning that they
- * were not checked. Return: the errors. */
-static int check_vm_cpus(const struct opts *o, const struct conf *c)
+ * a readable /sys (an image built in a chroot) only a warning that the CPUs
+ * were not checked; without /proc/meminfo, memory is not. Return: the
+ * errors. */
+static int check_vm_host(const struct opts *o, const struct conf *c)
 {
 	struct diags errs = {0}, warns = {0};
 	struct cpu_topo t;
 	size_t refused = 0;
-	bool any = false;
+	bool cpus = false, mem = false;
+	unsigned long total = 0;
 	int r;
 
-	for (size_t i = 0; c->vms && i < c->vms->n; i++)
-		any = any || c->vms->vm[i].cpus || c->vms->vm[i].emulator_cpus;
-	if (!any)
-		return 0;
-	r = cpu_topo_read(&t);
-	if (r < 0) {
+	for (size_t i = 0; c->vms && i < c->vms->n; i++) {
+		cpus = cpus || c->vms->vm[i].cpus || c->vms->vm[i].emulator_cpus;
+		mem = mem || c->vms->vm[i].memory_mib;
+	}
+	/* No /proc/meminfo (an image built in a chroot): not checked here,
+	 * and not worth a warning on every build; vm run checks at start. */
+	if (mem)
+		total = cpu_mem_total_kb(-1);
+	for (size_t i = 0; total && i < c->vms->n; i++)
+		refused += vmmem_check(&c->vms->vm[i], total, &errs);
+	r = cpus ? cpu_topo_read(&t) : 0;
+	if (r < 0)
 		fprintf(stderr, "warning: cannot read this host's CPUs (%s): cpus = not checked against them\n",
 			strerror(-r));
-		cpu_topo_free(&t);
-		return 0;
-	}
-	for (size_t i = 0; i < c->vms->n; i++)
+	for (size_t i = 0; cpus && r == 0 && i < c->vms->n; i++)
 		refused += vmcpu_check(&c->vms->vm[i], &t, &errs, &warns);
 	for (size_t i = 0; i < warns.n && i < warns.cap; i++)
 		fprintf(stderr, "warning: %s\n", warns.msg[i] ? warns.msg[i] : "(message lost: out of memory)");
@@ -250,7 +256,8 @@ static int check_vm_cpus(const struct opts *o, const struct conf *c)
 		fprintf(stderr, "%s%s%s\n", o->devices_only ? "warning: " : "",
 			errs.msg[i] ? errs.msg[i] : "(message lost: out of memory)",
 			o->devices_only ? " (the VM launcher will refuse this VM)" : "");
-	cpu_topo_free(&t);
+	if (cpus)
+		cpu_topo_free(&t);
 	diags_free(&errs);
 	diags_free(&warns);
 	return o->devices_only ? 0 : (int)refused;
@@ -349,7 +356,7 @@ int cmd_check(const struct opts *o, int argc, char **argv)
 	if (r >= 0)
 		r += check_vm_disks(o, &c);
 	if (r >= 0)
-		r += check_vm_cpus(o, &c);
+		r += check_vm_host(o, &c);
 	if (r == 0)
 		check_machine(&c);
 	if (r == 0 && o->record) {

@@ -574,8 +574,7 @@ static int parse_size(const char *v, size_t vl, bool mib_default, unsigned long 
 	return 0;
 }
 
-/* MiB in the shortest exact unit: "16G", "1536M". */
-static void size_format(unsigned long long mib, char *buf, size_t len)
+void vmconf_size_format(unsigned long long mib, char *buf, size_t len)
 {
 	if (mib && mib % (1024ULL * 1024) == 0)
 		snprintf(buf, len, "%lluT", mib / (1024ULL * 1024));
@@ -940,7 +939,7 @@ static void check_resources(struct ctx *x, struct vm *vm)
 	vm->memory_emit = vm->memory_mib && m == NULL;
 	if (vm->memory_mib && m) {
 		x->line = vm->memory_line;
-		size_format(vm->memory_mib, a, sizeof(a));
+		vmconf_size_format(vm->memory_mib, a, sizeof(a));
 		if (!m_ok)
 			err(x,
 			    "memory = %s, and -m '%s' (line %u) is not a size to compare it with; give only one of "
@@ -955,7 +954,7 @@ static void check_resources(struct ctx *x, struct vm *vm)
 		unsigned long long page_mib = vm->hugepages_kb / 1024;
 
 		x->line = vm->huge_line;
-		size_format(page_mib, b, sizeof(b));
+		vmconf_size_format(page_mib, b, sizeof(b));
 		if (vm->memory_mib == 0 && m)
 			err(x,
 			    "hugepages = %s needs the guest's memory size, and -m '%s' (line %u) is not one; write "
@@ -964,7 +963,7 @@ static void check_resources(struct ctx *x, struct vm *vm)
 		else if (vm->memory_mib == 0)
 			err(x, "hugepages = %s needs the guest's memory size: add memory = SIZE (or -m to args)", b);
 		else if (vm->memory_mib % page_mib) {
-			size_format(vm->memory_mib, a, sizeof(a));
+			vmconf_size_format(vm->memory_mib, a, sizeof(a));
 			err(x, "hugepages = %s: the guest's memory %s is not a whole number of %s pages", b, a, b);
 		}
 		unsigned be_line = 0;

@@ -178,5 +178,12 @@ const struct vm *vmconf_find(const struct vmconf *vc, const char *name);
  */
 bool vm_name_valid(const char *name);
 
+/**
+ * vmconf_size_format() - @mib MiB in the shortest exact unit, as memory =
+ * and QEMU's -m take it: "16G", "1536M", "1T" (0 is "0M"), into @buf of
+ * @len bytes (24 hold any value).
+ */
+void vmconf_size_format(unsigned long long mib, char *buf, size_t len);
+
 /** vmconf_free() - free @vc and everything in it; NULL is fine. */
 void vmconf_free(struct vmconf *vc);

@@ -213,13 +213,12 @@ int vmcpu_qemu_args(const struct vm *vm, const struct cpu_topo *t, struct strv *
 	int r = 0;
 
 	if (vm->memory_emit) {
+		char size[24];
+
+		vmconf_size_format(mib, size, sizeof(size));
 		r = strv_pushf(av, "-m");
-		if (r == 0 && mib % (1024 * 1024) == 0)
-			r = strv_pushf(av, "%lluT", mib / (1024 * 1024));
-		else if (r == 0 && mib % 1024 == 0)
-			r = strv_pushf(av, "%lluG", mib / 1024);
-		else if (r == 0)
-			r = strv_pushf(av, "%lluM", mib);
+		if (r == 0)
+			r = strv_pushf(av, "%s", size);
 	}
 	if (r < 0 || vm->cpus == NULL)
 		return r;
@@ -244,4 +243,20 @@ int vmcpu_qemu_args(const struct vm *vm, const struct cpu_topo *t, struct strv *
 	else if (r == 0)
 		r = strv_pushf(av, "%u", smp.cpus);
 	return r;
+}
+
+size_t vmmem_check(const struct vm *vm, unsigned long total_kb, struct diags *errs)
+{
+	char size[24];
+
+	if (vm->memory_mib == 0 || total_kb == 0 || vm->memory_mib <= total_kb / 1024)
+		return 0;
+	vmconf_size_format(vm->memory_mib, size, sizeof(size));
+	diags_add(
+	    errs,
+	    "%s:%u: memory%s: %s is more than this host's %lu MiB in all: vfio pins all of the guest's RAM, so it "
+	    "cannot start; give it less than %luM",
+	    vm->file, vm->memory_line ? vm->memory_line : vm->line, vm->memory_line ? "" : " (-m of args)", size,
+	    total_kb / 1024, total_kb / 1024);
+	return 1;
 }

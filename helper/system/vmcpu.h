@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmcpu.h - a VM's cpus = and emulator-cpus = held against this host's
- * topology (system/cpu.h), for `check`, `vm check`, `vm run` and
- * `doctor`: one wording for all of them.
+ * topology (system/cpu.h), and its memory = against the host's memory,
+ * for `check`, `vm check`, `vm run` and `doctor`: one wording for all of
+ * them.
  */
 #pragma once
 
@@ -26,6 +27,21 @@
  * Return: the number of errors added.
  */
 size_t vmcpu_check(const struct vm *vm, const struct cpu_topo *t, struct diags *errs, struct diags *warns);
+
+/**
+ * vmmem_check() - @vm's guest RAM (memory =, or the -m of its args) held
+ * against this host's memory in all. vfio pins every page of the guest's
+ * RAM for DMA (vfio_iommu_type1: vfio_pin_pages_remote()), so a guest
+ * with more RAM than the host has cannot start, hugepages or not.
+ * @total_kb: the host's MemTotal in KiB (cpu_mem_total_kb(-1)); 0 when it
+ *            could not be read: nothing is checked.
+ * @errs:     "FILE:LINE: memory: 16G is more than this host's 12288 MiB in
+ *            all: vfio pins all of the guest's RAM, so it cannot start;
+ *            give it less than 12288M". LINE is memory ='s, or the [vm]
+ *            header's when the size came from -m ("memory (-m of args):").
+ * Return: the number of errors added, 0 or 1.
+ */
+size_t vmmem_check(const struct vm *vm, unsigned long total_kb, struct diags *errs);
 
 /**
  * vmcpu_describe() - @vm's cpus = as doctor shows it, into @buf of @len

@@ -119,6 +119,21 @@ static int vload_disks(struct vload *L, bool run)
 	return refused ? EXIT_CONFIG : EXIT_OK;
 }
 
+/* memory = (or -m) against this host's memory in all (vmmem_check()):
+ * more than the host has refuses the VM. A /proc/meminfo that cannot be
+ * read checks nothing: QEMU's own allocation is the last word. */
+static int vload_memory(struct vload *L, bool run)
+{
+	struct diags errs = {0};
+	size_t refused = vmmem_check(L->vm, cpu_mem_total_kb(-1), &errs);
+
+	print_diags(&errs);
+	if (refused && run)
+		ERR("VM %s not started: its memory (above)", L->vm->name);
+	diags_free(&errs);
+	return refused ? EXIT_CONFIG : EXIT_OK;
+}
+
 /* cpus = and emulator-cpus = against this host (vmcpu.h): an absent or
  * offline CPU refuses the VM, the rest are warnings; on @out (vm check)
  * what the vCPUs get. A host whose CPUs
@@ -221,6 +236,8 @@ static int cmd_vm_check(const struct vmcmd_opts *o, const char *name)
 	if (rc == EXIT_OK)
 		rc = vload_disks(&L, false);
 	if (rc == EXIT_OK)
+		rc = vload_memory(&L, false);
+	if (rc == EXIT_OK)
 		rc = vload_cpus(&L, false, o->quiet ? NULL : stdout);
 	if (rc == EXIT_OK)
 		rc = vload_devs(&L);
@@ -266,6 +283,8 @@ static int cmd_vm_run(const struct vmcmd_opts *o, const char *name)
 		rc = vload_vm(&L, name);
 	if (rc == EXIT_OK)
 		rc = vload_disks(&L, true);
+	if (rc == EXIT_OK)
+		rc = vload_memory(&L, true);
 	if (rc == EXIT_OK)
 		rc = vload_cpus(&L, true, NULL);
 	if (rc == EXIT_OK)

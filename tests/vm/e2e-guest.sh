@@ -368,7 +368,8 @@ phase_storage() {
 # [vm e2e] has hugepages = 2M and -m 64: the launcher reserves 32 pages in
 # the outer guest's global pool (it has none before), QEMU preallocates
 # them all, and the stop gives them back. [vm hugebig] asks 4G of 2M pages
-# of a guest with 1.5G: refused before the pool is touched (asking the
+# of a guest with 1.5G: refused as more memory than the host has in all
+# (vfio pins the guest's RAM), before the pool is touched (asking the
 # kernel anyway stalled the outer guest's CPUs for three minutes of
 # reclaim and compaction under TCG, to fail all the same). [vm huge1g]
 # asks one 1G page, which the kernel's run-time allocation does not find
@@ -398,7 +399,7 @@ phase_hugepages() {
 	observe huge "... and HugePages_Free" expect HugePages_Free "$(hp Free)" "$free"
 	observe huge "... the record gone" test ! -e /run/vfiobind/vm/e2e/hugepages
 	observe huge "VM hugebig (4G of 2M pages) is refused with both sizes, before the pool is touched" \
-		refuses "hugepages = 2M: 2048 pages (4096 MiB) needed in the global pool, which has " vfiobind vm run hugebig
+		refuses "memory: 4G is more than this host's " vfiobind vm run hugebig
 	observe huge "... and leaves HugePages_Total as it was" expect HugePages_Total "$(hp Total)" "$total"
 	observe huge "... and no QEMU runs" no_qemu
 	local g1

@@ -873,12 +873,15 @@ EOS
 	check "huge: ... no record left" test ! -e "$rec"
 	check "huge: ... QEMU never started" test ! -e "$work/serial/huge.fds"
 	# A machine of 32 MiB in all (the tree's /proc/meminfo) cannot hold
-	# 64M: refused before the pool or compact_memory is touched.
+	# 64M (vfio pins it all): refused with the config's line before the
+	# pool or compact_memory is touched.
 	printf '%s\n' 'MemTotal:          32768 kB' 'MemFree:           16384 kB' >"$root/proc/meminfo"
 	echo 0 >"$root/proc/sys/vm/compact_memory"
-	check "huge: on a machine of 32 MiB, 64M of 2M pages is refused with both sizes" refused \
-		"hugepages = 2M: 32 pages (64 MiB) needed in the global pool, which has 32 MiB of memory in all" \
+	check "huge: on a machine of 32 MiB, a 64M guest is refused with both sizes" refused \
+		"memory: 64M is more than this host's 32 MiB in all: vfio pins all of the guest's RAM" \
 		vb vm run huge
+	check "huge: ... and vm check says the same" refused \
+		"memory: 64M is more than this host's 32 MiB in all" vb vm check huge
 	check "huge: ... the pool untouched" expect nr_hugepages "$(cat "$g/nr_hugepages")" 10
 	check "huge: ... memory not compacted" expect compact_memory "$(cat "$root/proc/sys/vm/compact_memory")" 0
 	check "huge: ... QEMU never started" test ! -e "$work/serial/huge.fds"
