@@ -342,11 +342,15 @@ int huge_reserve(const struct vm *vm)
 		 * what is in its way itself, and no compaction makes a 1G
 		 * block. */
 		if (fr < want && kb != KB_1G) {
-			if (root_path(path, sizeof(path), "/proc/sys/vm/compact_memory") == 0 &&
-			    (r = sysfs_write_attr(path, "1")) < 0)
+			r = root_path(path, sizeof(path), "/proc/sys/vm/compact_memory");
+			if (r == 0)
+				r = sysfs_write_attr(path, "1");
+			bool compacted = r == 0;
+
+			if (!compacted)
 				WRN("VM %s: cannot compact memory (%s): %s", vm->name, path, strerror(-r));
-			INF("VM %s: hugepages = %s: %lu of %lu pages free %s; memory compacted, asking again", vm->name,
-			    size_name(kb), fr, want, where);
+			INF("VM %s: hugepages = %s: %lu of %lu pages free %s; %s, asking again", vm->name,
+			    size_name(kb), fr, want, where, compacted ? "memory compacted" : "not compacted");
 			r = pool_raise(vm, node, kb, nr + e[ne - 1].add, &fr);
 			if (r < 0)
 				goto fail;

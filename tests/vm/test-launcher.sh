@@ -870,6 +870,14 @@ EOS
 	check "huge: ... said so (a second try)" refused \
 		"10 of 32 pages free in the global pool; memory compacted, asking again" vb vm run huge
 	check "huge: ... nr_hugepages back to exactly 10" expect nr_hugepages "$(cat "$g/nr_hugepages")" 10
+	# compact_memory that cannot be written (a folder in its place): the
+	# second try goes on, and the log does not claim a compaction.
+	rm -f "$root/proc/sys/vm/compact_memory" && mkdir "$root/proc/sys/vm/compact_memory"
+	check "huge: compact_memory not writable: the second try says so" refused \
+		"10 of 32 pages free in the global pool; not compacted, asking again" vb vm run huge
+	check "huge: ... after a warning naming the file" refused \
+		"cannot compact memory ($root/proc/sys/vm/compact_memory)" vb vm run huge
+	rmdir "$root/proc/sys/vm/compact_memory" && echo 0 >"$root/proc/sys/vm/compact_memory"
 	check "huge: ... no record left" test ! -e "$rec"
 	check "huge: ... QEMU never started" test ! -e "$work/serial/huge.fds"
 	# A machine of 32 MiB in all (the tree's /proc/meminfo) cannot hold
