@@ -1028,8 +1028,8 @@ case_initramfs_tools() {
 # each tool's hook adds it. The module is the kernel's own dummy.ko copied as
 # updates/vendor-reset.ko, shown to the builds by an overlay on
 # /lib/modules/KVER in a private mount namespace, where depmod writes its
-# index into the overlay's upper folder: this host's module tree is never
-# written. The images are not booted: the kernel would load the copy under
+# index into the overlay's upper folder (once: later mounts show it): this
+# host's module tree is never written. The images are not booted: the kernel would load the copy under
 # its own name (dummy), and bind's use of the module (loaded before
 # reset_method device_specific) is proven on the kernel model (fixture
 # reset-bind). Every other image of this suite is built without it.
@@ -1037,7 +1037,8 @@ vr_ns() {
 	# shellcheck disable=SC2016 # expanded by that sh
 	unshare --mount --propagation private sh -c '
 		mount -t overlay vfiobind-vr -o "lowerdir=/lib/modules/$1,upperdir=$2/upper,workdir=$2/work" \
-			"/lib/modules/$1" && depmod "$1" && shift 2 && exec "$@"' _ "$KVER" "$w/vr" "$@"
+			"/lib/modules/$1" && { [ -e "$2/upper/modules.dep" ] || depmod "$1"; } &&
+			shift 2 && exec "$@"' _ "$KVER" "$w/vr" "$@"
 }
 
 # vr_has NAME LISTING: the image's listing holds vendor-reset.ko (any
