@@ -288,11 +288,13 @@ int huge_reserve(const struct vm *vm)
 	/* A node that has less memory in all than its share can never hold
 	 * it: refused before the pool is touched, since asking the kernel
 	 * for it anyway reclaims and compacts all of the node's memory
-	 * first (seconds to minutes of stalled CPUs) to fail all the same. */
-	for (size_t i = 0; i < (k ? k : 1); i++) {
+	 * first (seconds to minutes of stalled CPUs) to fail all the same.
+	 * The global pool (no node) is the machine's memory in all: that is
+	 * vmmem_check()'s, and vm run refused such a VM before this. */
+	for (size_t i = 0; i < k; i++) {
 		unsigned long want;
 		int node = share(nodes, k, i, need, &want);
-		unsigned long total = cpu_mem_total_kb(node); /* HUGE_GLOBAL < 0: the machine's */
+		unsigned long total = cpu_mem_total_kb(node);
 
 		if (total == 0 || want * kb <= total)
 			continue;

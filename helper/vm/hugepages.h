@@ -65,9 +65,10 @@ int huge_record_format(const struct huge_entry *v, size_t n, char *buf, size_t l
  * memory / page size pages, split evenly over the NUMA nodes of cpus =
  * (node N's /sys/devices/system/node/nodeN/hugepages/hugepages-KBkB/),
  * else in the global pool (/sys/kernel/mm/hugepages/hugepages-KBkB/),
- * all under the root prefix. A node (or, for the global pool, the
- * machine) with less memory in all than its share (MemTotal of its
- * meminfo, or of /proc/meminfo) is refused before any pool is touched.
+ * all under the root prefix. A node with less memory in all than its
+ * share (MemTotal of its meminfo) is refused before any pool is touched;
+ * a machine with less than the guest's memory is vmmem_check()'s, which
+ * vm run applies first.
  * A pool with enough free pages is left as it is. Otherwise the record is
  * written (unless keep-hugepages = yes), nr_hugepages raised by the
  * shortfall and free_hugepages read again; 2M pages still short, memory
